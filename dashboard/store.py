@@ -49,6 +49,9 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
     "topic_terms": pa.schema([("topic", pa.string()), ("term", pa.string()), ("weight", pa.float32())]),
     "terms": pa.schema([("article_id", pa.string()), ("term", pa.string()), ("count", pa.int32())]),
+    "quote_terms": pa.schema([
+        ("article_id", pa.string()), ("quote_index", pa.int32()), ("term", pa.string()), ("count", pa.int32()),
+    ]),
     "rejects": pa.schema([("file", pa.string()), ("where", pa.string()), ("reason", pa.string())]),
 }
 

@@ -1,0 +1,27 @@
+"""Where things live: paths come from here (or the environment), never from the working directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+STORE_ENV = "NEWSDASH_STORE"
+ALIASES_FILE = "aliases.tsv"
+TAXONOMY_FILE = "taxonomy.toml"
+
+
+def default_store() -> Path:
+    """The store to open: $NEWSDASH_STORE if set, else data/store in the project."""
+    return Path(os.environ.get(STORE_ENV) or PROJECT_ROOT / "data" / "store")
+
+
+def user_aliases(store_dir: str | Path) -> Path:
+    """The user's alias file for a store; it lives beside the snapshots so rebuilds keep it."""
+    return Path(store_dir) / ALIASES_FILE
+
+
+def user_taxonomy(store_dir: str | Path) -> Path:
+    """The user's edited taxonomy for a store (absent: the shipped default is used)."""
+    return Path(store_dir) / TAXONOMY_FILE
