@@ -1,0 +1,272 @@
+"""Topic tags from an editable taxonomy of weighted lemmas, phrases and entity cues.
+
+The taxonomy is data (`rules/taxonomy.toml`); this module only reads it and scores articles.
+Scoring reads bags of lemmas, not spaCy Docs, so the stored `terms` and `entities` tables are
+enough to re-tag a whole corpus after the taxonomy changes (`retag`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+TIERS = ("strong", "term", "weak")
+# The TOML list that holds each tier's words ("term" weight, "terms" list).
+TIER_KEYS = {"strong": "strong", "term": "terms", "weak": "weak"}
+DEFAULT_SETTINGS = {
+    "strong": 3.0, "term": 1.5, "weak": 0.5, "entity": 3.0,
+    "per_words": 100, "min_words": 80, "length_power": 0.5,
+    "threshold": 3.0, "min_evidence": 2,
+}
+MAX_EVIDENCE = 8  # evidence shown per tag: enough to convince a reader, short enough to read
+
+
+class TaxonomyError(ValueError):
+    """The taxonomy file is malformed; the message names the topic and field."""
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One topic on one article, with the score and the words/names that earned it."""
+
+    topic: str
+    score: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One weighted sign of a topic: a word, a phrase (several lemmas) or an entity name."""
+
+    topic: str
+    text: str            # as shown in evidence
+    words: tuple[str, ...]  # lemmas that must all occur; empty for entity cues
+    weight: float
+    entity: bool = False
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Parsed taxonomy: topic names in file order, all cues, settings and lookup indexes."""
+
+    topics: tuple[str, ...]
+    cues: tuple[Cue, ...]
+    settings: Mapping[str, float]
+    content: str  # canonical JSON of the parsed file, what the version hashes
+    # Indexes built once at load so tagging one article is a few dict lookups.
+    by_word: Mapping[str, tuple[Cue, ...]] = field(repr=False, default_factory=dict)
+    phrases: tuple[Cue, ...] = field(repr=False, default=())
+    by_entity: Mapping[str, tuple[Cue, ...]] = field(repr=False, default_factory=dict)
+
+
+def default_taxonomy_path() -> Path:
+    """Path of the taxonomy shipped with the package."""
+    return Path(str(resources.files("dashboard.nlp") / "rules" / "taxonomy.toml"))
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Read and check a taxonomy TOML file (default: the shipped one)."""
+    path = Path(path) if path else default_taxonomy_path()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise TaxonomyError(f"{path}: not valid TOML ({err})") from err
+    return parse_taxonomy(raw, source=str(path))
+
+
+def parse_taxonomy(raw: Mapping, source: str = "taxonomy") -> Taxonomy:
+    """Build a Taxonomy from the parsed TOML structure, with errors that say what to fix."""
+    unknown = set(raw.get("settings", {})) - set(DEFAULT_SETTINGS)
+    if unknown:
+        raise TaxonomyError(f"{source}: unknown setting(s) {sorted(unknown)}; known: {sorted(DEFAULT_SETTINGS)}")
+    settings = {**DEFAULT_SETTINGS, **raw.get("settings", {})}
+    topics: list[str] = []
+    cues: list[Cue] = []
+    for number, entry in enumerate(raw.get("topic", []), start=1):
+        name = str(entry.get("name", "")).strip()
+        if not name:
+            raise TaxonomyError(f"{source}: topic #{number} has no name")
+        if name in topics:
+            raise TaxonomyError(f"{source}: topic {name!r} is defined twice")
+        extra = set(entry) - {"name", "entities", *TIER_KEYS.values()}
+        if extra:
+            raise TaxonomyError(f"{source}: topic {name!r} has unknown field(s) {sorted(extra)}")
+        topics.append(name)
+        seen: set[str] = set()
+        for tier in TIERS:
+            for text in entry.get(TIER_KEYS[tier], []):
+                words = tuple(str(text).lower().split())
+                key = " ".join(words)
+                if not words or key in seen:
+                    raise TaxonomyError(f"{source}: topic {name!r}: {text!r} is empty or listed twice")
+                seen.add(key)
+                cues.append(Cue(name, key, words, float(settings[tier])))
+        for text in entry.get("entities", []):
+            cues.append(Cue(name, str(text), (), float(settings["entity"]), entity=True))
+    if not topics:
+        raise TaxonomyError(f"{source}: no [[topic]] entries")
+    by_word: dict[str, list[Cue]] = {}
+    by_entity: dict[str, list[Cue]] = {}
+    for cue in cues:
+        if cue.entity:
+            by_entity.setdefault(cue.text.lower(), []).append(cue)
+        elif len(cue.words) == 1:
+            by_word.setdefault(cue.words[0], []).append(cue)
+    content = json.dumps({"settings": settings, "topic": raw.get("topic", [])}, sort_keys=True)
+    return Taxonomy(
+        topics=tuple(topics), cues=tuple(cues), settings=settings, content=content,
+        by_word={k: tuple(v) for k, v in by_word.items()},
+        phrases=tuple(c for c in cues if len(c.words) > 1),
+        by_entity={k: tuple(v) for k, v in by_entity.items()},
+    )
+
+
+def taxonomy_version(taxonomy: Taxonomy) -> str:
+    """Short hash of the taxonomy's content (comments and layout do not count)."""
+    return hashlib.sha256(taxonomy.content.encode("utf-8")).hexdigest()[:12]
+
+
+def repeat_factor(count: float) -> float:
+    """How much a cue seen `count` times counts: 1 for once, then slowly more (1 + ln count)."""
+    return 1.0 + math.log(count) if count > 0 else 0.0
+
+
+def length_norm(words: int, settings: Mapping[str, float]) -> float:
+    """Divisor that turns a sum of evidence into a score comparable across article lengths."""
+    effective = max(int(words or 0), int(settings["min_words"]))
+    return (effective / float(settings["per_words"])) ** float(settings["length_power"])
+
+
+def tag_article(terms: Mapping[str, int], entities: Mapping[str, int], taxonomy: Taxonomy,
+                words: int) -> list[Tag]:
+    """Tags for one article from its lemma counts and entity counts, best first."""
+    # topic -> {evidence text: contribution}; a word cue and an entity cue with the same text
+    # (say "opec") count once, at the higher contribution, so one name is not double evidence.
+    found: dict[str, dict[str, float]] = {}
+
+    def add(cue: Cue, count: float) -> None:
+        gain = cue.weight * repeat_factor(count)
+        bucket = found.setdefault(cue.topic, {})
+        key = cue.text.lower()
+        if gain > bucket.get(key, 0.0):
+            bucket[key] = gain
+
+    for term, count in terms.items():
+        for cue in taxonomy.by_word.get(term, ()):
+            add(cue, count)
+    for cue in taxonomy.phrases:
+        count = min((terms.get(word, 0) for word in cue.words), default=0)
+        if count:
+            add(cue, count)
+    for name, count in entities.items():
+        for cue in taxonomy.by_entity.get(name.lower(), ()):
+            add(cue, count)
+
+    settings = taxonomy.settings
+    norm = length_norm(words, settings)
+    tags = []
+    for topic, evidence in found.items():
+        score = sum(evidence.values()) / norm
+        if score >= settings["threshold"] and len(evidence) >= settings["min_evidence"]:
+            ranked = sorted(evidence.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_EVIDENCE]
+            tags.append(Tag(topic, round(score, 3), tuple(text for text, _ in ranked)))
+    order = {topic: i for i, topic in enumerate(taxonomy.topics)}
+    tags.sort(key=lambda t: (-t.score, order[t.topic]))
+    return tags
+
+
+def tags_frame(article_id: str, tags: list[Tag]) -> pd.DataFrame:
+    """Rows of the `topics` table for one article's taxonomy tags."""
+    return pd.DataFrame({
+        "article_id": [article_id] * len(tags), "topic": [t.topic for t in tags],
+        "score": [t.score for t in tags], "evidence": [", ".join(t.evidence) for t in tags],
+        "kind": ["taxonomy"] * len(tags),
+    })
+
+
+def cue_table(taxonomy: Taxonomy) -> pd.DataFrame:
+    """One row per (cue, lemma) pair: the join key for vectorised tagging of stored terms."""
+    rows = [(i, cue.topic, cue.text, cue.weight, word, len(cue.words))
+            for i, cue in enumerate(taxonomy.cues) if not cue.entity for word in cue.words]
+    return pd.DataFrame(rows, columns=["cue", "topic", "text", "weight", "term", "n_words"])
+
+
+def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
+               taxonomy: Taxonomy) -> pd.DataFrame:
+    """Taxonomy tags for many articles at once: the same scores as `tag_article`, vectorised.
+
+    terms: article_id, term, count; entities: article_id, entity, count;
+    words: article_id, words. Returns `topics` rows of kind 'taxonomy'.
+    """
+    cues = cue_table(taxonomy)
+    # Word and phrase cues: join the stored lemmas, then a phrase needs all of its words.
+    hits = terms[["article_id", "term", "count"]].merge(cues, on="term")
+    hits = (hits.groupby(["article_id", "cue", "topic", "text", "weight", "n_words"], observed=True)
+                .agg(found=("term", "size"), count=("count", "min")).reset_index())
+    hits = hits[hits["found"] == hits["n_words"]][["article_id", "topic", "text", "weight", "count"]]
+    # Entity cues: case-insensitive name match.
+    ent_cues = pd.DataFrame(
+        [(c.topic, c.text, c.text.lower(), c.weight) for c in taxonomy.cues if c.entity],
+        columns=["topic", "text", "key", "weight"])
+    ents = entities[["article_id", "entity", "count"]].assign(key=entities["entity"].str.lower())
+    ent_hits = ents.merge(ent_cues, on="key")[["article_id", "topic", "text", "weight", "count"]]
+    hits = pd.concat([hits, ent_hits], ignore_index=True)
+    if hits.empty:
+        return _empty_topics()
+    hits["gain"] = hits["weight"] * (1.0 + np.log(hits["count"].astype(float)))
+    hits["key"] = hits["text"].str.lower()
+    # One piece of evidence per text per topic, at its best gain (as in tag_article).
+    hits = hits.sort_values(["article_id", "topic", "gain", "key"], ascending=[True, True, False, True])
+    hits = hits.drop_duplicates(["article_id", "topic", "key"])
+
+    settings = taxonomy.settings
+    per = hits.groupby(["article_id", "topic"], observed=True).agg(
+        raw=("gain", "sum"), n=("gain", "size")).reset_index()
+    lengths = words.set_index("article_id")["words"]
+    effective = np.maximum(per["article_id"].map(lengths).fillna(0).astype(int), int(settings["min_words"]))
+    per["score"] = (per["raw"] / (effective / float(settings["per_words"])) ** float(settings["length_power"]))
+    per = per[(per["score"] >= settings["threshold"]) & (per["n"] >= settings["min_evidence"])]
+    per = per.assign(score=per["score"].round(3))
+
+    kept = hits.merge(per[["article_id", "topic"]], on=["article_id", "topic"])
+    kept = kept.sort_values(["article_id", "topic", "gain", "key"], ascending=[True, True, False, True])
+    kept = kept.groupby(["article_id", "topic"], observed=True).head(MAX_EVIDENCE)
+    evidence = kept.groupby(["article_id", "topic"], observed=True)["key"].agg(", ".join).rename("evidence")
+    out = per.merge(evidence.reset_index(), on=["article_id", "topic"])
+    order = {topic: i for i, topic in enumerate(taxonomy.topics)}
+    out = out.assign(kind="taxonomy", _order=out["topic"].map(order))
+    out = out.sort_values(["article_id", "score", "_order"], ascending=[True, False, True])
+    return out[["article_id", "topic", "score", "evidence", "kind"]].reset_index(drop=True)
+
+
+def _empty_topics() -> pd.DataFrame:
+    return pd.DataFrame({"article_id": pd.Series(dtype=str), "topic": pd.Series(dtype=str),
+                         "score": pd.Series(dtype=float), "evidence": pd.Series(dtype=str),
+                         "kind": pd.Series(dtype=str)})
+
+
+def retag(store_dir: str | Path, taxonomy_path: str | Path | None = None) -> pd.DataFrame:
+    """Re-tag a store from its stored terms and entities (no spaCy); returns the new topics table."""
+    from dashboard import store
+
+    taxonomy = load_taxonomy(taxonomy_path)
+    manifest = store.read_manifest(store_dir)
+    terms = store.read_table(store_dir, "terms", manifest)
+    entities = store.read_table(store_dir, "entities", manifest)
+    articles = store.read_table(store_dir, "articles", manifest)[["article_id", "words"]]
+    old = store.read_table(store_dir, "topics", manifest)
+    tagged = tag_frames(terms, entities, articles, taxonomy)
+    topics = pd.concat([old[old["kind"] != "taxonomy"], tagged], ignore_index=True)
+    store.replace_tables(store_dir, {"topics": topics},
+                         note=f"re-tagged with taxonomy {taxonomy_version(taxonomy)}",
+                         taxonomy_version=taxonomy_version(taxonomy))
+    return topics

@@ -1,0 +1,146 @@
+"""Taxonomy topic tags: literal texts through the real model, the seed article, and re-tagging."""
+
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard.nlp.topics import (
+    Tag, TaxonomyError, load_taxonomy, parse_taxonomy, tag_article, tag_frames, taxonomy_version,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "seeds" / "000_78016a26d1a55681.txt"
+
+
+def bag(nlp, title: str, body: str):
+    """Terms, entities and length as the store keeps them (lemmas of alphabetic non-stop words)."""
+    terms, entities = Counter(), Counter()
+    docs = [nlp(title), nlp(body)] if title and not title.isupper() else [nlp(body)]
+    for doc in docs:
+        terms.update(t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop and not t.is_punct)
+        entities.update(e.text for e in doc.ents)
+    words = sum(1 for t in docs[-1] if not t.is_space and not t.is_punct)
+    return terms, entities, words
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy()
+
+
+def tags_of(nlp, taxonomy, title, body):
+    return {t.topic: t for t in tag_article(*bag(nlp, title, body)[:2], taxonomy, bag(nlp, title, body)[2])}
+
+
+def test_energy_article_gets_energy_with_readable_evidence(nlp, taxonomy):
+    tags = tags_of(nlp, taxonomy, "OPEC agrees to cut output",
+                   "OPEC ministers agreed to cut crude oil output by one million barrels a day. "
+                   "Refinery demand for oil has weakened and crude prices fell for a third week.")
+    assert "energy" in tags
+    assert {"oil", "crude", "opec", "barrel"} <= set(tags["energy"].evidence)
+    assert "sport" not in tags and "culture and entertainment" not in tags
+
+
+def test_sport_article_is_not_energy(nlp, taxonomy):
+    tags = tags_of(nlp, taxonomy, "United win the league",
+                   "The striker scored twice as the team won the league championship in front of "
+                   "their fans at the stadium. The coach praised every player after the match.")
+    assert next(iter(tags)) == "sport"
+    assert "energy" not in tags and "economy and business" not in tags
+
+
+def test_court_article_is_crime_and_justice(nlp, taxonomy):
+    tags = tags_of(nlp, taxonomy, "Former mayor jailed for fraud",
+                   "A judge sentenced the former mayor to five years in prison after a jury found "
+                   "him guilty of fraud and bribery. Prosecutors said police had arrested him in May.")
+    assert "crime and justice" in tags
+    assert {"judge", "jail", "fraud"} <= set(tags["crime and justice"].evidence)
+
+
+def test_one_passing_mention_in_a_long_article_earns_no_tag(nlp, taxonomy):
+    body = ("The striker scored twice as the team won the league championship. " * 10
+            + "Fans travelled by train because petrol was expensive.")
+    tags = tags_of(nlp, taxonomy, "", body)
+    assert "sport" in tags and "energy" not in tags
+
+
+def test_a_single_word_repeated_is_not_enough(taxonomy):
+    assert tag_article({"oil": 9}, {}, taxonomy, words=40) == []
+    tags = tag_article({"oil": 3, "refinery": 1}, {}, taxonomy, words=40)
+    assert [t.topic for t in tags] == ["energy"]
+    assert tags[0].evidence == ("oil", "refinery")
+
+
+def test_phrase_matches_when_all_its_words_occur(taxonomy):
+    with_both = tag_article({"interest": 1, "rate": 2, "bank": 1}, {}, taxonomy, words=30)
+    only_one = tag_article({"interest": 1, "bank": 1}, {}, taxonomy, words=30)
+    assert "interest rate" in with_both[0].evidence
+    assert all("interest rate" not in t.evidence for t in only_one)
+
+
+def test_entity_cue_counts_once_beside_the_same_word(taxonomy):
+    tags = tag_article({"opec": 2, "oil": 1}, {"OPEC": 2}, taxonomy, words=30)
+    assert tags[0].evidence.count("opec") == 1
+
+
+def test_seed_article_is_diplomacy_and_conflict(nlp, taxonomy):
+    first, _, body = SEED.read_text(encoding="utf-8").partition("\n")
+    title = first.split(" ", 2)[2]
+    tags = tags_of(nlp, taxonomy, title, body.strip())
+    assert {"diplomacy", "conflict and defence"} <= set(tags)
+    assert list(tags)[:2] == ["diplomacy", "conflict and defence"]
+    assert "ceasefire" in tags["conflict and defence"].evidence
+    assert "dialogue" in tags["diplomacy"].evidence
+    assert "sport" not in tags and "energy" not in tags
+
+
+def test_tags_are_frozen_values(taxonomy):
+    tag = tag_article({"oil": 1, "crude": 1}, {}, taxonomy, words=20)[0]
+    assert isinstance(tag, Tag)
+    with pytest.raises(AttributeError):
+        tag.score = 0
+
+
+def test_version_follows_content_not_comments(tmp_path):
+    text = '[[topic]]\nname = "space"\nstrong = ["rocket", "orbit"]\n'
+    a, b, c = tmp_path / "a.toml", tmp_path / "b.toml", tmp_path / "c.toml"
+    a.write_text(text)
+    b.write_text("# a comment\n" + text)
+    c.write_text(text.replace("orbit", "astronaut"))
+    va, vb, vc = (taxonomy_version(load_taxonomy(p)) for p in (a, b, c))
+    assert va == vb != vc and len(va) == 12
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"topic": [{"name": "a", "strong": ["x", "x"]}]}, "listed twice"),
+    ({"topic": [{"name": "a", "words": ["x"]}]}, "unknown field"),
+    ({"topic": [{"strong": ["x"]}]}, "no name"),
+    ({"settings": {"treshold": 1}, "topic": [{"name": "a"}]}, "unknown setting"),
+    ({}, "no [[topic]]"),
+])
+def test_malformed_taxonomy_says_what_is_wrong(raw, message):
+    with pytest.raises(TaxonomyError, match=message.replace("[", r"\[")):
+        parse_taxonomy(raw)
+
+
+def test_vectorised_tagging_agrees_with_tag_article(taxonomy):
+    articles = {
+        "a": ({"oil": 3, "crude": 2, "opec": 1, "price": 2}, {"OPEC": 1}, 60),
+        "b": ({"interest": 2, "rate": 3, "bank": 2, "central": 1, "dollar": 1}, {}, 200),
+        "c": ({"election": 2, "vote": 4, "candidate": 1, "party": 1}, {"Congress": 1}, 500),
+        "d": ({"weather": 1}, {}, 10),
+    }
+    terms = pd.DataFrame([(a, t, c) for a, (ts, _, _) in articles.items() for t, c in ts.items()],
+                         columns=["article_id", "term", "count"])
+    ents = pd.DataFrame([(a, e, c) for a, (_, es, _) in articles.items() for e, c in es.items()],
+                        columns=["article_id", "entity", "count"])
+    words = pd.DataFrame([(a, w) for a, (_, _, w) in articles.items()], columns=["article_id", "words"])
+    frame = tag_frames(terms, ents, words, taxonomy)
+    expected = [(a, t.topic, t.score, ", ".join(t.evidence))
+                for a, (ts, es, w) in articles.items() for t in tag_article(ts, es, taxonomy, w)]
+    got = list(frame[["article_id", "topic", "score", "evidence"]].itertuples(index=False, name=None))
+    assert got == expected
+    assert set(frame["kind"]) == {"taxonomy"}
+    assert "d" not in set(frame["article_id"])
