@@ -147,9 +147,8 @@ def _read_csv(text: str, display: str) -> Iterator[Article | Reject]:
         yield Reject(display, "header", f"CSV header lacks column(s): {', '.join(absent)}")
         return
     reader.fieldnames = header
-    for row in reader:
-        # Row numbers count the header as row 1, as a spreadsheet would show them.
-        where = reader.line_num
+    # Row numbers count the header as row 1, as a spreadsheet shows them.
+    for where, row in enumerate(reader, start=2):
         try:
             # csv puts surplus cells under None and fills short rows with None.
             yield _row_article({k: v for k, v in row.items() if k is not None}, display, where)
