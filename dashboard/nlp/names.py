@@ -1,0 +1,72 @@
+"""Name normalisation shared by entities, quotes and corpus-wide speaker merging.
+
+The lexicons live in `rules/` as plain text (one lower-case entry a line, `#` comments).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib.resources import files
+
+_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_INITIAL = re.compile(r"^[A-Z]\.?$")
+
+
+@lru_cache(maxsize=None)
+def lexicon(name: str) -> frozenset[str]:
+    """Entries of the data file `rules/<name>.txt`, lower case, comments and blanks dropped."""
+    text = (files("dashboard.nlp") / "rules" / f"{name}.txt").read_text(encoding="utf-8")
+    entries = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
+    return frozenset(entry for entry in entries if entry)
+
+
+def clean_name(text: str) -> str:
+    """Collapse spaces, drop a leading article and a trailing possessive: "the Kremlin's" -> "Kremlin"."""
+    text = _SPACES.sub(" ", text).strip(" \t\n,;:-–—\"“”‘’'()")
+    text = _LEADING_ARTICLE.sub("", text)
+    return _POSSESSIVE.sub("", text).strip()
+
+
+def strip_titles(name: str) -> str:
+    """Drop honorifics and office titles from the front of a person's name: "President Trump" -> "Trump"."""
+    titles = lexicon("names_titles")
+    words = name.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in titles:
+        words = words[1:]
+    return " ".join(words)
+
+
+def person_name(text: str) -> str:
+    """Canonical surface of a person mention: cleaned, titles off."""
+    return strip_titles(clean_name(text))
+
+
+def surname(name: str) -> str:
+    """Last word of a name, ignoring generational suffixes: "Martin Luther King Jr." -> "King"."""
+    words = [w for w in name.split() if w.lower().rstrip(".,") not in {"jr", "sr", "ii", "iii", "iv"}]
+    return words[-1] if words else name
+
+
+def given_name(name: str) -> str:
+    """First word of a name."""
+    return name.split()[0] if name.split() else name
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """(given name, surname) in lower case, ignoring middle names and initials: 'Donald J. Trump' ~ 'Donald Trump'."""
+    words = [w for w in name.split() if not _INITIAL.match(w)]
+    if len(words) < 2:
+        return ("", surname(name).lower())
+    return (words[0].lower(), surname(" ".join(words)).lower())
+
+
+def gender(name: str) -> str | None:
+    """'m', 'f' or None from a given name or honorific, using the names_male/names_female lexicons."""
+    first = given_name(name).lower().rstrip(".")
+    male, female = first in lexicon("names_male"), first in lexicon("names_female")
+    if male == female:
+        return None
+    return "m" if male else "f"

@@ -1,0 +1,551 @@
+"""Doc -> quotations and reported statements, each with its speaker and the rule that found it.
+
+The recipe, in order (earlier rules win where spans overlap):
+1. syntactic direct quotes: a quoted span with a speech cue right after it ("...," he said;
+   "...," said Peskov), right before it (He added: "..."; he said, "...") or "according to X";
+2. floating quotes: a paragraph that opens with a quotation and has no cue of its own continues
+   the previous speaker;
+3. heuristics: indirect speech, the complement clause of a speech verb ("Peskov said that ...";
+   "..., Peskov said"), including clauses that embed partial quotes, and "according to X";
+4. dedupe, then speakers are resolved in document order: names to canonical names, pronouns to
+   the right person (gender, number), roles ("the spokesman") to the person named in that role.
+
+Quoted phrases with no cue ("thousand-for-thousand") are scare quotes, and apostrophes
+("soldiers' bodies") never open a quotation. Every rule is linear in the length of the Doc.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Doc, Token
+
+from dashboard.nlp.entities import EntityIndex
+from dashboard.nlp.names import clean_name, lexicon, person_name
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_DOUBLE_OPEN = "“„"
+_DOUBLE_CLOSE = "”"
+_SINGLE_OPEN = re.compile(r"(?<![\w’'])[‘'](?=[\w])")
+_SINGLE_CLOSE = re.compile(r"(?<=[\w.,!?])[’'](?![\w])")
+_SENTENCE_END = {".", "!", "?"}
+_SUBJECTS = {"nsubj", "nsubjpass"}
+_MALE, _FEMALE = {"he", "him"}, {"she", "her"}
+_PLURAL = {"they", "them"}
+_MAX_SINGLE_QUOTE = 400  # single quotes further apart than this are apostrophes, not a quotation
+_CUE_WINDOW = 12  # tokens searched for a cue beside a quotation
+_MIN_FLOATING_WORDS = 4
+_MIN_INDIRECT_TOKENS = 3
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One quotation or reported statement; offsets are into the article body."""
+
+    speaker: str | None
+    speaker_role: str | None
+    speaker_kind: str | None  # 'person' | 'organisation' | None
+    quote: str
+    cue: str | None
+    kind: str  # 'direct' | 'indirect'
+    start_char: int
+    end_char: int
+    rule: str
+    resolved_by: str | None  # 'name' | 'pronoun' | 'role' | 'previous' | None
+
+
+@dataclass(frozen=True)
+class _Marked:
+    """A span of text between quotation marks; `inner` excludes the marks."""
+
+    outer_start: int
+    outer_end: int
+    inner_start: int
+    inner_end: int
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    end: int
+    cue: Token | None
+    cue_text: str | None
+    source: Token | None  # head token of the speaker phrase
+    kind: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class _Speaker:
+    name: str | None
+    role: str | None
+    kind: str | None
+    resolved_by: str | None
+
+
+_NO_SPEAKER = _Speaker(None, None, None, None)
+
+
+def paragraphs(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """(start, end) character spans of the non-blank paragraphs of text[start:]."""
+    spans, pos = [], start
+    for match in _PARAGRAPH_BREAK.finditer(text, start):
+        spans.append((pos, match.start()))
+        pos = match.end()
+    spans.append((pos, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _double_quoted(text: str, paras: list[tuple[int, int]]) -> list[_Marked]:
+    """Spans in double quotes; an unclosed quote ends with its paragraph unless the next paragraph
+    reopens it (the newspaper convention for a quotation running over several paragraphs)."""
+    found: list[_Marked] = []
+    open_at: int | None = None
+    for n, (start, end) in enumerate(paras):
+        i = start
+        if open_at is not None and text[start] in _DOUBLE_OPEN + '"':
+            i += 1  # the reopening mark of a continued quotation
+        while i < end:
+            ch = text[i]
+            if ch in _DOUBLE_OPEN or (ch == '"' and open_at is None):
+                if open_at is not None:
+                    found.append(_Marked(open_at - 1, i, open_at, i))
+                open_at = i + 1
+            elif (ch in _DOUBLE_CLOSE or ch == '"') and open_at is not None:
+                found.append(_Marked(open_at - 1, i + 1, open_at, i))
+                open_at = None
+            i += 1
+        if open_at is not None:
+            continues = n + 1 < len(paras) and text[paras[n + 1][0]] in _DOUBLE_OPEN + '"'
+            if not continues:
+                found.append(_Marked(open_at - 1, end, open_at, end))
+                open_at = None
+    return found
+
+
+def _single_quoted(text: str, paras: list[tuple[int, int]], taken: list[_Marked]) -> list[_Marked]:
+    """Spans in single quotes outside double-quoted text. An opening mark must start a word, so
+    apostrophes ("soldiers' bodies", "don't") never open one."""
+    found: list[_Marked] = []
+    inside = _Covered([(m.outer_start, m.outer_end) for m in taken])
+    for start, end in paras:
+        pos = start
+        while True:
+            opening = _SINGLE_OPEN.search(text, pos, end)
+            if not opening:
+                break
+            pos = opening.end()
+            if inside.covers(opening.start()):
+                continue
+            closing = _SINGLE_CLOSE.search(text, pos, min(end, pos + _MAX_SINGLE_QUOTE))
+            if not closing:
+                continue
+            found.append(_Marked(opening.start(), closing.end(), pos, closing.start()))
+            pos = closing.end()
+    return found
+
+
+class _Covered:
+    """Fast membership test of a character offset in sorted, disjoint spans."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def covers(self, pos: int) -> bool:
+        i = bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.spans[i][1]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, end - 1) - 1
+        return i >= 0 and self.spans[i][1] > start
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect_right(self.starts, start)
+        self.spans.insert(i, (start, end))
+        self.starts.insert(i, start)
+
+
+def quoted_spans(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """Inner (start, end) offsets of every quotation-marked span in text[start:], in order."""
+    paras = paragraphs(text, start)
+    double = _double_quoted(text, paras)
+    marked = sorted(double + _single_quoted(text, paras, double), key=lambda m: m.outer_start)
+    return [(m.inner_start, m.inner_end) for m in marked]
+
+
+class _Extractor:
+    """State of one Doc's extraction: token and paragraph lookups, lexicons, the entity index."""
+
+    def __init__(self, doc: Doc, entities: EntityIndex, body_start: int):
+        self.doc = doc
+        self.text = doc.text
+        self.entities = entities
+        self.body_start = body_start
+        self.verbs = lexicon("reporting_verbs")
+        self.org_nouns = lexicon("quote_org_nouns")
+        self.role_nouns = lexicon("quote_role_nouns")
+        self.paras = paragraphs(self.text, body_start)
+        self.para_starts = [a for a, _ in self.paras]
+        self.token_starts = [t.idx for t in doc]
+        double = _double_quoted(self.text, self.paras)
+        self.marked = sorted(double + _single_quoted(self.text, self.paras, double), key=lambda m: m.outer_start)
+        self.in_marks = _Covered([(m.outer_start, m.outer_end) for m in self.marked])
+        self.people_by_token = {p.token: p for p in entities.people}
+
+    # -- lookups ---------------------------------------------------------------------------
+    def para_of(self, char: int) -> int:
+        return bisect_right(self.para_starts, char) - 1
+
+    def token_at(self, char: int) -> int:
+        return max(0, bisect_right(self.token_starts, char) - 1)
+
+    def is_cue(self, token: Token) -> bool:
+        return token.pos_ == "VERB" and token.lemma_.lower() in self.verbs and not self.in_marks.covers(token.idx)
+
+    # -- 1. direct quotes with a cue beside them -----------------------------------------------
+    def direct(self) -> tuple[list[_Candidate], list[_Marked]]:
+        """Quoted spans with a cue right after or right before them; the rest are returned unused."""
+        found: list[_Candidate] = []
+        unused: list[_Marked] = []
+        for n, mark in enumerate(self.marked):
+            nxt = self.marked[n + 1].outer_start if n + 1 < len(self.marked) else len(self.text)
+            prv = self.marked[n - 1].outer_end if n > 0 else self.body_start
+            candidate = self._cue_after(mark, nxt) or self._cue_before(mark, prv)
+            if candidate:
+                found.append(candidate)
+            else:
+                unused.append(mark)
+        return _join_split_quotes(found), unused
+
+    def _window_after(self, mark: _Marked, limit: int) -> list[Token]:
+        para_end = self.paras[self.para_of(mark.outer_start)][1]
+        limit = min(limit, para_end)
+        tokens = []
+        for i in range(self.token_at(mark.outer_end), len(self.doc)):
+            token = self.doc[i]
+            if token.idx < mark.outer_end:
+                continue
+            if token.idx >= limit or len(tokens) >= _CUE_WINDOW:
+                break
+            if token.text in _SENTENCE_END or token.text == ";":
+                break
+            tokens.append(token)
+        return tokens
+
+    def _cue_after(self, mark: _Marked, limit: int) -> _Candidate | None:
+        """'"...," he said' / '"...," said Peskov' / '"...", according to X'."""
+        inner = self.text[mark.inner_start : mark.inner_end].rstrip()
+        if inner.endswith(".") and mark.outer_end > mark.inner_end:
+            return None  # a full stop inside the marks ends the sentence: what follows is new
+        window = self._window_after(mark, limit)
+        for token in window:
+            if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
+                source = _object_of(self.doc[token.i + 1])
+                return self._candidate(mark, token, "according to", source, "according-to")
+            if self.is_cue(token):
+                subject = _subject(token)
+                if subject is not None and subject.i < token.i:
+                    return self._candidate(mark, token, token.text, subject, "direct-before-cue")
+                source = subject or next(
+                    (t for t in window if t.i > token.i and t.pos_ in {"PROPN", "NOUN", "PRON"}), None
+                )
+                return self._candidate(mark, token, token.text, _phrase_head(source), "direct-inverted")
+        return None
+
+    def _cue_before(self, mark: _Marked, limit: int) -> _Candidate | None:
+        """'He added: "..."' / 'he said, "..."'."""
+        before = self.text[max(limit, mark.outer_start - 3) : mark.outer_start].rstrip()
+        para_start = self.paras[self.para_of(mark.outer_start)][0]
+        limit = max(limit, para_start)
+        tokens = []
+        for i in range(self.token_at(mark.outer_start) - 1, -1, -1):
+            token = self.doc[i]
+            if token.idx < limit or len(tokens) >= _CUE_WINDOW or token.text in _SENTENCE_END:
+                break
+            if token.idx + len(token) <= mark.outer_start:
+                tokens.append(token)
+        if not tokens:
+            return None
+        nearest = tokens[0]
+        if not (before.endswith((":", ",")) or self.is_cue(nearest) or nearest.lower_ == "that"):
+            return None
+        for token in tokens:
+            if self.is_cue(token):
+                rule = "direct-colon" if before.endswith(":") else "direct-after-cue"
+                return self._candidate(mark, token, token.text, _subject(token), rule)
+        return None
+
+    def _candidate(self, mark: _Marked, cue: Token, cue_text: str, source: Token | None, rule: str) -> _Candidate:
+        return _Candidate(mark.inner_start, mark.inner_end, cue, cue_text, source, "direct", rule)
+
+    # -- 2. floating quotes ---------------------------------------------------------------------
+    def floating(self, unused: list[_Marked]) -> list[_Candidate]:
+        """A paragraph opening with a quotation and no cue continues the previous speaker."""
+        found = []
+        for mark in unused:
+            para_start = self.paras[self.para_of(mark.outer_start)][0]
+            words = self.text[mark.inner_start : mark.inner_end].split()
+            if mark.outer_start == para_start and len(words) >= _MIN_FLOATING_WORDS:
+                found.append(_Candidate(mark.inner_start, mark.inner_end, None, None, None, "direct", "floating"))
+        return found
+
+    # -- 3. heuristics: indirect speech and "according to" --------------------------------------
+    def indirect(self, taken: _Covered) -> list[_Candidate]:
+        """Complement clauses of speech verbs and statements attributed with "according to"."""
+        found = []
+        first = self.token_at(self.body_start)
+        for token in self.doc[first:]:
+            # A cue inside quotation marks is part of what was said, not an attribution.
+            if token.idx < self.body_start or taken.covers(token.idx) or self.in_marks.covers(token.idx):
+                continue
+            if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
+                candidate = self._according_to(token)
+            elif self.is_cue(token):
+                candidate = self._reported(token)
+            else:
+                candidate = None
+            if candidate and not taken.overlaps(candidate.start, candidate.end):
+                found.append(candidate)
+                taken.add(candidate.start, candidate.end)
+        return found
+
+    def _reported(self, verb: Token) -> _Candidate | None:
+        clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+        if clause is None:
+            return None
+        source = _subject(verb)
+        if source is None or (source.lower_ == "it" and source.dep_ == "nsubjpass"):
+            return None
+        tokens = [t for t in clause.subtree if not (t.i == clause.left_edge.i and t.lower_ == "that")]
+        span = self._clip(tokens, verb)
+        if span is None:
+            return None
+        start, end = span
+        quoted = sum(min(end, m.inner_end) - max(start, m.inner_start) for m in self.marked
+                     if m.inner_start < end and m.inner_end > start)
+        kind, rule = ("direct", "direct-partial") if quoted * 2 >= end - start else ("indirect", "indirect")
+        if quoted:
+            rule = "direct-partial" if kind == "direct" else "indirect-partial"
+        return _Candidate(start, end, verb, verb.text, source, kind, rule)
+
+    def _according_to(self, according: Token) -> _Candidate | None:
+        to = self.doc[according.i + 1]
+        source = _object_of(to)
+        if source is None:
+            return None
+        phrase = {according.i, to.i} | {t.i for t in source.subtree}
+        head = according.head if according.head.i != according.i else according
+        tokens = [t for t in head.subtree if t.i not in phrase]
+        # The statement is the side of the sentence the phrase does not occupy.
+        left = [t for t in tokens if t.i < according.i]
+        right = [t for t in tokens if t.i > max(phrase)]
+        side = right if len(right) > len(left) else left
+        span = self._clip(side, according)
+        if span is None:
+            return None
+        return _Candidate(span[0], span[1], according, "according to", source, "indirect", "according-to")
+
+    def _clip(self, tokens: list[Token], cue: Token) -> tuple[int, int] | None:
+        """Character span of tokens, kept inside the cue's paragraph and without edge punctuation."""
+        para_start, para_end = self.paras[self.para_of(cue.idx)]
+        tokens = [t for t in tokens if para_start <= t.idx < para_end and not t.is_space]
+        while tokens and (tokens[0].is_punct and tokens[0].text not in "\"“‘'"):
+            tokens.pop(0)
+        while tokens and tokens[-1].is_punct and tokens[-1].text not in "\"”’'":
+            tokens.pop()
+        if len(tokens) < _MIN_INDIRECT_TOKENS:
+            return None
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+        # Extend to whole quotations the clause only partly covers.
+        for mark in self.marked:
+            if mark.inner_start < end and mark.inner_end > start:
+                start, end = min(start, mark.inner_start), max(end, mark.inner_end)
+        return start, end
+
+    # -- 4. speakers ----------------------------------------------------------------------------
+    def resolve(self, candidates: list[_Candidate]) -> list[Quote]:
+        """Turn candidates into Quotes in document order, resolving each speaker."""
+        quotes: list[Quote] = []
+        spoken: list[tuple[int, _Speaker]] = []  # (char offset, speaker) of earlier quotes
+        for cand in sorted(candidates, key=lambda c: c.start):
+            if cand.rule == "floating":
+                speaker = self._previous_speaker(cand, spoken)
+            else:
+                speaker = self._speaker(cand.source, spoken)
+            if speaker.name or speaker.role:
+                spoken.append((cand.start, speaker))
+            quotes.append(
+                Quote(
+                    speaker=speaker.name,
+                    speaker_role=speaker.role,
+                    speaker_kind=speaker.kind,
+                    quote=self.text[cand.start : cand.end],
+                    cue=cand.cue_text,
+                    kind=cand.kind,
+                    start_char=cand.start,
+                    end_char=cand.end,
+                    rule=cand.rule,
+                    resolved_by=speaker.resolved_by,
+                )
+            )
+        return quotes
+
+    def _previous_speaker(self, cand: _Candidate, spoken: list[tuple[int, _Speaker]]) -> _Speaker:
+        if spoken and self.para_of(cand.start) - self.para_of(spoken[-1][0]) <= 1:
+            return replace(spoken[-1][1], resolved_by="previous")
+        return _NO_SPEAKER
+
+    def _speaker(self, head: Token | None, spoken: list[tuple[int, _Speaker]]) -> _Speaker:
+        if head is None:
+            return _NO_SPEAKER
+        if head.tag_ in {"WP", "WDT"} and head.head.dep_ == "relcl":
+            head = head.head.head  # "Peskov, who said ..." speaks through the relative pronoun
+        named = self._named(head)
+        if named:
+            return named
+        if head.pos_ == "PRON":
+            return self._pronoun(head, spoken)
+        if head.pos_ == "PROPN":
+            name = person_name(_noun_phrase(head))
+            return _Speaker(name or None, None, None, "name" if name else None)
+        return self._nominal(head)
+
+    def _named(self, head: Token) -> _Speaker | None:
+        """A speaker phrase that contains a name: 'Kremlin spokesman Dmitry Peskov', 'the spokesman, Peskov'."""
+        candidates = [head] + [c for c in head.children if c.dep_ in {"appos", "compound"}]
+        for token in candidates:
+            entry = self.entities.name_at(token.i)
+            if not entry:
+                continue
+            name, label = entry
+            if label == "PERSON":
+                role = self._role_of(token, head) or self._latest_role(name, head.i)
+                return _Speaker(name, role, "person", "name")
+            if token is head:
+                return _Speaker(name, None, "organisation", "name")
+        return None
+
+    def _role_of(self, token: Token, head: Token) -> str | None:
+        for start in range(token.i, max(-1, token.i - 6), -1):
+            mention = self.people_by_token.get(start)
+            if mention:
+                return mention.role
+        if token is not head:
+            return clean_name(_noun_phrase(head)) or None
+        return None
+
+    def _pronoun(self, pronoun: Token, spoken: list[tuple[int, _Speaker]]) -> _Speaker:
+        word = pronoun.lower_
+        if word in _PLURAL:
+            para = self.para_of(pronoun.idx)
+            for offset, speaker in reversed(spoken):
+                if para - self.para_of(offset) > 1:
+                    break
+                if speaker.kind == "organisation":
+                    return replace(speaker, resolved_by="pronoun")
+            return _NO_SPEAKER
+        wanted = "m" if word in _MALE else "f" if word in _FEMALE else None
+        if wanted is None:
+            return _NO_SPEAKER
+        genders = self.entities.genders
+
+        def agrees(name: str) -> bool:
+            return genders.get(name, wanted) == wanted
+
+        # Most recent person in subject position or already quoted; else the most recent person.
+        quoted = {s.name for _, s in spoken if s.name}
+        earlier = [p for p in self.entities.people if p.token < pronoun.i and agrees(p.name)]
+        chosen = next((p for p in reversed(earlier) if p.is_subject or p.name in quoted), None)
+        chosen = chosen or (earlier[-1] if earlier else None)
+        if chosen is None:
+            return _NO_SPEAKER
+        return _Speaker(chosen.name, self._latest_role(chosen.name, pronoun.i), "person", "pronoun")
+
+    def _latest_role(self, name: str, before: int) -> str | None:
+        roles = [p.role for p in self.entities.people if p.name == name and p.token < before and p.role]
+        return roles[-1] if roles else None
+
+    def _nominal(self, head: Token) -> _Speaker:
+        """'the spokesman' -> the person named earlier as spokesman; 'the ministry' -> an organisation."""
+        lemma = head.lemma_.lower()
+        phrase = clean_name(_noun_phrase(head))
+        if lemma in self.role_nouns:
+            for mention in reversed(self.entities.people):
+                if mention.token < head.i and mention.role and mention.role.lower().split()[-1] in {lemma, head.lower_}:
+                    return _Speaker(mention.name, mention.role, "person", "role")
+            return _Speaker(None, phrase or None, "person", None)
+        if lemma in self.org_nouns or phrase.lower() in self.org_nouns:
+            for token_i in range(head.i - 1, -1, -1):
+                entry = self.entities.name_at(token_i)
+                if entry and entry[1] in {"ORG", "GPE"} and lemma in entry[0].lower():
+                    return _Speaker(entry[0], None, "organisation", "role")
+            return _Speaker(phrase or None, None, "organisation", None)
+        return _Speaker(None, phrase or None, None, None)
+
+
+def _subject(verb: Token) -> Token | None:
+    """Grammatical subject of a verb, inherited through 'and said' / ', saying ...'."""
+    for _ in range(3):
+        subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+        if subject is not None:
+            return subject
+        agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            return _object_of(agent)
+        if verb.dep_ not in {"conj", "advcl", "xcomp"} or verb.head.i == verb.i:
+            return None
+        verb = verb.head
+    return None
+
+
+def _object_of(preposition: Token) -> Token | None:
+    return next((c for c in preposition.children if c.dep_ == "pobj"), None)
+
+
+def _phrase_head(token: Token | None) -> Token | None:
+    """Climb from a modifier to the head noun of its phrase ('Kremlin' in 'Kremlin spokesman ...')."""
+    while token is not None and token.dep_ in {"compound", "amod", "det"} and token.head.i != token.i:
+        token = token.head
+    return token
+
+
+def _noun_phrase(head: Token) -> str:
+    """Text of a noun phrase up to its head: determiners, adjectives and compounds, no clauses."""
+    left = [t for t in head.lefts if t.dep_ in {"det", "amod", "compound", "poss", "nmod"}]
+    start = min([t.left_edge.i for t in left], default=head.i)
+    return head.doc[start : head.i + 1].text
+
+
+def _join_split_quotes(found: list[_Candidate]) -> list[_Candidate]:
+    """'"A," he said, "B."' is one quotation interrupted by its cue."""
+    joined: list[_Candidate] = []
+    for cand in found:
+        prev = joined[-1] if joined else None
+        if prev and cand.cue is not None and prev.cue is not None and cand.cue.i == prev.cue.i:
+            joined[-1] = replace(prev, end=cand.end)
+        else:
+            joined.append(cand)
+    return joined
+
+
+def extract_quotes(doc: Doc, entities: EntityIndex, body_start: int = 0) -> list[Quote]:
+    """Quotes found in doc.text[body_start:], offsets still relative to the Doc."""
+    extractor = _Extractor(doc, entities, body_start)
+    direct, unused = extractor.direct()
+    candidates = direct + extractor.floating(unused)
+    candidates += extractor.indirect(_Covered([(c.start, c.end) for c in candidates]))
+    return extractor.resolve(_dedupe(candidates))
+
+
+def _dedupe(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Keep the first-found candidate where spans overlap (earlier rules are more precise)."""
+    kept: list[_Candidate] = []
+    covered = _Covered([])
+    for cand in candidates:
+        if cand.end > cand.start and not covered.overlaps(cand.start, cand.end):
+            kept.append(cand)
+            covered.add(cand.start, cand.end)
+    return kept
