@@ -1,0 +1,73 @@
+"""Word clouds: term frequencies -> a reproducible image -> PNG bytes.
+
+`render` draws whatever frequencies it is given (entity names such as "US" must not vanish as the
+stop word "us"); callers drawing clouds of words (article terms, a speaker's quote terms) first
+pass them through `without_stop_words`.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+
+from PIL import Image
+from spacy.lang.en.stop_words import STOP_WORDS as _ENGLISH  # a word list only; no model is loaded
+
+# Newswire noise: words frequent in nearly every wire story, so in a cloud they crowd out what the
+# articles are about. Forms are lower case and include lemmas, because the store's terms are lemmas.
+_NEWSWIRE = frozenset({
+    # reporting verbs: every quotation carries one ("said" is the commonest word after articles)
+    "say", "said", "says", "saying", "tell", "told",
+    # Reuters 1987 abbreviations for units and money, in every market and earnings story
+    "mln", "bln", "billion", "million", "dlr", "dlrs", "pct", "ct", "cts",
+    # earnings-table shorthand: "Shr 12 cts vs 10 cts", "Qtr", "Avg shrs", "Revs", "Oper net"
+    "shr", "shrs", "qtr", "vs", "avg", "revs", "oper", "nil",
+    # the agency sign-off ending each story, and the agency itself
+    "reuter", "reuters",
+    # company-name suffixes and honorifics: parts of names, not topics
+    "inc", "corp", "co", "ltd", "plc", "llc", "mr", "mrs", "ms",
+})
+
+# English stop words (spaCy's list, the one preprocessing used for the terms table) plus newswire noise.
+STOP_WORDS: frozenset[str] = frozenset(_ENGLISH) | _NEWSWIRE
+
+RANDOM_STATE = 7  # a fixed layout seed: the same frequencies always give the same picture
+
+
+def without_stop_words(frequencies: Mapping[str, float]) -> dict[str, float]:
+    """The frequencies minus STOP_WORDS (compared in lower case)."""
+    return {word: value for word, value in frequencies.items() if word.lower() not in STOP_WORDS}
+
+
+def render(frequencies: Mapping[str, float], width: int = 800, height: int = 400) -> Image.Image:
+    """A word cloud of the words with positive finite frequencies; ValueError when there are none."""
+    if not (isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0):
+        raise ValueError(f"A word cloud needs a positive width and height, not {width}x{height}.")
+    usable = {str(word).strip(): float(value) for word, value in frequencies.items()
+              if str(word).strip() and _positive(value)}
+    if not usable:
+        raise ValueError("No words to draw: the current filters leave no words with a positive count.")
+
+    from wordcloud import WordCloud  # imports matplotlib; only a cloud needs it
+
+    cloud = WordCloud(width=width, height=height, background_color="white", colormap="Dark2",
+                      random_state=RANDOM_STATE, prefer_horizontal=0.9, max_words=200,
+                      # `repeat=False` and no collocations: draw exactly the given words, once each
+                      repeat=False, collocations=False, normalize_plurals=False)
+    return cloud.generate_from_frequencies(usable).to_image()
+
+
+def to_png(image: Image.Image) -> bytes:
+    """The image as PNG bytes, ready for a download button."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _positive(value: object) -> bool:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(number) and number > 0
