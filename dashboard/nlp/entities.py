@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from dashboard.nlp.names import clean_name, gender, given_name, name_key, person_name, surname
+from dashboard.nlp.names import clean_name, gender, given_name, lexicon, name_key, person_name, surname
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "LAW", "PRODUCT")
 # Single-word entities of these labels are often people the tagger mislabelled ("Peskov" as ORG).
@@ -120,10 +120,39 @@ def _canonical_people(raw: list[tuple[Span, str]]) -> dict[int, str]:
     return result
 
 
+def _whole_person(ent: Span) -> Span:
+    """A person entity widened over given names the tagger left out ("Dmitry [Peskov]")."""
+    if ent.label_ != "PERSON":
+        return ent
+    start = ent.start
+    while start > 0:
+        prev = ent.doc[start - 1]
+        if prev.pos_ != "PROPN" or prev.ent_type_ or prev.dep_ != "compound" or not (ent.start <= prev.head.i < ent.end):
+            break
+        if not prev.text[:1].isupper() or prev.lower_.rstrip(".") in lexicon("names_titles"):
+            break  # titles stay outside the name: they are the person's role
+        start -= 1
+    return ent if start == ent.start else Span(ent.doc, start, ent.end, label="PERSON")
+
+
+def _untagged_surnames(doc: Doc, raw: list[tuple[Span, str]]) -> list[tuple[Span, str]]:
+    """Surnames of people named in full that the tagger missed elsewhere ("Merkel smiled")."""
+    surnames = {surname(name) for ent, name in raw if ent.label_ == "PERSON" and len(name.split()) > 1}
+    found = []
+    for token in doc:
+        if token.pos_ == "PROPN" and not token.ent_type_ and token.text in surnames:
+            if token.dep_ == "compound" and token.head.pos_ == "PROPN":
+                continue  # part of another name ("Merkel Foundation")
+            found.append((Span(doc, token.i, token.i + 1, label="PERSON"), token.text))
+    return found
+
+
 def index_entities(doc: Doc) -> EntityIndex:
     """Canonical entity names of one Doc, their counts, and person positions for speaker resolution."""
-    raw = [(ent, _surface(ent)) for ent in doc.ents if ent.label_ in LABELS]
+    raw = [(_whole_person(ent), "") for ent in doc.ents if ent.label_ in LABELS]
+    raw = [(ent, _surface(ent)) for ent, _ in raw]
     raw = [(ent, name) for ent, name in raw if any(ch.isalpha() for ch in name)]
+    raw = sorted(raw + _untagged_surnames(doc, raw), key=lambda pair: pair[0].start)
     people = _canonical_people(raw)
 
     index = EntityIndex()

@@ -283,12 +283,16 @@ class _Extractor:
 
     # -- 2. floating quotes ---------------------------------------------------------------------
     def floating(self, unused: list[_Marked]) -> list[_Candidate]:
-        """A paragraph opening with a quotation and no cue continues the previous speaker."""
+        """A quotation with no cue that opens a paragraph, or a sentence, continues the previous
+        speaker ('"This is over," Smith said. "We won."'); a quoted phrase inside a sentence does not."""
         found = []
         for mark in unused:
             para_start = self.paras[self.para_of(mark.outer_start)][0]
             words = self.text[mark.inner_start : mark.inner_end].split()
-            if mark.outer_start == para_start and len(words) >= _MIN_FLOATING_WORDS:
+            opens_paragraph = mark.outer_start == para_start
+            before = self.text[para_start : mark.outer_start].rstrip()
+            opens_sentence = before.endswith(tuple(".!?\"”'’"))
+            if (opens_paragraph and len(words) >= _MIN_FLOATING_WORDS) or (opens_sentence and len(words) >= 2):
                 found.append(_Candidate(mark.inner_start, mark.inner_end, None, None, None, "direct", "floating"))
         return found
 
@@ -373,6 +377,9 @@ class _Extractor:
         for cand in sorted(candidates, key=lambda c: c.start):
             if cand.rule == "floating":
                 speaker = self._previous_speaker(cand, spoken)
+                para_start = self.paras[self.para_of(cand.start)][0]
+                if speaker is _NO_SPEAKER and self.text[para_start : cand.start - 1].strip():
+                    continue  # a quoted phrase mid-paragraph with nobody to continue: not a quotation
             else:
                 speaker = self._speaker(cand.source, spoken)
             if speaker.name or speaker.role:

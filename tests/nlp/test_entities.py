@@ -1,0 +1,64 @@
+"""Entity mentions and canonical names: real small model on literal sentences, plus pure name helpers."""
+
+from dashboard.nlp.entities import entity_mentions
+from dashboard.nlp.names import clean_name, gender, name_key, person_name, strip_titles
+
+
+def counts(nlp, text):
+    return {(m.name, m.label): m.count for m in entity_mentions(nlp(text))}
+
+
+def test_clean_name_strips_articles_and_possessives():
+    assert clean_name("the Kremlin") == "Kremlin"
+    assert clean_name("Europe's") == "Europe"
+    assert clean_name("Europe’s") == "Europe"
+    assert clean_name("the  United\nStates'") == "United States"
+    assert clean_name("Theresa May") == "Theresa May"  # 'The' only as a separate word
+
+
+def test_titles_leave_person_names_but_not_single_words():
+    assert strip_titles("President Donald Trump") == "Donald Trump"
+    assert person_name("Sen. Elizabeth Warren's") == "Elizabeth Warren"
+    assert strip_titles("President") == "President"
+
+
+def test_name_key_ignores_initials():
+    assert name_key("Donald J. Trump") == name_key("Donald Trump") == ("donald", "trump")
+    assert name_key("Ivanka Trump") != name_key("Donald Trump")
+
+
+def test_gender_from_given_name_or_honorific():
+    assert gender("Hillary Clinton") == "f"
+    assert gender("Bill Clinton") == "m"
+    assert gender("Zelda Xyzzy") is None
+
+
+def test_surname_joins_the_full_name(nlp):
+    found = counts(nlp, "Kremlin spokesman Dmitry Peskov spoke on Friday. Later Peskov said more.")
+    assert found[("Dmitry Peskov", "PERSON")] == 2
+    assert not any(name == "Peskov" for name, _ in found)
+
+
+def test_shared_surname_goes_to_the_most_recent_full_name(nlp):
+    text = ("Hillary Clinton spoke in Ohio. Clinton was tired. "
+            "Bill Clinton spoke in Iowa. Clinton was cheerful.")
+    found = counts(nlp, text)
+    assert found[("Hillary Clinton", "PERSON")] == 2
+    assert found[("Bill Clinton", "PERSON")] == 2
+
+
+def test_possessive_and_article_forms_count_as_one(nlp):
+    found = counts(nlp, "Europe's leaders met in Paris. Europe agreed. The Kremlin objected to Europe.")
+    assert found[("Europe", "LOC")] == 3
+    assert ("Kremlin", "ORG") in found or ("Kremlin", "GPE") in found
+
+
+def test_dates_and_numbers_are_not_entities(nlp):
+    found = counts(nlp, "On Friday, 12 September 2025, three rounds of talks cost $5 million.")
+    assert found == {}
+
+
+def test_unrelated_single_names_stay_apart(nlp):
+    found = counts(nlp, "Angela Merkel met Emmanuel Macron. Merkel smiled.")
+    assert found[("Angela Merkel", "PERSON")] == 2
+    assert found[("Emmanuel Macron", "PERSON")] == 1

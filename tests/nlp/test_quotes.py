@@ -1,0 +1,184 @@
+"""Quote rules on literal sentences through the real small model, with negative cases beside them."""
+
+import pytest
+
+from dashboard.nlp.extract import annotate_doc
+from dashboard.nlp.quotes import quoted_spans
+
+
+@pytest.fixture
+def quotes(nlp):
+    """text -> list of Quote from annotate_doc over the whole text."""
+    return lambda text: annotate_doc(nlp(text)).quotes
+
+
+def only(found):
+    assert len(found) == 1, found
+    return found[0]
+
+
+# -- quotation marks ------------------------------------------------------------------------
+
+
+def test_marks_straight_curly_and_single():
+    text = 'He said "yes" and “no” and ‘maybe’.'
+    assert [text[a:b] for a, b in quoted_spans(text)] == ["yes", "no", "maybe"]
+
+
+def test_apostrophes_never_open_a_quotation():
+    text = "The soldiers' bodies and the deal's terms don't count. Rock 'n roll."
+    assert quoted_spans(text) == []
+
+
+def test_quotation_continued_over_paragraphs_is_one_span():
+    text = 'He said: "First part.\n\n"Second part."\n\nAfter.'
+    assert [text[a:b] for a, b in quoted_spans(text)] == ['First part.\n\n"Second part.']
+
+
+# -- direct quotes ---------------------------------------------------------------------------
+
+
+def test_direct_quote_before_the_cue(quotes):
+    q = only(quotes('"Prices will fall next year," Angela Merkel said.'))
+    assert (q.quote, q.speaker, q.cue, q.kind, q.rule) == (
+        "Prices will fall next year,", "Angela Merkel", "said", "direct", "direct-before-cue")
+    assert q.resolved_by == "name" and q.speaker_kind == "person"
+
+
+def test_inverted_cue(quotes):
+    q = only(quotes("“We will not give up,” said Angela Merkel."))
+    assert (q.quote, q.speaker, q.rule) == ("We will not give up,", "Angela Merkel", "direct-inverted")
+
+
+def test_cue_before_the_quote_with_comma(quotes):
+    q = only(quotes('Mary Smith, the chief executive, said, "We are expanding into Asia."'))
+    assert (q.speaker, q.speaker_role, q.rule) == ("Mary Smith", "chief executive", "direct-after-cue")
+    assert q.quote == "We are expanding into Asia."
+
+
+def test_colon_introduced_quote(quotes):
+    found = quotes('Angela Merkel spoke in Berlin. She added: "Under normal conditions we talk."')
+    q = only(found)
+    assert (q.speaker, q.rule, q.cue, q.resolved_by) == ("Angela Merkel", "direct-colon", "added", "pronoun")
+
+
+def test_quote_interrupted_by_its_cue_is_one_quote(quotes):
+    text = 'John Smith arrived late. "It is a disgrace," he said, "and we will fight it."'
+    q = only(quotes(text))
+    assert q.speaker == "John Smith"
+    assert q.quote.startswith("It is a disgrace") and q.quote.endswith("we will fight it.")
+
+
+def test_according_to_after_a_quote(quotes):
+    q = only(quotes('"The factory will close," according to John Smith.'))
+    assert (q.speaker, q.cue, q.rule, q.kind) == ("John Smith", "according to", "according-to", "direct")
+
+
+# -- floating quotes -------------------------------------------------------------------------
+
+
+def test_next_paragraph_quote_continues_the_speaker(quotes):
+    text = 'John Smith said: "We are ready."\n\n"Nobody can stop this process now, believe me."'
+    first, second = quotes(text)
+    assert first.rule == "direct-colon"
+    assert (second.rule, second.speaker, second.resolved_by, second.cue) == (
+        "floating", "John Smith", "previous", None)
+
+
+def test_next_sentence_quote_continues_the_speaker(quotes):
+    first, second = quotes('"This is over," Smith told reporters. "We won."')
+    assert (first.speaker, second.speaker, second.quote) == ("Smith", "Smith", "We won.")
+
+
+def test_scare_quotes_are_not_quotations(quotes):
+    assert quotes('The swaps followed a "thousand-for-thousand" formula agreed in May.') == []
+    assert quotes('The deal is done. "Good luck" to them all, it seems.') == []
+    assert quotes("Officials called the plan a 'non-starter' on Monday.") == []
+
+
+def test_floating_quote_needs_someone_to_continue_from_a_nearby_paragraph(quotes):
+    text = 'John Smith said: "We are ready."\n\nThe weather was fine.\n\nMarkets rose.\n\n"Such quotes stand alone here."'
+    found = quotes(text)
+    assert found[-1].rule == "floating" and found[-1].speaker is None
+
+
+# -- indirect speech -------------------------------------------------------------------------
+
+
+def test_indirect_speech_with_that(quotes):
+    q = only(quotes("John Smith said that the talks would resume in March."))
+    assert (q.quote, q.kind, q.rule) == ("the talks would resume in March", "indirect", "indirect")
+
+
+def test_indirect_speech_fronted(quotes):
+    q = only(quotes("Communications are currently on hold, Kremlin spokesman Dmitry Peskov said on Friday."))
+    assert (q.quote, q.speaker, q.speaker_role) == (
+        "Communications are currently on hold", "Dmitry Peskov", "Kremlin spokesman")
+
+
+def test_indirect_speech_with_partial_quote(quotes):
+    q = only(quotes('Peskov said the drills appeared "emotionally charged."'))
+    assert q.quote.startswith("the drills appeared") and "emotionally charged" in q.quote
+    assert q.rule in {"direct-partial", "indirect-partial"}
+
+
+def test_participle_cue_inherits_the_subject(quotes):
+    q = only(quotes("Donald Trump attacked Hillary Clinton on Monday, saying she was unfit to serve."))
+    assert (q.speaker, q.cue, q.quote) == ("Donald Trump", "saying", "she was unfit to serve")
+
+
+def test_according_to_reported_statement(quotes):
+    q = only(quotes("According to John Smith, the factory will close."))
+    assert (q.speaker, q.quote, q.rule) == ("John Smith", "the factory will close", "according-to")
+
+
+def test_no_speech_verb_no_quote(quotes):
+    assert quotes("John Smith believes that the talks will resume in March.") == []
+    assert quotes("John Smith went to Paris on Monday.") == []
+
+
+def test_expletive_passive_is_not_a_speaker(quotes):
+    assert quotes("It was reported that the talks would resume.") == []
+
+
+# -- speakers --------------------------------------------------------------------------------
+
+
+def test_pronoun_agrees_in_gender(quotes):
+    q = only(quotes("Senator Elizabeth Warren met John Kerry on Monday. She said the deal was fair."))
+    assert (q.speaker, q.resolved_by, q.speaker_role) == ("Elizabeth Warren", "pronoun", "Senator")
+    q = only(quotes("Senator Elizabeth Warren met John Kerry on Monday. He said the deal was fair."))
+    assert q.speaker == "John Kerry"
+
+
+def test_pronoun_prefers_the_subject_over_a_later_object(quotes):
+    text = "Dmitry Peskov criticised Emmanuel Macron on Friday. He said Europe was hindering the talks."
+    assert only(quotes(text)).speaker == "Dmitry Peskov"
+
+
+def test_pronoun_without_antecedent_stays_unknown(quotes):
+    q = only(quotes('"We will win," he said.'))
+    assert q.speaker is None and q.resolved_by is None
+
+
+def test_role_resolves_to_the_person_named_in_that_role(quotes):
+    text = 'Kremlin spokesman Dmitry Peskov spoke to Angela Merkel on Monday. "We agree," the spokesman said.'
+    q = only(quotes(text))
+    assert (q.speaker, q.resolved_by, q.speaker_role) == ("Dmitry Peskov", "role", "Kremlin spokesman")
+
+
+def test_role_never_named_stays_a_role(quotes):
+    q = only(quotes('"Prices will fall," the minister said.'))
+    assert (q.speaker, q.speaker_role, q.speaker_kind) == (None, "minister", "person")
+
+
+def test_organisation_speaker(quotes):
+    q = only(quotes("The ministry said the talks would resume in March."))
+    assert (q.speaker, q.speaker_kind) == ("ministry", "organisation")
+    q = only(quotes("Gazprom said the talks would resume in March."))
+    assert q.speaker_kind in {"organisation", None} and q.speaker == "Gazprom"
+
+
+def test_surname_speaker_is_the_full_name(quotes):
+    found = quotes("Dmitry Peskov arrived. Peskov said the channels were open.")
+    assert only(found).speaker == "Dmitry Peskov"
