@@ -322,8 +322,9 @@ def _model_version(package: str) -> str:
         return package
 
 
-def print_summary(manifest: dict, stream=sys.stdout) -> None:
+def print_summary(manifest: dict, stream=None) -> None:
     """The end-of-run summary a user reads."""
+    stream = stream or sys.stdout
     c, t = manifest["counts"], manifest["timings"]
     print(f"articles stored: {c['articles']:,} ({c['annotated']:,} annotated, {c['reused']:,} reused)", file=stream)
     print(f"rejects: {c['rejects']:,}" + (f"; not read (over --limit): {c['not_read_over_limit']:,}" if c["not_read_over_limit"] else ""), file=stream)
