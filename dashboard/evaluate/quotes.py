@@ -1,0 +1,504 @@
+"""Score quote and speaker extraction against gold annotations.
+
+`python -m dashboard evaluate quotes --gold PATH [--store DIR] [--report FILE]`
+
+Gold is either a BRAT standoff split as in PolNeAR (a folder with `text/*.txt` and
+`attributions/*.ann`; Source, Cue and Content spans joined by `E` lines) or a JSONL file of
+`{"file", "quote", "speaker"}` rows, `file` relative to the JSONL's folder. Gold texts put the
+title on the first line and the body after it.
+
+Only attributions with a speech cue (said, told, according to, added, argued, ...) are gold
+quotes; the others (beliefs, intentions) neither count as misses nor make a prediction that
+lands on them wrong. Quotes are matched one-to-one, best coverage first, where coverage is the
+share of the gold quote's characters the prediction covers. Speaker accuracy counts matched
+quotes whose gold speaker is a name: gold pronoun sources are resolved to the nearest earlier
+named gold source of the same gender, and names agree when one's words contain the other's
+after titles, articles and possessives are stripped ("Peskov" ~ "Dmitry Peskov"). Attributions
+in the title line are not scored: the extractor reads quotes from article bodies only.
+
+Without --store the real model and annotate_doc run on the gold texts, exactly as preprocess
+parses them; with --store the stored quotes of articles whose body equals a gold body are scored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dashboard.nlp.names import clean_name, gender, person_name
+
+THRESHOLDS = (0.3, 0.8)
+TARGETS = {"precision@0.3": 0.85, "recall@0.3": 0.85, "speaker_accuracy": 0.92, "speaker_set_f1": 0.88}
+
+# Words that make an attribution's cue a speech cue. A fixed list here, independent of the
+# extractor's lexicon, so that growing the lexicon cannot move the goalposts.
+_SPEECH_LEMMAS = (
+    "say tell add argue write ask note announce tweet explain acknowledge declare recall claim "
+    "respond reply insist warn state stress conclude comment confirm deny admit assert contend "
+    "emphasize emphasise remark reiterate testify vow joke quip counter retort"
+).split()
+_IRREGULAR = {"said": "say", "told": "tell", "wrote": "write", "written": "write", "writing": "write"}
+_PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f", "they": None, "them": None}
+_NOT_NAMES = {"i", "we", "you", "it", "this", "that", "these", "those", "who", "which", "one"}
+_WORD = re.compile(r"[\w’'.-]+")
+
+
+def _speech_form(word: str) -> bool:
+    word = word.lower()
+    if word in _IRREGULAR:
+        return True
+    for lemma in _SPEECH_LEMMAS:
+        stem = lemma[:-1] if lemma.endswith("e") else lemma[:-1] + "i" if lemma.endswith("y") else lemma
+        if word in {lemma, lemma + "s", lemma + "es", stem + "ed", stem + "es", lemma + "ed", lemma + "ing",
+                    (lemma[:-1] if lemma.endswith("e") else lemma) + "ing"}:
+            return True
+    return False
+
+
+def is_speech_cue(cue: str) -> bool:
+    """Whether an annotated cue ("said in a statement", "according to", "told") marks speech."""
+    words = [w.strip(".,:;\"“”") for w in cue.lower().split()]
+    if "according" in words:
+        return True
+    return any(_speech_form(w) for w in words if w)
+
+
+@dataclass(frozen=True)
+class GoldQuote:
+    """One gold attribution: content spans (file offsets), source text and its resolved name."""
+
+    spans: tuple[tuple[int, int], ...]
+    source: str | None
+    speaker: str | None  # a name, after pronoun resolution; None when the source is no name
+    cue: str
+    speech: bool
+
+
+@dataclass(frozen=True)
+class Predicted:
+    """One extracted quote with offsets into the gold file's text."""
+
+    start: int
+    end: int
+    speaker: str | None
+    rule: str
+    resolved_by: str | None
+    quote: str
+
+
+@dataclass
+class GoldArticle:
+    """A gold text and its attributions."""
+
+    name: str
+    text: str
+    title: str
+    body: str
+    body_offset: int
+    quotes: list[GoldQuote] = field(default_factory=list)
+
+
+# -- reading gold ---------------------------------------------------------------------------
+
+
+def split_title(text: str) -> tuple[str, str, int]:
+    """(title, body, body offset) of a gold text: title on the first line, body after it."""
+    title, newline, rest = text.partition("\n")
+    if not newline:
+        return "", text, 0
+    body = rest.lstrip("\n\r ")
+    return title.strip(), body, len(text) - len(body)
+
+
+def _is_name(source: str) -> bool:
+    words = _WORD.findall(clean_name(source))
+    return bool(words) and any(w[0].isupper() for w in words) and words[0].lower() not in _NOT_NAMES
+
+
+def resolve_sources(quotes: list[GoldQuote]) -> list[GoldQuote]:
+    """Gold pronoun sources -> the nearest earlier named source of the same gender (gold only)."""
+    ordered = sorted(quotes, key=lambda q: q.spans[0][0] if q.spans else 0)
+    named: list[str] = []
+    resolved = []
+    for q in ordered:
+        source = (q.source or "").strip()
+        speaker = None
+        if source and _is_name(source):
+            speaker = person_name(source)
+            named.append(speaker)
+        elif source.lower() in _PRONOUNS and _PRONOUNS[source.lower()]:
+            wanted = _PRONOUNS[source.lower()]
+            speaker = next((n for n in reversed(named) if gender(n) in {wanted, None}), None)
+        resolved.append(GoldQuote(q.spans, q.source, speaker, q.cue, q.speech))
+    return resolved
+
+
+def read_brat(folder: Path, limit: int | None = None) -> list[GoldArticle]:
+    """Gold articles of a PolNeAR-style split; one annotator's file per text (the first by name)."""
+    texts, anns = folder / "text", folder / "attributions"
+    if not texts.is_dir() or not anns.is_dir():
+        raise ValueError(f"{folder}: expected text/ and attributions/ folders (a PolNeAR split such as .../dev)")
+    by_text: dict[str, Path] = {}
+    for ann in sorted(anns.glob("*.ann")):
+        stem = re.sub(r"_[0-9a-f]{4}$", "", ann.stem)
+        by_text.setdefault(stem, ann)
+    articles = []
+    for stem, ann in sorted(by_text.items())[:limit]:
+        text_path = texts / f"{stem}.txt"
+        if not text_path.is_file():
+            print(f"warning: {ann.name}: no text file {text_path.name}, skipped", file=sys.stderr)
+            continue
+        text = text_path.read_text(encoding="utf-8")
+        title, body, offset = split_title(text)
+        article = GoldArticle(stem, text, title, body, offset)
+        article.quotes = resolve_sources(_parse_ann(ann.read_text(encoding="utf-8")))
+        articles.append(article)
+    return articles
+
+
+def _parse_ann(ann: str) -> list[GoldQuote]:
+    spans: dict[str, tuple[str, tuple[tuple[int, int], ...], str]] = {}
+    events = []
+    for line in ann.splitlines():
+        parts = line.split("\t")
+        if line.startswith("T") and len(parts) >= 3:
+            kind, _, offsets = parts[1].partition(" ")
+            frags = tuple(tuple(int(x) for x in frag.split()) for frag in offsets.split(";"))
+            spans[parts[0]] = (kind, frags, parts[2])
+        elif line.startswith("E") and len(parts) >= 2:
+            events.append(dict(arg.split(":", 1) for arg in parts[1].split() if ":" in arg))
+    quotes = []
+    for event in events:
+        content, cue, source = (spans.get(event.get(role, "")) for role in ("Content", "Cue", "Source"))
+        if not content:
+            continue
+        cue_text = cue[2] if cue else ""
+        quotes.append(GoldQuote(content[1], source[2] if source else None, None, cue_text, is_speech_cue(cue_text)))
+    return quotes
+
+
+def read_jsonl(path: Path) -> list[GoldArticle]:
+    """Gold articles from JSONL rows {file, quote, speaker}; each quote is found in its file's text."""
+    by_file: dict[str, list[dict]] = defaultdict(list)
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if not {"file", "quote"} <= set(row):
+            raise ValueError(f"{path}:{number}: a row needs 'file' and 'quote'")
+        by_file[row["file"]].append(row)
+    articles = []
+    for name, rows in by_file.items():
+        text = (path.parent / name).read_text(encoding="utf-8")
+        title, body, offset = split_title(text)
+        article = GoldArticle(name, text, title, body, offset)
+        pos = 0
+        for row in rows:
+            found = text.find(row["quote"], pos)
+            found = found if found >= 0 else text.find(row["quote"])
+            if found < 0:
+                print(f"warning: {name}: quote not in text, skipped: {row['quote'][:60]!r}", file=sys.stderr)
+                continue
+            pos = found + 1
+            speaker = row.get("speaker")
+            article.quotes.append(GoldQuote(((found, found + len(row["quote"])),), speaker,
+                                            person_name(speaker) if speaker else None, "", True))
+        articles.append(article)
+    return articles
+
+
+# -- predictions ----------------------------------------------------------------------------
+
+
+def predict(articles: list[GoldArticle], model: str | None = None) -> dict[str, list[Predicted]]:
+    """Run the real model and annotate_doc on each gold text, as preprocess does."""
+    from dashboard.nlp.extract import annotate_doc
+    from dashboard.nlp.model import load_model
+    from dashboard.preprocess import doc_text
+
+    nlp = load_model(model)
+    texts = [doc_text(a.title, a.body) for a in articles]
+    predictions = {}
+    for article, (_, body_start), doc in zip(articles, texts, nlp.pipe(t for t, _ in texts)):
+        quotes = annotate_doc(doc, body_start).quotes
+        predictions[article.name] = [
+            Predicted(article.body_offset + q.start_char, article.body_offset + q.end_char, q.speaker,
+                      q.rule, q.resolved_by, q.quote)
+            for q in quotes
+        ]
+    return predictions
+
+
+def predictions_from_store(articles: list[GoldArticle], store_dir: Path) -> dict[str, list[Predicted]]:
+    """Stored quotes of the store articles whose body equals a gold body."""
+    from dashboard import store
+
+    stored = store.read_table(store_dir, "articles")
+    quotes = store.read_table(store_dir, "quotes")
+    by_body = {text.strip(): article_id for article_id, text in zip(stored["article_id"], stored["text"])}
+    predictions = {}
+    for article in articles:
+        article_id = by_body.get(article.body.strip())
+        if article_id is None:
+            print(f"warning: {article.name}: not in the store, scored as having no quotes", file=sys.stderr)
+        rows = quotes[quotes["article_id"] == article_id] if article_id else quotes.iloc[0:0]
+        lead = len(article.body) - len(article.body.lstrip())
+        predictions[article.name] = [
+            Predicted(article.body_offset + lead + int(r.start_char), article.body_offset + lead + int(r.end_char),
+                      r.speaker if isinstance(r.speaker, str) else None, r.rule,
+                      r.resolved_by if isinstance(r.resolved_by, str) else None, r.quote)
+            for r in rows.itertuples()
+        ]
+    return predictions
+
+
+# -- scoring --------------------------------------------------------------------------------
+
+
+def coverage(gold: tuple[tuple[int, int], ...], start: int, end: int) -> float:
+    """Share of the gold quote's characters that [start, end) covers."""
+    size = sum(b - a for a, b in gold)
+    covered = sum(max(0, min(b, end) - max(a, start)) for a, b in gold)
+    return covered / size if size else 0.0
+
+
+def same_speaker(gold: str | None, predicted: str | None) -> bool:
+    """Same person: after cleaning, one name's words contain the other's ("Peskov" ~ "Dmitry Peskov")."""
+    if not gold or not predicted:
+        return False
+    g = {w.lower() for w in _WORD.findall(person_name(gold)) if len(w) > 1 or w.isalpha()}
+    p = {w.lower() for w in _WORD.findall(person_name(predicted)) if len(w) > 1 or w.isalpha()}
+    return bool(g) and bool(p) and (g <= p or p <= g)
+
+
+@dataclass
+class ArticleResult:
+    """Per-article matches and errors at the lower threshold."""
+
+    name: str
+    matched: list[tuple[GoldQuote, Predicted, float]] = field(default_factory=list)
+    missed: list[GoldQuote] = field(default_factory=list)
+    spurious: list[Predicted] = field(default_factory=list)
+    gold_speakers: set[str] = field(default_factory=set)
+    predicted_speakers: set[str] = field(default_factory=set)
+    speakers_right: int = 0
+
+
+@dataclass
+class Scores:
+    """Quote P/R/F1 per threshold, speaker accuracy, speaker-set P/R/F1, and per-article results."""
+
+    counts: dict[float, dict[str, int]]  # threshold -> tp, predicted, gold
+    speaker_right: int
+    speaker_scored: int
+    set_counts: dict[str, int]  # tp, predicted, gold over articles
+    articles: list[ArticleResult]
+
+    def prf(self, threshold: float) -> tuple[float, float, float]:
+        """Quote precision, recall and F1 at a coverage threshold."""
+        c = self.counts[threshold]
+        return _prf(c["tp"], c["predicted"], c["gold"])
+
+    @property
+    def speaker_accuracy(self) -> float:
+        """Share of matched named-speaker quotes whose speaker is right."""
+        return self.speaker_right / self.speaker_scored if self.speaker_scored else float("nan")
+
+    def speaker_set(self) -> tuple[float, float, float]:
+        """Precision, recall, F1 of the per-article sets of named speakers (micro over articles)."""
+        c = self.set_counts
+        return _prf(c["tp"], c["predicted"], c["gold"])
+
+
+def _prf(tp: int, predicted: int, gold: int) -> tuple[float, float, float]:
+    p = tp / predicted if predicted else float("nan")
+    r = tp / gold if gold else float("nan")
+    f = 2 * p * r / (p + r) if predicted and gold and p + r else 0.0 if predicted and gold else float("nan")
+    return p, r, f
+
+
+def _match(gold: list[GoldQuote], predicted: list[Predicted]) -> list[tuple[int, int, float]]:
+    """One-to-one (gold index, prediction index, coverage), best coverage first."""
+    pairs = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(predicted):
+            c = coverage(g.spans, p.start, p.end)
+            if c > 0:
+                pairs.append((c, gi, pi))
+    pairs.sort(key=lambda x: (-x[0], x[1], x[2]))
+    used_g, used_p, matches = set(), set(), []
+    for c, gi, pi in pairs:
+        if gi not in used_g and pi not in used_p:
+            used_g.add(gi)
+            used_p.add(pi)
+            matches.append((gi, pi, c))
+    return matches
+
+
+def score(articles: list[GoldArticle], predictions: dict[str, list[Predicted]],
+          thresholds: tuple[float, ...] = THRESHOLDS) -> Scores:
+    """Score predictions against gold speech attributions in the articles' bodies."""
+    counts = {t: {"tp": 0, "predicted": 0, "gold": 0} for t in thresholds}
+    set_counts = {"tp": 0, "predicted": 0, "gold": 0}
+    speaker_right = speaker_scored = 0
+    results = []
+    low = min(thresholds)
+    for article in articles:
+        in_body = [q for q in article.quotes if q.spans and q.spans[0][0] >= article.body_offset]
+        gold = [q for q in in_body if q.speech]
+        other = [q for q in in_body if not q.speech]
+        predicted = predictions.get(article.name, [])
+        matches = _match(gold, predicted)
+        # Predictions that land on a non-speech attribution are neither right nor wrong.
+        neutral_pairs = _match(other, predicted)
+        result = ArticleResult(article.name)
+        for t in thresholds:
+            good = {pi for _, pi, c in matches if c >= t}
+            neutral = {pi for _, pi, c in neutral_pairs if c >= t} - good
+            counts[t]["tp"] += len(good)
+            counts[t]["predicted"] += len(predicted) - len(neutral)
+            counts[t]["gold"] += len(gold)
+            if t == low:
+                matched_g = {gi for gi, _, c in matches if c >= t}
+                result.missed = [g for gi, g in enumerate(gold) if gi not in matched_g]
+                result.spurious = [p for pi, p in enumerate(predicted) if pi not in good and pi not in neutral]
+                kept = [p for pi, p in enumerate(predicted) if pi not in neutral]
+        for gi, pi, c in matches:
+            if c < low:
+                continue
+            g, p = gold[gi], predicted[pi]
+            result.matched.append((g, p, c))
+            if g.speaker:
+                speaker_scored += 1
+                if same_speaker(g.speaker, p.speaker):
+                    speaker_right += 1
+                    result.speakers_right += 1
+        # Speaker sets: gold named speakers of speech quotes; named speakers of non-neutral predictions.
+        result.gold_speakers = {g.speaker for g in gold if g.speaker}
+        result.predicted_speakers = {p.speaker for p in kept if p.speaker}
+        tp = _set_matches(result.gold_speakers, result.predicted_speakers)
+        set_counts["tp"] += tp
+        set_counts["predicted"] += len(_distinct(result.predicted_speakers))
+        set_counts["gold"] += len(_distinct(result.gold_speakers))
+        results.append(result)
+    return Scores(counts, speaker_right, speaker_scored, set_counts, results)
+
+
+def _distinct(names: set[str]) -> list[str]:
+    """Names that are not variants of one another ("Trump" and "Donald Trump" are one)."""
+    kept: list[str] = []
+    for name in sorted(names, key=lambda n: (-len(n), n)):
+        if not any(same_speaker(name, other) for other in kept):
+            kept.append(name)
+    return kept
+
+
+def _set_matches(gold: set[str], predicted: set[str]) -> int:
+    used: set[str] = set()
+    tp = 0
+    for g in _distinct(gold):
+        hit = next((p for p in _distinct(predicted) if p not in used and same_speaker(g, p)), None)
+        if hit:
+            used.add(hit)
+            tp += 1
+    return tp
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+def format_scores(scores: Scores) -> str:
+    """The figures as a small plain-text table."""
+    lines = ["quotes (speech-cue attributions in article bodies)",
+             f"  {'coverage':>8}  {'precision':>9}  {'recall':>6}  {'F1':>6}  {'tp':>5}  {'pred':>5}  {'gold':>5}"]
+    for t in sorted(scores.counts):
+        p, r, f = scores.prf(t)
+        c = scores.counts[t]
+        lines.append(f"  {t:>8.1f}  {p:>9.3f}  {r:>6.3f}  {f:>6.3f}  {c['tp']:>5}  {c['predicted']:>5}  {c['gold']:>5}")
+    lines.append(f"speaker accuracy (matched quotes, named gold speaker): {scores.speaker_accuracy:.3f} "
+                 f"({scores.speaker_right}/{scores.speaker_scored})")
+    p, r, f = scores.speaker_set()
+    lines.append(f"speaker sets per article: precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}")
+    return "\n".join(lines)
+
+
+def _snippet(text: str, n: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def write_report(scores: Scores, articles: list[GoldArticle], path: Path) -> None:
+    """Per-article errors (missed, spurious, wrong speakers with the rule) as Markdown."""
+    texts = {a.name: a.text for a in articles}
+    out = ["# Quote extraction errors", "", "```", format_scores(scores), "```", ""]
+    for result in scores.articles:
+        text = texts[result.name]
+        wrong = [(g, p) for g, p, _ in result.matched if g.speaker and not same_speaker(g.speaker, p.speaker)]
+        if not (result.missed or result.spurious or wrong):
+            continue
+        out.append(f"## {result.name}")
+        for g in result.missed:
+            content = " … ".join(text[a:b] for a, b in g.spans)
+            out.append(f"- MISSED [{g.cue}] ({g.source or '-'}): {_snippet(content)}")
+        for p in result.spurious:
+            out.append(f"- SPURIOUS {p.rule} ({p.speaker or '-'}): {_snippet(p.quote)}")
+        for g, p in wrong:
+            out.append(f"- WRONG SPEAKER {p.rule}/{p.resolved_by}: gold {g.speaker!r} (source {g.source!r}), "
+                       f"predicted {p.speaker!r}: {_snippet(p.quote)}")
+        missing = set(_distinct(result.gold_speakers)) - {
+            g for g in result.gold_speakers if any(same_speaker(g, p) for p in result.predicted_speakers)}
+        if missing:
+            out.append(f"- speakers not found: {', '.join(sorted(missing))}")
+        out.append("")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+def load_gold(path: Path, limit: int | None = None) -> list[GoldArticle]:
+    """Gold articles from a BRAT split folder or a JSONL file."""
+    if path.is_file() and path.suffix == ".jsonl":
+        return read_jsonl(path)[:limit]
+    if path.is_dir():
+        return read_brat(path, limit)
+    raise ValueError(f"{path}: expected a PolNeAR-style split folder (text/, attributions/) or a .jsonl file")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `evaluate quotes`."""
+    parser.add_argument("--gold", type=Path, required=True,
+                        help="a BRAT split folder with text/ and attributions/ (e.g. polnear/dev) or a JSONL file")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="score the quotes in this store instead of running the model")
+    parser.add_argument("--report", type=Path, default=Path("quote_errors.md"),
+                        help="where to write the per-article error report (default: quote_errors.md)")
+    parser.add_argument("--model", default=None, help="spaCy pipeline to run (default: the project default)")
+    parser.add_argument("--limit", type=int, default=None, help="score only the first N gold articles")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Score, print the figures against the targets, write the error report."""
+    try:
+        articles = load_gold(args.gold, args.limit)
+    except (ValueError, OSError, json.JSONDecodeError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if not articles:
+        print(f"error: no gold articles in {args.gold}", file=sys.stderr)
+        return 2
+    predictions = predictions_from_store(articles, args.store) if args.store else predict(articles, args.model)
+    scores = score(articles, predictions)
+    print(f"{len(articles)} gold articles from {args.gold}")
+    print(format_scores(scores))
+    p, r, _ = scores.prf(0.3)
+    figures = {"precision@0.3": p, "recall@0.3": r, "speaker_accuracy": scores.speaker_accuracy,
+               "speaker_set_f1": scores.speaker_set()[2]}
+    print("targets: " + ", ".join(f"{k} {v:.3f} {'>=' if v >= TARGETS[k] else '<'} {TARGETS[k]}"
+                                  for k, v in figures.items()))
+    write_report(scores, articles, args.report)
+    print(f"error report: {args.report}")
+    return 0
