@@ -288,7 +288,7 @@ def preprocess(inputs: list[str | Path], out: str | Path, model: str | None = No
             "seconds": round(seconds, 2), "read_seconds": round(read_seconds, 2),
             "annotate_seconds": round(annotate_seconds, 2), "workers": workers,
             "words_per_second": round(fresh_words / annotate_seconds, 1) if fresh and annotate_seconds else None,
-            "peak_memory_mib": peak_memory_mib(),
+            "peak_memory_mib": peak_memory_mib(workers),
         },
     }
     return store.write_snapshot(out, tables, manifest)
@@ -306,11 +306,15 @@ def recount_names(store_dir: str | Path) -> dict:
                                 counts=counts)
 
 
-def peak_memory_mib() -> float:
-    """Peak resident memory of this process plus its largest finished child, in MiB."""
+def peak_memory_mib(workers: int = 1) -> float:
+    """Peak resident memory of the run in MiB: this process, plus `workers` times the largest worker.
+
+    The kernel reports only the largest finished child; workers do the same work on equal
+    chunks, so their peaks are alike and the sum is a fair upper estimate.
+    """
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round((own + children) / 1024, 1)  # ru_maxrss is in KiB on Linux
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if workers > 1 else 0
+    return round((own + workers * child) / 1024, 1)  # ru_maxrss is in KiB on Linux
 
 
 def _model_version(package: str) -> str:

@@ -44,7 +44,10 @@ _SPEECH_LEMMAS = (
 ).split()
 _IRREGULAR = {"said": "say", "told": "tell", "wrote": "write", "written": "write", "writing": "write"}
 _PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f", "they": None, "them": None}
-_NOT_NAMES = {"i", "we", "you", "it", "this", "that", "these", "those", "who", "which", "one"}
+_NOT_NAMES = set("i we you it its this that these those who which one his their our my your some many most "
+                 "all both several other others each every any no another such".split())
+_NUMBERS = set("one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty "
+               "seventy eighty ninety hundred half majority percent".split())
 _WORD = re.compile(r"[\w’'.-]+")
 
 
@@ -115,9 +118,23 @@ def split_title(text: str) -> tuple[str, str, int]:
     return title.strip(), body, len(text) - len(body)
 
 
-def _is_name(source: str) -> bool:
-    words = _WORD.findall(clean_name(source))
-    return bool(words) and any(w[0].isupper() for w in words) and words[0].lower() not in _NOT_NAMES
+def gold_name(source: str) -> str | None:
+    """The name a gold source gives, or None: 'Spokeswoman Haley Morris' -> 'Haley Morris',
+    'Murphy, the head of Right to Rise USA' -> 'Murphy'; pronouns, descriptions ('the campaign',
+    "Clinton's aide") and numbers ('Twenty-four percent') are no names."""
+    words = clean_name(source.split(",")[0]).split()
+    name = []
+    for word in words:
+        if not word[:1].isupper():
+            break
+        name.append(word)
+    if not name or name[0].lower() in _NOT_NAMES or name[0].lower() in _PRONOUNS:
+        return None
+    if name[-1].endswith(("’s", "'s", "’", "'")) and len(name) < len(words):
+        return None  # "Hillary Clinton's right-hand woman" is somebody else
+    if any(ch.isdigit() for ch in "".join(name)) or name[0].lower().split("-")[0] in _NUMBERS:
+        return None
+    return person_name(" ".join(name)) or None
 
 
 def resolve_sources(quotes: list[GoldQuote]) -> list[GoldQuote]:
@@ -128,8 +145,8 @@ def resolve_sources(quotes: list[GoldQuote]) -> list[GoldQuote]:
     for q in ordered:
         source = (q.source or "").strip()
         speaker = None
-        if source and _is_name(source):
-            speaker = person_name(source)
+        if source and gold_name(source):
+            speaker = gold_name(source)
             named.append(speaker)
         elif source.lower() in _PRONOUNS and _PRONOUNS[source.lower()]:
             wanted = _PRONOUNS[source.lower()]

@@ -25,7 +25,7 @@ TIER_KEYS = {"strong": "strong", "term": "terms", "weak": "weak"}
 DEFAULT_SETTINGS = {
     "strong": 3.0, "term": 1.5, "weak": 0.5, "entity": 3.0,
     "per_words": 100, "min_words": 80, "length_power": 0.5,
-    "threshold": 3.0, "min_evidence": 2,
+    "threshold": 3.0, "min_evidence": 2, "relative": 0.0,
 }
 MAX_EVIDENCE = 8  # evidence shown per tag: enough to convince a reader, short enough to read
 
@@ -181,7 +181,9 @@ def tag_article(terms: Mapping[str, int], entities: Mapping[str, int], taxonomy:
             tags.append(Tag(topic, round(score, 3), tuple(text for text, _ in ranked)))
     order = {topic: i for i, topic in enumerate(taxonomy.topics)}
     tags.sort(key=lambda t: (-t.score, order[t.topic]))
-    return tags
+    # A side subject must be a fair share of the main one to be worth a tag.
+    floor = tags[0].score * settings["relative"] if tags else 0.0
+    return [t for t in tags if t.score >= floor]
 
 
 def tags_frame(article_id: str, tags: list[Tag]) -> pd.DataFrame:
@@ -236,6 +238,8 @@ def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
     per["score"] = (per["raw"] / (effective / float(settings["per_words"])) ** float(settings["length_power"]))
     per = per[(per["score"] >= settings["threshold"]) & (per["n"] >= settings["min_evidence"])]
     per = per.assign(score=per["score"].round(3))
+    best = per.groupby("article_id")["score"].transform("max")
+    per = per[per["score"] >= best * settings["relative"]]
 
     kept = hits.merge(per[["article_id", "topic"]], on=["article_id", "topic"])
     kept = kept.sort_values(["article_id", "topic", "gain", "key"], ascending=[True, True, False, True])
@@ -254,19 +258,78 @@ def _empty_topics() -> pd.DataFrame:
                          "kind": pd.Series(dtype=str)})
 
 
-def retag(store_dir: str | Path, taxonomy_path: str | Path | None = None) -> pd.DataFrame:
-    """Re-tag a store from its stored terms and entities (no spaCy); returns the new topics table."""
+def stored_tag_inputs(store_dir: str | Path, manifest: dict | None = None
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(terms, entities, words) frames of a store: what tagging reads, without spaCy."""
     from dashboard import store
 
-    taxonomy = load_taxonomy(taxonomy_path)
-    manifest = store.read_manifest(store_dir)
+    manifest = manifest or store.read_manifest(store_dir)
     terms = store.read_table(store_dir, "terms", manifest)
-    entities = store.read_table(store_dir, "entities", manifest)
-    articles = store.read_table(store_dir, "articles", manifest)[["article_id", "words"]]
+    # Per-article mention names are what preprocessing handed to tag_article, so re-tagging with
+    # an unchanged taxonomy reproduces the stored tags; older stores only have `entities`.
+    mentions = store.read_table(store_dir, "mentions", manifest)
+    if len(mentions):
+        entities = mentions.rename(columns={"name": "entity"})
+    else:
+        entities = store.read_table(store_dir, "entities", manifest)
+    entities = entities.groupby(["article_id", "entity"], as_index=False)["count"].sum()
+    words = store.read_table(store_dir, "articles", manifest)[["article_id", "words"]]
+    return terms, entities, words
+
+
+def taxonomy_for_store(store_dir: str | Path) -> Path | None:
+    """The taxonomy a store uses: the user's edited copy beside it, else None (the shipped one)."""
+    from dashboard.settings import user_taxonomy
+
+    path = user_taxonomy(store_dir)
+    return path if path.is_file() else None
+
+
+def retag(store_dir: str | Path, taxonomy_path: str | Path | None = None) -> pd.DataFrame:
+    """Re-tag a store from its stored terms and entities (no spaCy); returns the new topics table.
+
+    Only rows of kind 'taxonomy' are replaced; discovered topics and every other table stay.
+    """
+    from dashboard import store
+
+    taxonomy = load_taxonomy(taxonomy_path or taxonomy_for_store(store_dir))
+    manifest = store.read_manifest(store_dir)
+    tagged = tag_frames(*stored_tag_inputs(store_dir, manifest), taxonomy)
     old = store.read_table(store_dir, "topics", manifest)
-    tagged = tag_frames(terms, entities, articles, taxonomy)
     topics = pd.concat([old[old["kind"] != "taxonomy"], tagged], ignore_index=True)
-    store.replace_tables(store_dir, {"topics": topics},
-                         note=f"re-tagged with taxonomy {taxonomy_version(taxonomy)}",
-                         taxonomy_version=taxonomy_version(taxonomy))
+    version = taxonomy_version(taxonomy)
+    store.replace_tables(store_dir, {"topics": topics}, note=f"re-tagged with taxonomy {version}",
+                         taxonomy_version=version)
     return topics
+
+
+def add_arguments(parser) -> None:
+    """Options of `topics retag`."""
+    parser.add_argument("--store", type=Path, default=None,
+                        help="store folder (default: $NEWSDASH_STORE or data/store)")
+    parser.add_argument("--taxonomy", type=Path, default=None,
+                        help="taxonomy TOML (default: taxonomy.toml beside the store if present, "
+                             "else the shipped one)")
+
+
+def run(args) -> int:
+    """`topics retag`: replace the store's taxonomy tags; print how many articles carry tags."""
+    import sys
+    import time
+
+    from dashboard import store
+    from dashboard.settings import default_store
+
+    store_dir = args.store or default_store()
+    started = time.perf_counter()
+    try:
+        topics = retag(store_dir, args.taxonomy)
+    except (store.StoreError, TaxonomyError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    tagged = topics[topics["kind"] == "taxonomy"]
+    print(f"re-tagged {tagged['article_id'].nunique():,} articles with {len(tagged):,} tags "
+          f"in {time.perf_counter() - started:.1f} s")
+    for topic, n in tagged["topic"].value_counts().items():
+        print(f"  {topic:28} {n:>7,}")
+    return 0
