@@ -1,0 +1,192 @@
+"""DataFrame -> Plotly figure (and article text -> safe highlighted HTML). Pure functions, no streamlit.
+
+Bars that stand for a speaker, entity or topic carry that value as `customdata[0]`, which is how a
+click on a bar becomes a filter (dashboard/ui reads it back).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+HEIGHT = 380
+_MARGIN = dict(l=10, r=10, t=40, b=10)
+PERIOD_LABELS = {"day": "Day", "week": "Week (starting Monday)", "month": "Month", "quarter": "Quarter", "year": "Year"}
+
+
+def _layout(fig: go.Figure, title: str, height: int = HEIGHT, **extra) -> go.Figure:
+    fig.update_layout(title=dict(text=title, x=0, xanchor="left"), height=height, margin=_MARGIN,
+                      hoverlabel=dict(namelength=-1), **extra)
+    return fig
+
+
+def bars(frame: pd.DataFrame, label: str, value: str, title: str, color: str | None = None,
+         hover: Iterable[str] = ()) -> go.Figure:
+    """Horizontal bars, largest on top; each bar carries its label as customdata[0]."""
+    frame = frame.iloc[::-1]  # Plotly draws the first category at the bottom
+    hover = list(hover)
+    custom = frame[[label, *hover]].to_numpy()
+    hover_text = "<br>".join(f"{h}: %{{customdata[{i + 1}]}}" for i, h in enumerate(hover))
+    fig = go.Figure(go.Bar(
+        x=frame[value], y=frame[label].astype(str), orientation="h", customdata=custom,
+        marker_color=color,
+        hovertemplate=f"<b>%{{y}}</b><br>{value}: %{{x:,}}" + (f"<br>{hover_text}" if hover else "") + "<extra></extra>"))
+    fig.update_yaxes(type="category", automargin=True)
+    fig.update_xaxes(title_text=value)
+    return _layout(fig, title, height=max(HEIGHT, 24 * len(frame) + 80), clickmode="event+select")
+
+
+def over_time(frame: pd.DataFrame, value: str, title: str, freq: str = "month", series: str | None = None,
+              kind: str = "bar") -> go.Figure:
+    """Counts per period: bars (one series) or lines (one per value of `series`)."""
+    fig = go.Figure()
+    groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
+    for name, rows in groups:
+        if kind == "bar":
+            fig.add_bar(x=rows["period"], y=rows[value], name=str(name) if name is not None else value)
+        else:
+            fig.add_scatter(x=rows["period"], y=rows[value], mode="lines+markers", name=str(name),
+                            customdata=[[name]] * len(rows))
+    fig.update_xaxes(title_text=PERIOD_LABELS.get(freq, freq))
+    fig.update_yaxes(title_text=value, rangemode="tozero")
+    return _layout(fig, title, showlegend=series is not None, legend=dict(orientation="h", y=-0.2))
+
+
+def small_multiples(frame: pd.DataFrame, series: str, value: str, title: str, freq: str = "month",
+                    columns: int = 3) -> go.Figure:
+    """One small bar chart per value of `series`, side by side with a shared y axis (compare speakers)."""
+    from plotly.subplots import make_subplots
+
+    names = list(dict.fromkeys(frame[series]))
+    rows = max(1, -(-len(names) // columns))
+    fig = make_subplots(rows=rows, cols=min(columns, max(len(names), 1)), subplot_titles=names,
+                        shared_yaxes=True, shared_xaxes=True, vertical_spacing=0.12)
+    for i, name in enumerate(names):
+        part = frame[frame[series] == name]
+        fig.add_bar(x=part["period"], y=part[value], name=name, row=i // columns + 1, col=i % columns + 1,
+                    customdata=[[name]] * len(part), hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra></extra>")
+    return _layout(fig, title, height=max(HEIGHT, 260 * rows), showlegend=False)
+
+
+def shares(frame: pd.DataFrame, title: str, freq: str = "month", series: str = "topic") -> go.Figure:
+    """Share of articles per period for each `series` value, as lines (tags overlap, so no stacking)."""
+    fig = go.Figure()
+    for name, rows in frame.groupby(series, sort=False):
+        fig.add_scatter(x=rows["period"], y=rows["share"], mode="lines+markers", name=str(name),
+                        customdata=[[name, a] for a in rows["articles"]],
+                        hovertemplate="<b>%{customdata[0]}</b><br>%{x}: %{y:.0%} (%{customdata[1]} articles)<extra></extra>")
+    fig.update_yaxes(tickformat=".0%", title_text="share of articles", rangemode="tozero")
+    fig.update_xaxes(title_text=PERIOD_LABELS.get(freq, freq))
+    return _layout(fig, title, legend=dict(orientation="h", y=-0.25))
+
+
+def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, title: str) -> go.Figure:
+    """A rows x columns grid coloured by `value` (missing pairs are 0); a click carries the row value."""
+    grid = frame.pivot_table(index=rows, columns=columns, values=value, aggfunc="sum", fill_value=0)
+    grid = grid.loc[grid.sum(axis=1).sort_values(ascending=False).index,
+                    grid.sum(axis=0).sort_values(ascending=False).index]
+    custom = [[[r, c] for c in grid.columns] for r in grid.index]
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=[str(c) for c in grid.columns], y=[str(r) for r in grid.index],
+                               customdata=custom, colorscale="Blues", hoverongaps=False,
+                               hovertemplate=f"%{{y}} · %{{x}}<br>{value}: %{{z}}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", type="category", automargin=True)
+    fig.update_xaxes(type="category", tickangle=-35, automargin=True)
+    return _layout(fig, title, height=max(HEIGHT, 26 * len(grid) + 160))
+
+
+def per_group_bars(frame: pd.DataFrame, group: str, label: str, value: str, title: str, columns: int = 3) -> go.Figure:
+    """One bar panel per group (e.g. entity type), largest on top; each bar carries its label."""
+    from plotly.subplots import make_subplots
+
+    groups = list(dict.fromkeys(frame[group]))
+    n_rows = max(1, -(-len(groups) // columns))
+    fig = make_subplots(rows=n_rows, cols=min(columns, max(len(groups), 1)), subplot_titles=groups,
+                        horizontal_spacing=0.22, vertical_spacing=0.08)
+    for i, name in enumerate(groups):
+        part = frame[frame[group] == name].iloc[::-1]
+        fig.add_bar(x=part[value], y=part[label], orientation="h", name=name, customdata=part[[label]].to_numpy(),
+                    row=i // columns + 1, col=i % columns + 1,
+                    hovertemplate=f"<b>%{{y}}</b> ({name})<br>{value}: %{{x}}<extra></extra>")
+    fig.update_yaxes(type="category", automargin=True)
+    per_panel = int(frame.groupby(group).size().max()) if len(frame) else 1
+    return _layout(fig, title, height=max(HEIGHT, n_rows * (22 * per_panel + 90)), showlegend=False,
+                   clickmode="event+select")
+
+
+# --- article text ------------------------------------------------------------------------------
+
+ENTITY_CLASSES = {"PERSON": "ent-person", "ORG": "ent-org", "GPE": "ent-place", "LOC": "ent-place",
+                  "NORP": "ent-other", "EVENT": "ent-other", "FAC": "ent-place", "LAW": "ent-other",
+                  "PRODUCT": "ent-other"}
+
+ARTICLE_CSS = """
+<style>
+.article-text {line-height: 1.65; font-size: 1.02rem; max-width: 60rem;}
+.article-text mark {padding: 0 .15em; border-radius: .2em;}
+.article-text .quote {background: #fff3bf;}
+.article-text .speaker {font-size: .72rem; font-weight: 600; background: #f59f00; color: #fff;
+  border-radius: .6em; padding: .05em .5em; margin-right: .3em; white-space: nowrap;}
+.article-text .speaker.unknown {background: #868e96;}
+.article-text .ent-person {background: #d0ebff;} .article-text .ent-org {background: #d3f9d8;}
+.article-text .ent-place {background: #f3d9fa;} .article-text .ent-other {background: #e9ecef;}
+</style>
+"""
+
+
+def _entity_pattern(names: Iterable[str]) -> re.Pattern | None:
+    names = sorted({n for n in names if isinstance(n, str) and len(n.strip()) > 1}, key=len, reverse=True)
+    if not names:
+        return None
+    # Longest first so "Bank of England" wins over "England"; word edges so "Roe" misses "Roes".
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+
+
+def _highlight_entities(segment: str, pattern: re.Pattern | None, labels: dict[str, str]) -> str:
+    if pattern is None:
+        return html.escape(segment)
+    out, last = [], 0
+    for match in pattern.finditer(segment):
+        out.append(html.escape(segment[last:match.start()]))
+        name = match.group(0)
+        label = labels.get(name, "")
+        out.append(f'<mark class="{ENTITY_CLASSES.get(label, "ent-other")}" title="{html.escape(label)}">'
+                   f"{html.escape(name)}</mark>")
+        last = match.end()
+    out.append(html.escape(segment[last:]))
+    return "".join(out)
+
+
+def article_html(text: str, quotes: pd.DataFrame, mentions: pd.DataFrame) -> str:
+    """The article body as HTML: every character escaped, quotes marked with their speaker, entities coloured.
+
+    `quotes` needs start_char, end_char, speaker; `mentions` needs name, label. Quotes that overlap an
+    earlier one are left unmarked (their rows still list them).
+    """
+    text = text or ""
+    labels = {}
+    for name, label in zip(mentions.get("name", []), mentions.get("label", [])):
+        labels.setdefault(name, label)
+    pattern = _entity_pattern(labels)
+    out, position = [], 0
+    spans = quotes.sort_values("start_char") if len(quotes) else quotes
+    for start, end, speaker in zip(spans.get("start_char", []), spans.get("end_char", []), spans.get("speaker", [])):
+        if pd.isna(start) or pd.isna(end):
+            continue
+        start, end = max(int(start), position), min(int(end), len(text))
+        if start >= end:
+            continue
+        out.append(_highlight_entities(text[position:start], pattern, labels))
+        known = isinstance(speaker, str) and speaker
+        badge = html.escape(speaker) if known else "speaker unknown"
+        out.append(f'<span class="speaker{"" if known else " unknown"}">{badge}</span>'
+                   f'<mark class="quote" title="{badge}">{_highlight_entities(text[start:end], pattern, labels)}</mark>')
+        position = end
+    out.append(_highlight_entities(text[position:], pattern, labels))
+    # Newlines become <br> so the HTML stays one block: Markdown renderers resume parsing after a
+    # blank line, and the text must never be read as Markdown or HTML.
+    body = "".join(out).replace("\r\n", "\n").replace("\n", "<br>")
+    return " ".join(ARTICLE_CSS.split()) + '<div class="article-text">' + body + "</div>"

@@ -1,0 +1,440 @@
+"""Every number the dashboard shows: (DuckDB connection, Filters, ...) -> DataFrame.
+
+Charts, tables and downloads all call these, so what a user sees and what they download come from
+the same SQL. Conditions come from `Filters` (bound parameters); the few extra values (a period, a
+limit, a chosen speaker) are bound too. Nothing here imports streamlit: dashboard/ui caches these.
+
+Counting conventions (docs/dashboard.md repeats them for users):
+- "articles" of a speaker, entity or topic count distinct articles; "mentions" sum entity counts.
+- Top entities rank by articles, then mentions, so one article repeating a name does not dominate.
+- Rankings break ties by name, so the same store always gives the same order.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from dashboard.filters import Filters
+
+PERIODS = ("day", "week", "month", "quarter", "year")
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
+    return con.execute(sql, params).df()
+
+
+def _period(freq: str) -> str:
+    if freq not in PERIODS:
+        raise ValueError(f"period must be one of {PERIODS}, not {freq!r}")
+    return freq
+
+
+def _limit(n: int | None) -> int:
+    # DuckDB needs a number for LIMIT; "no limit" becomes the largest BIGINT.
+    return 2**62 if n is None else max(int(n), 0)
+
+
+# --- the corpus, unfiltered (sidebar choices) ---------------------------------------------------
+
+def corpus_span(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row: articles, first and last date of the whole store."""
+    return _df(con, "SELECT count(*) AS articles, min(date) AS first, max(date) AS last FROM articles", [])
+
+
+def speaker_choices(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> pd.DataFrame:
+    """Speakers of the whole store by quote count (speaker, kind, quotes)."""
+    return _df(con, """
+        SELECT speaker, mode(speaker_kind) AS kind, count(*) AS quotes
+        FROM quotes WHERE speaker IS NOT NULL
+        GROUP BY speaker ORDER BY quotes DESC, speaker LIMIT ?""", [_limit(limit)])
+
+
+def entity_choices(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> pd.DataFrame:
+    """Entities of the whole store by number of articles (entity, label, articles)."""
+    return _df(con, """
+        SELECT entity, mode(label) AS label, count(DISTINCT article_id) AS articles
+        FROM entities GROUP BY entity ORDER BY articles DESC, entity LIMIT ?""", [_limit(limit)])
+
+
+def topic_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Topics of the whole store (topic, kind, articles), taxonomy tags first."""
+    return _df(con, """
+        SELECT topic, min(kind) AS kind, count(DISTINCT article_id) AS articles
+        FROM topics GROUP BY topic ORDER BY kind DESC, articles DESC, topic""", [])
+
+
+# --- overview ------------------------------------------------------------------------------
+
+def counts(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """One row: filtered articles, quotes, distinct speakers, distinct entities."""
+    aw, ap = f.article_where("a")
+    qw, qp = f.quote_where("q", "a")
+    ew, ep = f.entity_where("e", "a")
+    return _df(con, f"""
+        SELECT
+          (SELECT count(*) FROM articles a WHERE {aw}) AS articles,
+          (SELECT count(*) FROM quotes q JOIN articles a ON a.article_id = q.article_id WHERE {qw}) AS quotes,
+          (SELECT count(DISTINCT q.speaker) FROM quotes q JOIN articles a ON a.article_id = q.article_id WHERE {qw}) AS speakers,
+          (SELECT count(DISTINCT e.entity) FROM entities e JOIN articles a ON a.article_id = e.article_id WHERE {ew}) AS entities
+        """, [*ap, *qp, *qp, *ep])
+
+
+def articles_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month") -> pd.DataFrame:
+    """Filtered articles per period (period, articles)."""
+    aw, ap = f.article_where("a")
+    return _df(con, f"""
+        SELECT date_trunc(?, a.date)::DATE AS period, count(*) AS articles
+        FROM articles a WHERE {aw} AND a.date IS NOT NULL GROUP BY period ORDER BY period""", [_period(freq), *ap])
+
+
+def top_speakers(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 20, by: str = "quotes") -> pd.DataFrame:
+    """The most quoted speakers (speaker, kind, quotes, articles), ranked by quotes or articles."""
+    order = {"quotes": "quotes DESC, articles DESC", "articles": "articles DESC, quotes DESC"}[by]
+    qw, qp = f.quote_where("q", "a")
+    return _df(con, f"""
+        SELECT q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes, count(DISTINCT q.article_id) AS articles
+        FROM quotes q JOIN articles a ON a.article_id = q.article_id
+        WHERE q.speaker IS NOT NULL AND {qw}
+        GROUP BY q.speaker ORDER BY {order}, q.speaker LIMIT ?""", [*qp, _limit(n)])
+
+
+def top_entities(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 20) -> pd.DataFrame:
+    """The most mentioned entities (entity, label, articles, mentions)."""
+    ew, ep = f.entity_where("e", "a")
+    return _df(con, f"""
+        SELECT e.entity, e.label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
+        FROM entities e JOIN articles a ON a.article_id = e.article_id WHERE {ew}
+        GROUP BY e.entity, e.label ORDER BY articles DESC, mentions DESC, e.entity, e.label LIMIT ?""", [*ep, _limit(n)])
+
+
+def top_entities_per_type(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 10) -> pd.DataFrame:
+    """The n most mentioned entities of each type (label, entity, articles, mentions, rank)."""
+    ew, ep = f.entity_where("e", "a")
+    return _df(con, f"""
+        WITH counted AS (
+          SELECT e.label, e.entity, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
+          FROM entities e JOIN articles a ON a.article_id = e.article_id WHERE {ew}
+          GROUP BY e.label, e.entity)
+        SELECT label, entity, articles, mentions,
+               row_number() OVER (PARTITION BY label ORDER BY articles DESC, mentions DESC, entity) AS rank
+        FROM counted QUALIFY rank <= ? ORDER BY label, rank""", [*ep, _limit(n)])
+
+
+def topic_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month", kind: str | None = None) -> pd.DataFrame:
+    """Articles per topic and period, and their share of the period's filtered articles.
+
+    (period, topic, kind, articles, share). When the filters choose topics, only those are shown.
+    """
+    aw, ap = f.article_where("a")
+    extra, extra_p = "", []
+    if f.topics:
+        extra += f" AND t.topic IN ({', '.join('?' for _ in f.topics)})"
+        extra_p += list(f.topics)
+    if kind:
+        extra += " AND t.kind = ?"
+        extra_p.append(kind)
+    return _df(con, f"""
+        WITH fa AS (SELECT a.article_id, date_trunc(?, a.date)::DATE AS period FROM articles a
+                    WHERE {aw} AND a.date IS NOT NULL),
+             total AS (SELECT period, count(*) AS n FROM fa GROUP BY period)
+        SELECT fa.period, t.topic, min(t.kind) AS kind, count(DISTINCT fa.article_id) AS articles,
+               count(DISTINCT fa.article_id) / any_value(total.n) AS share
+        FROM fa JOIN topics t ON t.article_id = fa.article_id JOIN total ON total.period = fa.period
+        WHERE TRUE {extra}
+        GROUP BY fa.period, t.topic ORDER BY fa.period, articles DESC, t.topic""", [_period(freq), *ap, *extra_p])
+
+
+# --- speakers and quotes ---------------------------------------------------------------------
+
+def quotes_over_time(con: duckdb.DuckDBPyConnection, f: Filters, speakers: list[str] | tuple[str, ...],
+                     freq: str = "month") -> pd.DataFrame:
+    """Quotes per period of each chosen speaker (period, speaker, quotes)."""
+    if not speakers:
+        return pd.DataFrame({"period": pd.Series(dtype="datetime64[us]"), "speaker": pd.Series(dtype=str),
+                             "quotes": pd.Series(dtype="int64")})
+    qw, qp = f.quote_where("q", "a")
+    return _df(con, f"""
+        SELECT date_trunc(?, a.date)::DATE AS period, q.speaker, count(*) AS quotes
+        FROM quotes q JOIN articles a ON a.article_id = q.article_id
+        WHERE {qw} AND a.date IS NOT NULL AND q.speaker IN ({', '.join('?' for _ in speakers)})
+        GROUP BY period, q.speaker ORDER BY period, q.speaker""", [_period(freq), *qp, *speakers])
+
+
+QUOTE_COLUMNS = ("date", "speaker", "role", "quote", "cue", "kind", "title", "article_id", "quote_index")
+
+
+def quotes_table(con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: bool = False) -> pd.DataFrame:
+    """The filtered quotes, newest first (date, speaker, role, quote, cue, kind, title, article_id, quote_index)."""
+    qw, qp = f.quote_where("q", "a")
+    only = " AND q.speaker IS NULL" if unattributed_only else ""
+    return _df(con, f"""
+        SELECT a.date, q.speaker, q.speaker_role AS role, q.quote, q.cue, q.kind, a.title,
+               q.article_id, q.quote_index
+        FROM quotes q JOIN articles a ON a.article_id = q.article_id
+        WHERE {qw}{only}
+        ORDER BY a.date DESC NULLS LAST, a.article_id, q.quote_index""", qp)
+
+
+def speaker_topics(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int = 15) -> pd.DataFrame:
+    """Quotes of the top speakers by topic of the article they were quoted in (speaker, topic, quotes)."""
+    qw, qp = f.quote_where("q", "a")
+    topic_in, tp = "", []
+    if f.topics:
+        topic_in = f" AND t.topic IN ({', '.join('?' for _ in f.topics)})"
+        tp = list(f.topics)
+    return _df(con, f"""
+        WITH fq AS (SELECT q.article_id, q.speaker FROM quotes q JOIN articles a ON a.article_id = q.article_id
+                    WHERE q.speaker IS NOT NULL AND {qw}),
+             top AS (SELECT speaker, count(*) AS n FROM fq GROUP BY speaker ORDER BY n DESC, speaker LIMIT ?)
+        SELECT fq.speaker, t.topic, count(*) AS quotes
+        FROM fq JOIN top ON top.speaker = fq.speaker JOIN topics t ON t.article_id = fq.article_id
+        WHERE TRUE {topic_in}
+        GROUP BY fq.speaker, t.topic ORDER BY quotes DESC, fq.speaker, t.topic""", [*qp, _limit(n_speakers), *tp])
+
+
+def speaker_entities(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int = 15, n_entities: int = 15) -> pd.DataFrame:
+    """Who talks about whom: articles where a top speaker is quoted and a top entity is mentioned.
+
+    (speaker, entity, articles); a speaker's own name is not counted as an entity they talk about.
+    """
+    qw, qp = f.quote_where("q", "a")
+    ew, ep = f.entity_where("e", "a")
+    return _df(con, f"""
+        WITH fq AS (SELECT DISTINCT q.article_id, q.speaker FROM quotes q JOIN articles a ON a.article_id = q.article_id
+                    WHERE q.speaker IS NOT NULL AND {qw}),
+             top_s AS (SELECT speaker, count(*) AS n FROM fq GROUP BY speaker ORDER BY n DESC, speaker LIMIT ?),
+             fe AS (SELECT DISTINCT e.article_id, e.entity FROM entities e JOIN articles a ON a.article_id = e.article_id
+                    WHERE {ew}),
+             pairs AS (SELECT fq.speaker, fe.entity FROM fq JOIN top_s USING (speaker)
+                       JOIN fe ON fe.article_id = fq.article_id WHERE fe.entity <> fq.speaker),
+             top_e AS (SELECT entity, count(*) AS n FROM pairs GROUP BY entity ORDER BY n DESC, entity LIMIT ?)
+        SELECT speaker, entity, count(*) AS articles FROM pairs JOIN top_e USING (entity)
+        GROUP BY speaker, entity ORDER BY articles DESC, speaker, entity""",
+        [*qp, _limit(n_speakers), *ep, _limit(n_entities)])
+
+
+# --- entities ------------------------------------------------------------------------------
+
+def mentions_over_time(con: duckdb.DuckDBPyConnection, f: Filters, entities: list[str] | tuple[str, ...],
+                       freq: str = "month") -> pd.DataFrame:
+    """Articles mentioning each chosen entity per period (period, entity, articles, mentions)."""
+    if not entities:
+        return pd.DataFrame({"period": pd.Series(dtype="datetime64[us]"), "entity": pd.Series(dtype=str),
+                             "articles": pd.Series(dtype="int64"), "mentions": pd.Series(dtype="int64")})
+    ew, ep = f.entity_where("e", "a")
+    return _df(con, f"""
+        SELECT date_trunc(?, a.date)::DATE AS period, e.entity, count(DISTINCT e.article_id) AS articles,
+               sum(e.count)::BIGINT AS mentions
+        FROM entities e JOIN articles a ON a.article_id = e.article_id
+        WHERE {ew} AND a.date IS NOT NULL AND e.entity IN ({', '.join('?' for _ in entities)})
+        GROUP BY period, e.entity ORDER BY period, e.entity""", [_period(freq), *ep, *entities])
+
+
+def co_mentions(con: duckdb.DuckDBPyConnection, f: Filters, entity: str, n: int = 20) -> pd.DataFrame:
+    """Entities mentioned in the same filtered articles as `entity` (entity, label, articles)."""
+    ew, ep = f.entity_where("e", "a")
+    return _df(con, f"""
+        WITH fe AS (SELECT e.article_id, e.entity, e.label FROM entities e JOIN articles a ON a.article_id = e.article_id
+                    WHERE {ew})
+        SELECT o.entity, mode(o.label) AS label, count(DISTINCT o.article_id) AS articles
+        FROM fe o WHERE o.entity <> ? AND o.article_id IN (SELECT article_id FROM fe WHERE entity = ?)
+        GROUP BY o.entity ORDER BY articles DESC, o.entity LIMIT ?""", [*ep, entity, entity, _limit(n)])
+
+
+def co_mention_pairs(con: duckdb.DuckDBPyConnection, f: Filters, n_entities: int = 15) -> pd.DataFrame:
+    """Shared articles of each pair among the top entities (entity_a, entity_b, articles), both orders."""
+    ew, ep = f.entity_where("e", "a")
+    return _df(con, f"""
+        WITH fe AS (SELECT DISTINCT e.article_id, e.entity FROM entities e JOIN articles a ON a.article_id = e.article_id
+                    WHERE {ew}),
+             top AS (SELECT entity, count(*) AS n FROM fe GROUP BY entity ORDER BY n DESC, entity LIMIT ?),
+             te AS (SELECT fe.* FROM fe JOIN top USING (entity))
+        SELECT x.entity AS entity_a, y.entity AS entity_b, count(*) AS articles
+        FROM te x JOIN te y ON x.article_id = y.article_id AND x.entity <> y.entity
+        GROUP BY x.entity, y.entity ORDER BY articles DESC, entity_a, entity_b""", [*ep, _limit(n_entities)])
+
+
+# --- topics --------------------------------------------------------------------------------
+
+def topic_summary(con: duckdb.DuckDBPyConnection, f: Filters, kind: str | None = None) -> pd.DataFrame:
+    """Topics of the filtered articles (topic, kind, articles, share of filtered articles)."""
+    aw, ap = f.article_where("a")
+    kind_sql, kp = ("AND t.kind = ?", [kind]) if kind else ("", [])
+    return _df(con, f"""
+        WITH fa AS (SELECT a.article_id FROM articles a WHERE {aw})
+        SELECT t.topic, min(t.kind) AS kind, count(DISTINCT t.article_id) AS articles,
+               count(DISTINCT t.article_id) / (SELECT count(*) FROM fa) AS share
+        FROM topics t JOIN fa ON fa.article_id = t.article_id WHERE TRUE {kind_sql}
+        GROUP BY t.topic ORDER BY articles DESC, t.topic""", [*ap, *kp])
+
+
+def topic_speakers(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: int = 10) -> pd.DataFrame:
+    """The most quoted speakers in filtered articles tagged `topic` (speaker, quotes, articles)."""
+    qw, qp = f.quote_where("q", "a")
+    return _df(con, f"""
+        SELECT q.speaker, count(*) AS quotes, count(DISTINCT q.article_id) AS articles
+        FROM quotes q JOIN articles a ON a.article_id = q.article_id
+        WHERE q.speaker IS NOT NULL AND {qw} AND q.article_id IN (SELECT article_id FROM topics WHERE topic = ?)
+        GROUP BY q.speaker ORDER BY quotes DESC, articles DESC, q.speaker LIMIT ?""", [*qp, topic, _limit(n)])
+
+
+def topic_entities(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: int = 10) -> pd.DataFrame:
+    """The most mentioned entities in filtered articles tagged `topic` (entity, label, articles, mentions)."""
+    ew, ep = f.entity_where("e", "a")
+    return _df(con, f"""
+        SELECT e.entity, mode(e.label) AS label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
+        FROM entities e JOIN articles a ON a.article_id = e.article_id
+        WHERE {ew} AND e.article_id IN (SELECT article_id FROM topics WHERE topic = ?)
+        GROUP BY e.entity ORDER BY articles DESC, mentions DESC, e.entity LIMIT ?""", [*ep, topic, _limit(n)])
+
+
+def topic_terms(con: duckdb.DuckDBPyConnection, topic: str, n: int = 30) -> pd.DataFrame:
+    """A discovered topic's top terms by weight (term, weight)."""
+    return _df(con, """
+        SELECT term, weight FROM topic_terms WHERE topic = ? ORDER BY weight DESC, term LIMIT ?""", [topic, _limit(n)])
+
+
+# --- word clouds -----------------------------------------------------------------------------
+
+def term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 200) -> pd.DataFrame:
+    """Lemma counts over the filtered articles' text (term, count)."""
+    aw, ap = f.article_where("a")
+    return _df(con, f"""
+        SELECT t.term, sum(t.count)::BIGINT AS count FROM terms t
+        WHERE t.article_id IN (SELECT a.article_id FROM articles a WHERE {aw})
+        GROUP BY t.term ORDER BY count DESC, t.term LIMIT ?""", [*ap, _limit(n)])
+
+
+def quote_term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, speaker: str, n: int = 200) -> pd.DataFrame:
+    """Lemma counts over one speaker's filtered quotes (term, count)."""
+    qw, qp = f.quote_where("q", "a")
+    return _df(con, f"""
+        SELECT qt.term, sum(qt.count)::BIGINT AS count
+        FROM quote_terms qt
+        JOIN quotes q ON q.article_id = qt.article_id AND q.quote_index = qt.quote_index
+        JOIN articles a ON a.article_id = q.article_id
+        WHERE {qw} AND q.speaker = ?
+        GROUP BY qt.term ORDER BY count DESC, qt.term LIMIT ?""", [*qp, speaker, _limit(n)])
+
+
+def entity_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 200) -> pd.DataFrame:
+    """Entity mention counts over the filtered articles (term, count), for an entity cloud."""
+    ew, ep = f.entity_where("e", "a")
+    return _df(con, f"""
+        SELECT e.entity AS term, sum(e.count)::BIGINT AS count
+        FROM entities e JOIN articles a ON a.article_id = e.article_id WHERE {ew}
+        GROUP BY e.entity ORDER BY count DESC, e.entity LIMIT ?""", [*ep, _limit(n)])
+
+
+# --- articles ------------------------------------------------------------------------------
+
+def articles_table(con: duckdb.DuckDBPyConnection, f: Filters, topic: str | None = None) -> pd.DataFrame:
+    """The filtered articles, newest first, with their top entities, speakers, topics and counts.
+
+    (date, title, source, top_entities, speakers, topics, quotes, entities, words, article_id);
+    `topic` narrows to one topic's articles (the topics page).
+    """
+    aw, ap = f.article_where("a")
+    topic_sql, tp = ("AND a.article_id IN (SELECT article_id FROM topics WHERE topic = ?)", [topic]) if topic else ("", [])
+    return _df(con, f"""
+        WITH fa AS (SELECT a.article_id, a.date, a.title, a.source, a.words FROM articles a WHERE {aw} {topic_sql}),
+        ents AS (
+          SELECT article_id, string_agg(entity, ', ' ORDER BY count DESC, entity) FILTER (WHERE rn <= 5) AS top_entities,
+                 count(*) AS entities
+          FROM (SELECT e.article_id, e.entity, e.count,
+                       row_number() OVER (PARTITION BY e.article_id ORDER BY e.count DESC, e.entity) AS rn
+                FROM entities e SEMI JOIN fa ON fa.article_id = e.article_id)
+          GROUP BY article_id),
+        spk AS (
+          SELECT article_id, string_agg(speaker, ', ' ORDER BY n DESC, speaker) FILTER (WHERE speaker IS NOT NULL) AS speakers,
+                 sum(n)::BIGINT AS quotes
+          FROM (SELECT q.article_id, q.speaker, count(*) AS n FROM quotes q SEMI JOIN fa ON fa.article_id = q.article_id
+                GROUP BY q.article_id, q.speaker)
+          GROUP BY article_id),
+        tps AS (
+          SELECT t.article_id, string_agg(t.topic, ', ' ORDER BY t.score DESC, t.topic) AS topics
+          FROM topics t SEMI JOIN fa ON fa.article_id = t.article_id GROUP BY t.article_id)
+        SELECT fa.date, fa.title, fa.source, ents.top_entities, spk.speakers, tps.topics,
+               coalesce(spk.quotes, 0) AS quotes, coalesce(ents.entities, 0) AS entities, fa.words, fa.article_id
+        FROM fa LEFT JOIN ents USING (article_id) LEFT JOIN spk USING (article_id) LEFT JOIN tps USING (article_id)
+        ORDER BY fa.date DESC NULLS LAST, fa.title, fa.article_id""", [*ap, *tp])
+
+
+def article(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
+    """One article with its full text (all `articles` columns), or no rows."""
+    return _df(con, "SELECT * FROM articles WHERE article_id = ?", [article_id])
+
+
+def article_quotes(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
+    """One article's quotes in text order (all `quotes` columns)."""
+    return _df(con, "SELECT * FROM quotes WHERE article_id = ? ORDER BY start_char, quote_index", [article_id])
+
+
+def article_mentions(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
+    """Names as written in one article with their entity label (name, label, count), for highlighting."""
+    return _df(con, """
+        SELECT name, label, count FROM mentions WHERE article_id = ?
+        UNION
+        SELECT entity AS name, label, count FROM entities WHERE article_id = ?
+        ORDER BY count DESC, name""", [article_id, article_id])
+
+
+def article_topics(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
+    """One article's topic tags with score and evidence (topic, kind, score, evidence)."""
+    return _df(con, """
+        SELECT topic, kind, score, evidence FROM topics WHERE article_id = ? ORDER BY kind DESC, score DESC, topic""",
+        [article_id])
+
+
+# --- extraction health ---------------------------------------------------------------------
+
+def health_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """One row: quotation marks seen and quotes extracted in the filtered articles.
+
+    (articles, quote_marks, quotes, direct, indirect, unattributed, by_name, by_pronoun, by_role,
+    by_previous); quotation marks come in pairs, so about quote_marks / 2 direct quotes are expected.
+    """
+    aw, ap = f.article_where("a")
+    qw, qp = f.quote_where("q", "a")
+    return _df(con, f"""
+        SELECT (SELECT count(*) FROM articles a WHERE {aw}) AS articles,
+               (SELECT coalesce(sum(a.quote_marks), 0)::BIGINT FROM articles a WHERE {aw}) AS quote_marks,
+               count(*) AS quotes,
+               count(*) FILTER (WHERE q.kind = 'direct') AS direct,
+               count(*) FILTER (WHERE q.kind = 'indirect') AS indirect,
+               count(*) FILTER (WHERE q.speaker IS NULL) AS unattributed,
+               count(*) FILTER (WHERE q.resolved_by = 'name') AS by_name,
+               count(*) FILTER (WHERE q.resolved_by = 'pronoun') AS by_pronoun,
+               count(*) FILTER (WHERE q.resolved_by = 'role') AS by_role,
+               count(*) FILTER (WHERE q.resolved_by = 'previous') AS by_previous
+        FROM quotes q JOIN articles a ON a.article_id = q.article_id WHERE {qw}""", [*ap, *ap, *qp])
+
+
+def quotes_by(con: duckdb.DuckDBPyConnection, f: Filters, column: str) -> pd.DataFrame:
+    """Filtered quotes counted by one of rule, resolved_by, kind or speaker_kind (value, quotes, unattributed)."""
+    if column not in ("rule", "resolved_by", "kind", "speaker_kind"):
+        raise ValueError(f"cannot group quotes by {column!r}")
+    qw, qp = f.quote_where("q", "a")
+    return _df(con, f"""
+        SELECT coalesce(q.{column}, '(none)') AS value, count(*) AS quotes,
+               count(*) FILTER (WHERE q.speaker IS NULL) AS unattributed
+        FROM quotes q JOIN articles a ON a.article_id = q.article_id WHERE {qw}
+        GROUP BY value ORDER BY quotes DESC, value""", qp)
+
+
+def marks_vs_quotes(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = None) -> pd.DataFrame:
+    """Per filtered article: quotation-mark pairs seen vs direct quotes extracted, largest gap first.
+
+    (date, title, quote_pairs, direct, unattributed, gap, article_id).
+    """
+    aw, ap = f.article_where("a")
+    return _df(con, f"""
+        WITH q AS (SELECT article_id, count(*) FILTER (WHERE kind = 'direct') AS direct,
+                          count(*) FILTER (WHERE speaker IS NULL) AS unattributed
+                   FROM quotes GROUP BY article_id)
+        SELECT a.date, a.title, (a.quote_marks // 2)::BIGINT AS quote_pairs, coalesce(q.direct, 0) AS direct,
+               coalesce(q.unattributed, 0) AS unattributed,
+               (a.quote_marks // 2 - coalesce(q.direct, 0))::BIGINT AS gap, a.article_id
+        FROM articles a LEFT JOIN q ON q.article_id = a.article_id WHERE {aw}
+        ORDER BY gap DESC, a.date DESC NULLS LAST, a.article_id LIMIT ?""", [*ap, _limit(n)])

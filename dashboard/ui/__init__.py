@@ -1,0 +1,15 @@
+"""Everything Streamlit: the page frame, sidebar filters, caching, clickable charts, tables with downloads.
+
+Pages import from here only: `view = ui.page("Overview")`, then `view.get(queries.x, ...)`,
+`ui.chart(...)`, `ui.table(...)`.
+"""
+
+from dashboard.ui.article import chosen_article, show_article
+from dashboard.ui.data import View, clear_caches
+from dashboard.ui.editing import speaker_editor
+from dashboard.ui.frame import PAGES, navigation, page
+from dashboard.ui.topics import discovery
+from dashboard.ui.widgets import chart, downloads, empty, table, word_cloud
+
+__all__ = ["PAGES", "View", "chart", "chosen_article", "clear_caches", "discovery", "downloads", "empty", "navigation",
+           "page", "show_article", "speaker_editor", "table", "word_cloud"]

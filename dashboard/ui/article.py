@@ -1,0 +1,73 @@
+"""One article in full: text with quotes (speaker on each) and entities highlighted, tags, quotes."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, queries
+from dashboard.ui import data, widgets
+
+PICK = "article_pick"
+URL = "article"
+
+
+def chosen_article(table: pd.DataFrame, event) -> str | None:
+    """The article to show: a clicked table row, else the picker (whose choice is kept in the URL)."""
+    ids = list(table["article_id"])
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    if rows and rows[0] < len(ids):
+        st.session_state[f"{PICK}_pending"] = ids[rows[0]]
+    titles = dict(zip(table["article_id"], table["title"]))
+    dates = dict(zip(table["article_id"], table["date"]))
+    wanted = st.session_state.pop(f"{PICK}_pending", None) or st.query_params.get(URL)
+    if wanted in titles and st.session_state.get(PICK) != wanted:
+        st.session_state[PICK] = wanted
+    if st.session_state.get(PICK) not in titles:
+        st.session_state.pop(PICK, None)
+    # A choice box over the first rows keeps the page light; a table click reaches any row.
+    options = list(dict.fromkeys([*([st.session_state[PICK]] if PICK in st.session_state else []), *ids[:1000]]))
+    picked = st.selectbox("Open an article", options, key=PICK, index=None, placeholder="Click a row above or choose here",
+                          format_func=lambda a: f"{pd.Timestamp(dates[a]):%Y-%m-%d} · {titles[a]}"
+                          if pd.notna(dates[a]) else titles[a])
+    if picked:
+        st.query_params[URL] = picked
+    elif URL in st.query_params:
+        del st.query_params[URL]
+    return picked
+
+
+def show_article(view: data.View, article_id: str) -> None:
+    """Render the article: title, source line, tags with evidence, highlighted text and its quotes."""
+    row = view.raw(queries.article, article_id)
+    if not len(row):
+        widgets.empty("This article is not in the store (it may have been removed by a rebuild).")
+        return
+    art = row.iloc[0]
+    quotes = view.raw(queries.article_quotes, article_id)
+    st.subheader(art["title"] or "(untitled)", anchor=False)
+    meta = [f"{pd.Timestamp(art['date']):%d %B %Y}" if pd.notna(art["date"]) else None, art["source"], art["author"],
+            f"{int(art['words']):,} words" if pd.notna(art["words"]) else None, f"{len(quotes)} quotes"]
+    st.caption(" · ".join(str(m) for m in meta if m and pd.notna(m)))
+    if isinstance(art["url"], str) and art["url"].startswith(("http://", "https://")):
+        st.link_button("Original", art["url"])
+    tags = view.raw(queries.article_topics, article_id)
+    if len(tags):
+        st.markdown(" ".join(f":blue-badge[{_badge(t)}]" for t in tags["topic"]))
+        with st.expander("Why these tags"):
+            st.dataframe(tags, hide_index=True, width="stretch")
+    mentions = view.raw(queries.article_mentions, article_id)
+    # charts.article_html escapes every character of the text before it is inserted as HTML.
+    st.markdown(charts.article_html(art["text"], quotes, mentions), unsafe_allow_html=True)
+    st.caption("Highlighted: quotes (speaker in the badge), people, organisations, places, other names.")
+    if len(quotes):
+        st.markdown("**Quotes in this article**")
+        shown = quotes[["speaker", "speaker_role", "quote", "cue", "kind", "rule", "resolved_by"]]
+        widgets.table(shown, f"quotes {art['title']}", view.filters, key="article_quotes")
+
+
+def _badge(text: str) -> str:
+    # Badge text is Markdown: escape the few characters that would end or restyle it.
+    return html.escape(text).replace("[", "(").replace("]", ")").replace("*", "\\*").replace("_", "\\_")

@@ -1,0 +1,85 @@
+"""Correcting speakers from the dashboard: merge two speakers or rename one.
+
+A correction is saved to the store's alias file (settings.user_aliases) and the names are recounted
+without spaCy (preprocess.recount_names), which writes a new snapshot; the next run opens it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import settings
+from dashboard.ui import data, sidebar
+
+_RENAMED = "_speaker_renamed"
+
+
+def _variants(view: data.View, speaker: str) -> list[str]:
+    # Every written form that resolved to this speaker, so the alias wins however the name was written.
+    rows = view.con.cursor().execute(
+        "SELECT DISTINCT speaker_name FROM quotes WHERE speaker = ? AND speaker_name IS NOT NULL", [speaker]).fetchall()
+    return list(dict.fromkeys([speaker, *(r[0] for r in rows)]))
+
+
+def save_alias(view: data.View, speaker: str, canonical: str) -> int:
+    """Record that `speaker` is `canonical`, recount names, forget cached results; returns aliases written."""
+    from dashboard.nlp.speakers import add_alias
+    from dashboard.preprocess import recount_names
+
+    path = settings.user_aliases(view.store_dir)
+    variants = [v for v in _variants(view, speaker) if v != canonical]
+    for variant in variants:
+        add_alias(path, variant, canonical)
+    recount_names(view.store_dir)
+    data.clear_caches()
+    return len(variants)
+
+
+def apply_pending_rename() -> None:
+    """After a merge or rename, point the speaker filter at the new name (before widgets are drawn)."""
+    renamed = st.session_state.pop(_RENAMED, None)
+    if renamed:
+        old, new = renamed
+        chosen = [new if s == old else s for s in st.session_state.get(sidebar.SPEAKERS, [])]
+        st.session_state[sidebar.SPEAKERS] = list(dict.fromkeys(chosen))
+
+
+def _apply(view: data.View, speaker: str, canonical: str) -> None:
+    canonical = (canonical or "").strip()
+    if not speaker or not canonical or canonical == speaker:
+        st.warning("Choose a speaker and a different name for it.")
+        return
+    try:
+        with st.spinner(f"Saving “{speaker}” → “{canonical}” and recounting…"):
+            written = save_alias(view, speaker, canonical)
+    except Exception as err:  # noqa: BLE001 - shown to the user, the store stays as it was
+        st.error(f"The change could not be saved: {err}")
+        return
+    st.session_state[_RENAMED] = (speaker, canonical)
+    st.toast(f"“{speaker}” is now counted as “{canonical}” ({written} alias(es) saved).")
+    st.rerun()
+
+
+def speaker_editor(view: data.View) -> None:
+    """An expander with the merge and rename forms."""
+    with st.expander("Merge or rename speakers"):
+        st.caption(f"Corrections are saved to `{settings.user_aliases(view.store_dir)}` and survive rebuilds.")
+        from dashboard import queries
+
+        names = list(view.raw(queries.speaker_choices, sidebar.MAX_CHOICES)["speaker"])
+        if not names:
+            st.info("No speakers to correct.")
+            return
+        merge, rename = st.columns(2)
+        with merge.form("merge_speakers", border=True):
+            st.markdown("**Merge two speakers** (same person, different names)")
+            source = st.selectbox("Merge this speaker", names, key="merge_from", index=None)
+            target = st.selectbox("into this speaker", names, key="merge_into", index=None)
+            if st.form_submit_button("Merge"):
+                _apply(view, source, target)
+        with rename.form("rename_speaker", border=True):
+            st.markdown("**Rename a speaker**")
+            source = st.selectbox("Speaker", names, key="rename_from", index=None)
+            target = st.text_input("New name", key="rename_to")
+            if st.form_submit_button("Rename"):
+                _apply(view, source, target)

@@ -1,0 +1,121 @@
+"""The frame around every page: navigation, page config, the store (built from seeds on first start),
+the sidebar, the title and the filter sentence."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from dashboard import queries, settings, store
+from dashboard.filters import Filters
+from dashboard.ui import data, sidebar, widgets
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "News explorer"
+
+# (file in pages/, title, url path, icon). Titles are the page names users and tests see.
+PAGES = (
+    ("overview.py", "Overview", "overview", ":material/dashboard:"),
+    ("speakers.py", "Speakers and quotes", "speakers", ":material/record_voice_over:"),
+    ("entities.py", "Entities", "entities", ":material/hub:"),
+    ("topics.py", "Topics", "topics", ":material/category:"),
+    ("wordclouds.py", "Word clouds", "word-clouds", ":material/cloud:"),
+    ("articles.py", "Articles", "articles", ":material/article:"),
+    ("health.py", "Extraction health", "extraction-health", ":material/health_and_safety:"),
+)
+
+
+def navigation():
+    """The app's st.navigation over the page scripts in pages/ (the entry script runs what it returns)."""
+    pages_dir = settings.PROJECT_ROOT / "pages"
+    return st.navigation([st.Page(pages_dir / file, title=title, url_path=url, icon=icon, default=i == 0)
+                          for i, (file, title, url, icon) in enumerate(PAGES)])
+
+
+def _seed_inputs() -> list[Path]:
+    return sorted(p for p in settings.SEEDS_DIR.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def build_from_seeds(store_dir: Path) -> dict:
+    """Build a store from the bundled seeds/ with a visible progress indicator; return its manifest."""
+    from dashboard.preprocess import preprocess  # spaCy is only needed when a store is built
+
+    with data.build_lock():
+        try:  # another tab may have built it while this one waited
+            return store.read_manifest(store_dir)
+        except store.StoreError:
+            pass
+        inputs = _seed_inputs()
+        with st.status(f"No store yet: building one from {len(inputs)} bundled seed file(s)…", expanded=True) as status:
+            bar = st.progress(0.0, text="Loading the language model…")
+
+            def progress(done: int, total: int) -> None:
+                bar.progress(done / total if total else 1.0, text=f"Annotated {done:,} of {total:,} articles")
+
+            manifest = preprocess(inputs, store_dir, on_progress=progress)
+            status.update(label=f"Built a store of {manifest.get('counts', {}).get('articles', '?')} articles "
+                                f"at {store_dir}", state="complete", expanded=False)
+        return manifest
+
+
+def _manifest(title: str, source: data.Source) -> dict:
+    """The open store's manifest; on failure a friendly explanation and the page stops."""
+    try:
+        return store.read_manifest(source.path)
+    except store.StoreError as err:
+        problem = err
+    missing = not (source.path / store.MANIFEST).exists()
+    if missing and not source.explicit:
+        try:
+            return build_from_seeds(source.path)
+        except Exception as err:  # noqa: BLE001 - any failure becomes a message, never a traceback
+            log.exception("building the seed store failed")
+            problem = f"Building a store from the bundled seeds failed: {err}"
+    st.title(title)
+    st.error(f"**The news store cannot be opened.** {problem}", icon=":material/folder_off:")
+    st.markdown(
+        "Build a store with `python -m dashboard preprocess INPUT --out DIR` and open it with "
+        "`streamlit run streamlit_app.py -- --store DIR` (or set `NEWSDASH_STORE=DIR`).")
+    if missing and st.button("Build a store here from the bundled seed articles", key="build_seed_store"):
+        try:
+            build_from_seeds(source.path)
+        except Exception as err:  # noqa: BLE001
+            log.exception("building the seed store failed")
+            st.error(f"Building failed: {err}")
+        else:
+            st.rerun()
+    st.stop()
+
+
+def page(title: str) -> data.View:
+    """Set up a page: config, store, sidebar filters, title and filter sentence; returns its View.
+
+    Every page script calls this first, so a page also works when run on its own (deep link, AppTest).
+    When the filters match no article the page shows why and stops here.
+    """
+    st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=":material/newspaper:", layout="wide")
+    source = data.source()
+    manifest = _manifest(title, source)
+    try:
+        con = data.connection(source.path, manifest)
+    except (store.StoreError, duckdb.Error, OSError) as err:
+        st.title(title)
+        st.error(f"**The news store at {source.path} cannot be read.** {err} Re-run preprocess to rebuild it.",
+                 icon=":material/folder_off:")
+        st.stop()
+    view = data.View(con, Filters(), source.path, manifest)
+    view = replace(view, filters=sidebar.filters(view))
+    st.title(title)
+    st.caption(view.filters.describe())
+    if int(view.get(queries.counts).iloc[0]["articles"]) == 0:
+        if int(view.raw(queries.corpus_span).iloc[0]["articles"]) == 0:
+            widgets.empty("This store holds no articles yet. Run preprocess on some input files.")
+        else:
+            widgets.no_results(view.filters)
+        st.stop()
+    return view

@@ -1,0 +1,214 @@
+"""The sidebar shared by every page: which corpus is open, and the filters, kept in the URL.
+
+State model: the widgets own the values (`st.session_state[KEY]`). On a session's first run they
+are seeded from the URL (`Filters.from_params`); each run then writes `Filters.to_params()` back
+into the URL, so a copied link reopens the view. The last Filters value is also kept in session
+state, which re-seeds any widget whose state Streamlit dropped on a page switch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries
+from dashboard.filters import ENTITY_LABELS, SPEAKER_KINDS, Filters
+from dashboard.ui.data import View
+
+# Widget keys: stable, documented in docs/dashboard.md (the browser tests use them).
+PRESET = "filter_preset"
+DATES = "filter_dates"
+SPEAKERS = "filter_speakers"
+KINDS = "filter_speaker_kinds"
+ENTITIES = "filter_entities"
+LABELS = "filter_entity_labels"
+TOPICS = "filter_topics"
+TEXT = "filter_text"
+CLEAR = "filter_clear"
+_LAST = "_filters_last"
+SPAN = "_corpus_span"
+
+# Filters field -> widget key, for the multi-choice filters a chart click can extend.
+FIELD_KEYS = {"speakers": SPEAKERS, "speaker_kinds": KINDS, "entities": ENTITIES, "entity_labels": LABELS,
+              "topics": TOPICS}
+URL_NAMES = ("start", "end", *FIELD_KEYS, "text")
+
+# Choices offered in the multiselects: the most frequent first; more would make every page
+# heavier to send to the browser, and rarer names are still reachable by the text search.
+MAX_CHOICES = 3000
+
+ALL = "All dates"
+CUSTOM = "Custom range"
+PRESETS = (ALL, "Last 7 days", "Last 30 days", "Last 365 days", "This year", "Last year", CUSTOM)
+
+
+def preset_range(preset: str, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The dates a preset stands for, relative to the corpus's last day (news corpora can be old)."""
+    days = {"Last 7 days": 7, "Last 30 days": 30, "Last 365 days": 365}
+    if preset == ALL:
+        return first, last
+    if preset in days:
+        return max(first, last - dt.timedelta(days=days[preset] - 1)), last
+    if preset == "This year":
+        return max(first, dt.date(last.year, 1, 1)), last
+    if preset == "Last year":
+        start, end = dt.date(last.year - 1, 1, 1), dt.date(last.year - 1, 12, 31)
+        return (max(first, start), min(last, end)) if end >= first else (first, first)
+    return None
+
+
+def _span(view: View) -> tuple[dt.date, dt.date] | None:
+    row = view.raw(queries.corpus_span).iloc[0]
+    if pd.isna(row["first"]):
+        return None
+    return pd.Timestamp(row["first"]).date(), pd.Timestamp(row["last"]).date()
+
+
+def _clamp(day: dt.date | None, span: tuple[dt.date, dt.date], default: dt.date) -> dt.date:
+    return default if day is None else min(max(day, span[0]), span[1])
+
+
+def _matching_preset(dates: tuple, span: tuple[dt.date, dt.date]) -> str:
+    for preset in PRESETS[:-1]:
+        if len(dates) == 2 and preset_range(preset, *span) == tuple(dates):
+            return preset
+    return CUSTOM
+
+
+def _seed(initial: Filters, span: tuple[dt.date, dt.date] | None) -> None:
+    """Give each widget without state its value from `initial` (first run or after a page switch)."""
+    state = st.session_state
+    # Re-assigning turns a widget's value into a session value, which the same-keyed widget on
+    # the next page adopts; without it a page switch would reset the filters.
+    for key in (PRESET, DATES, TEXT, *FIELD_KEYS.values()):
+        if key in state:
+            state[key] = state[key]
+    if span and DATES not in state:
+        state[DATES] = (_clamp(initial.start, span, span[0]), _clamp(initial.end, span, span[1]))
+    if span and PRESET not in state:
+        state[PRESET] = _matching_preset(state[DATES], span)
+    for field, key in FIELD_KEYS.items():
+        if key not in state:
+            state[key] = list(getattr(initial, field))
+    if TEXT not in state:
+        state[TEXT] = initial.text
+
+
+def _on_preset(span: tuple[dt.date, dt.date]) -> None:
+    dates = preset_range(st.session_state[PRESET], *span)
+    if dates:
+        st.session_state[DATES] = dates
+
+
+def _on_dates(span: tuple[dt.date, dt.date]) -> None:
+    st.session_state[PRESET] = _matching_preset(tuple(st.session_state[DATES]), span)
+
+
+def clear_all(span: tuple[dt.date, dt.date] | None = None) -> None:
+    """Reset every filter (a button callback: runs before the widgets are drawn)."""
+    state = st.session_state
+    for key in FIELD_KEYS.values():
+        state[key] = []
+    state[TEXT] = ""
+    if span:
+        state[DATES] = span
+        state[PRESET] = ALL
+    state[_LAST] = Filters()
+
+
+def add_to_filter(field: str, values: Iterable[str]) -> None:
+    """Add values to a multi-choice filter (used by chart clicks, before widgets are drawn)."""
+    key = FIELD_KEYS[field]
+    current = list(st.session_state.get(key, []))
+    st.session_state[key] = current + [v for v in values if v not in current]
+
+
+def _options(frame: pd.DataFrame, column: str, selected: list[str]) -> list[str]:
+    values = list(frame[column])
+    return values + [s for s in selected if s not in set(values)]
+
+
+def _filters_from_widgets(values: dict, span: tuple[dt.date, dt.date] | None) -> Filters:
+    f = Filters(text=(values.get(TEXT) or "").strip(),
+                **{field: tuple(values.get(key) or ()) for field, key in FIELD_KEYS.items()})
+    dates = tuple(values.get(DATES) or ()) if span else ()
+    # The full span means "no date filter": the description then says "All articles", and new
+    # articles outside today's span stay in view after a rebuild.
+    start = dates[0] if dates and dates[0] > span[0] else None
+    end = dates[1] if len(dates) == 2 and dates[1] < span[1] else None
+    return f.with_(start=start, end=end)
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
+
+def _write_url(f: Filters) -> None:
+    current = _url_params()
+    others = {k: v for k, v in current.items() if k not in URL_NAMES}
+    wanted = {**others, **{k: v if isinstance(v, list) else [v] for k, v in f.to_params().items()}}
+    if wanted != current:
+        st.query_params.from_dict(wanted)
+
+
+def corpus_caption(view: View) -> str:
+    """Markdown naming the open corpus: articles, date span, when processed, model."""
+    m = view.manifest
+    span = _span(view)
+    articles = int(view.raw(queries.corpus_span).iloc[0]["articles"])
+    dates = f"{span[0]:%d %b %Y} – {span[1]:%d %b %Y}" if span else "no dates"
+    created = str(m.get("created", "unknown"))[:16].replace("T", " ")
+    model = m.get("model") or m.get("model_package") or "unknown model"
+    return (f"**{view.store_dir.name}** · {articles:,} articles  \n{dates}  \n"
+            f"processed {created} UTC · {model}")
+
+
+def filters(view: View) -> Filters:
+    """Draw the sidebar filters and return this run's Filters (also written into the URL)."""
+    state = st.session_state
+    span = _span(view)
+    state[SPAN] = span
+    initial = state.get(_LAST)
+    if initial is None:
+        initial = Filters.from_params(_url_params())
+    _seed(initial, span)
+    from dashboard.ui.editing import apply_pending_rename
+
+    apply_pending_rename()
+
+    values = {}  # what the widgets return this run (the source of truth for this run's Filters)
+    with st.sidebar:
+        st.caption(corpus_caption(view))
+        st.subheader("Filters")
+        if span:
+            st.selectbox("Date range", PRESETS, key=PRESET, persist_state="session", on_change=_on_preset, args=(span,))
+            values[DATES] = st.date_input("Dates", min_value=span[0], max_value=span[1], key=DATES, persist_state="session", on_change=_on_dates,
+                          args=(span,), format="YYYY-MM-DD", label_visibility="collapsed")
+        speakers = view.raw(queries.speaker_choices, MAX_CHOICES)
+        quotes = dict(zip(speakers["speaker"], speakers["quotes"]))
+        values[SPEAKERS] = st.multiselect("Speakers", _options(speakers, "speaker", state[SPEAKERS]), key=SPEAKERS, persist_state="session",
+                       format_func=lambda s: f"{s} ({quotes.get(s, 0):,})",
+                       placeholder="Type to search speakers", help="Ordered by number of quotes in the corpus.")
+        values[KINDS] = st.multiselect("Speaker kinds", list(SPEAKER_KINDS), key=KINDS, persist_state="session", placeholder="People and organisations")
+        entities = view.raw(queries.entity_choices, MAX_CHOICES)
+        labels = dict(zip(entities["entity"], entities["label"]))
+        values[ENTITIES] = st.multiselect("Entities", _options(entities, "entity", state[ENTITIES]), key=ENTITIES, persist_state="session",
+                       format_func=lambda e: f"{e} · {labels[e]}" if e in labels else e,
+                       placeholder="Type to search entities", help="Ordered by number of articles.")
+        values[LABELS] = st.multiselect("Entity types", list(ENTITY_LABELS), key=LABELS, persist_state="session", placeholder="All types")
+        topics = view.raw(queries.topic_choices)
+        kinds = dict(zip(topics["topic"], topics["kind"]))
+        values[TOPICS] = st.multiselect("Topics", _options(topics, "topic", state[TOPICS]), key=TOPICS, persist_state="session",
+                       format_func=lambda t: f"{t} (discovered)" if kinds.get(t) == "discovered" else t,
+                       placeholder="Taxonomy and discovered topics")
+        values[TEXT] = st.text_input("Search titles and text", key=TEXT, persist_state="session", placeholder="e.g. oil price")
+        st.button("Clear all filters", key=CLEAR, on_click=clear_all, args=(span,), width="stretch")
+        st.caption("The page address holds these filters: copy it to share this view.")
+
+    f = _filters_from_widgets(values, span)
+    state[_LAST] = f
+    _write_url(f)
+    return f

@@ -1,0 +1,102 @@
+"""Page building blocks: clickable charts, tables with downloads, friendly empty states."""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import export
+from dashboard.filters import Filters
+from dashboard.ui import sidebar
+
+
+def _apply_click(key: str, field: str) -> None:
+    # A callback runs before the script, so the sidebar widgets can still take the new value.
+    event = st.session_state.get(key)
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    values = []
+    for point in points:
+        data = point.get("customdata")
+        value = data[0] if isinstance(data, (list, tuple)) and data else data
+        if isinstance(value, str) and value:
+            values.append(value)
+    if values:
+        sidebar.add_to_filter(field, values)
+
+
+def chart(figure: go.Figure, key: str, filter_field: str | None = None) -> None:
+    """Show a Plotly figure; when `filter_field` is given, clicking a bar adds its value to that filter.
+
+    The figure's traces must carry the filter value as customdata[0] (dashboard.charts does).
+    """
+    if filter_field is None:
+        st.plotly_chart(figure, key=key, width="stretch")
+        return
+    st.plotly_chart(figure, key=key, width="stretch", on_select=functools.partial(_apply_click, key, filter_field),
+                    selection_mode="points")
+    st.caption(f"Click a bar to add it to the {filter_field.replace('_', ' ')} filter.")
+
+
+def downloads(frame: pd.DataFrame, view_name: str, filters: Filters, key: str) -> None:
+    """CSV, Excel and JSON buttons for exactly these rows, carrying the filter description.
+
+    The files are made only when clicked (deferred data) and a click does not rerun the page,
+    so filters and selections stay as they are.
+    """
+    description = filters.describe()
+    columns = st.columns(len(export.FORMATS) + 2)
+    for column, (label, (ext, mime, to_bytes)) in zip(columns, export.FORMATS.items()):
+        column.download_button(label, data=lambda fn=to_bytes: fn(frame, description),
+                               file_name=export.filename(view_name, ext), mime=mime, key=f"{key}_{ext}",
+                               on_click="ignore", icon=":material/download:")
+    columns[-2].caption(f"{len(frame):,} rows")
+
+
+def table(frame: pd.DataFrame, view_name: str, filters: Filters, key: str, column_config: dict | None = None,
+          select: bool = False, height: int | str = "auto"):
+    """A sortable table of `frame` with its download buttons; returns the selection when `select`."""
+    options = dict(on_select="rerun", selection_mode="single-row") if select else {}
+    event = st.dataframe(frame, hide_index=True, key=key, column_config=column_config, width="stretch",
+                         height=height, **options)
+    downloads(frame, view_name, filters, key)
+    return event if select else None
+
+
+def empty(message: str) -> None:
+    """A friendly note where a chart or table has nothing to show."""
+    st.info(message, icon=":material/info:")
+
+
+def no_results(filters: Filters) -> None:
+    """The message for filters that match no article, with a way out."""
+    st.warning(f"No articles match these filters ({filters.describe()}). Widen the date range, remove a "
+               "speaker, entity or topic, or clear the search text.", icon=":material/search_off:")
+    st.button("Clear all filters", key="empty_clear", on_click=sidebar.clear_all,
+              args=(st.session_state.get(sidebar.SPAN),))
+
+
+@st.cache_data(max_entries=64, show_spinner="Drawing the word cloud…")
+def _cloud_png(frequencies: tuple[tuple[str, float], ...], width: int, height: int) -> bytes:
+    from dashboard import wordclouds
+
+    return wordclouds.to_png(wordclouds.render(dict(frequencies), width=width, height=height))
+
+
+def word_cloud(frequencies: dict[str, float], view_name: str, key: str, width: int = 1000, height: int = 500) -> None:
+    """Draw a word cloud of these frequencies with a PNG download (or a note when there is nothing to draw)."""
+    items = tuple(sorted(((str(k), float(v)) for k, v in frequencies.items() if v and v > 0),
+                         key=lambda kv: (-kv[1], kv[0])))
+    if not items:
+        empty("No words to draw for this choice.")
+        return
+    try:
+        png = _cloud_png(items, width, height)
+    except ValueError as err:  # e.g. nothing left to draw after stop words
+        empty(f"No word cloud: {err}")
+        return
+    st.image(png, width="stretch")
+    st.download_button("PNG", data=png, file_name=export.filename(view_name, "png"), mime="image/png",
+                       key=f"{key}_png", on_click="ignore", icon=":material/download:")
