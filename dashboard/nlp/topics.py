@@ -62,6 +62,7 @@ class Taxonomy:
     cues: tuple[Cue, ...]
     settings: Mapping[str, float]
     content: str  # canonical JSON of the parsed file, what the version hashes
+    thresholds: Mapping[str, float] = field(default_factory=dict)  # per topic (default: settings)
     # Indexes built once at load so tagging one article is a few dict lookups.
     by_word: Mapping[str, tuple[Cue, ...]] = field(repr=False, default_factory=dict)
     phrases: tuple[Cue, ...] = field(repr=False, default=())
@@ -85,11 +86,16 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
 
 def parse_taxonomy(raw: Mapping, source: str = "taxonomy") -> Taxonomy:
     """Build a Taxonomy from the parsed TOML structure, with errors that say what to fix."""
+    stray = set(raw) - {"settings", "topic"}
+    if stray:
+        raise TaxonomyError(f"{source}: unexpected top-level key(s) {sorted(stray)}: settings belong "
+                            "under [settings], topics under [[topic]]")
     unknown = set(raw.get("settings", {})) - set(DEFAULT_SETTINGS)
     if unknown:
         raise TaxonomyError(f"{source}: unknown setting(s) {sorted(unknown)}; known: {sorted(DEFAULT_SETTINGS)}")
     settings = {**DEFAULT_SETTINGS, **raw.get("settings", {})}
     topics: list[str] = []
+    thresholds: dict[str, float] = {}
     cues: list[Cue] = []
     for number, entry in enumerate(raw.get("topic", []), start=1):
         name = str(entry.get("name", "")).strip()
@@ -97,10 +103,11 @@ def parse_taxonomy(raw: Mapping, source: str = "taxonomy") -> Taxonomy:
             raise TaxonomyError(f"{source}: topic #{number} has no name")
         if name in topics:
             raise TaxonomyError(f"{source}: topic {name!r} is defined twice")
-        extra = set(entry) - {"name", "entities", *TIER_KEYS.values()}
+        extra = set(entry) - {"name", "entities", "threshold", *TIER_KEYS.values()}
         if extra:
             raise TaxonomyError(f"{source}: topic {name!r} has unknown field(s) {sorted(extra)}")
         topics.append(name)
+        thresholds[name] = float(entry.get("threshold", settings["threshold"]))
         seen: set[str] = set()
         for tier in TIERS:
             for text in entry.get(TIER_KEYS[tier], []):
@@ -124,6 +131,7 @@ def parse_taxonomy(raw: Mapping, source: str = "taxonomy") -> Taxonomy:
     content = json.dumps({"settings": settings, "topic": raw.get("topic", [])}, sort_keys=True)
     return Taxonomy(
         topics=tuple(topics), cues=tuple(cues), settings=settings, content=content,
+        thresholds=thresholds,
         by_word={k: tuple(v) for k, v in by_word.items()},
         phrases=tuple(c for c in cues if len(c.words) > 1),
         by_entity={k: tuple(v) for k, v in by_entity.items()},
@@ -149,16 +157,18 @@ def length_norm(words: int, settings: Mapping[str, float]) -> float:
 def tag_article(terms: Mapping[str, int], entities: Mapping[str, int], taxonomy: Taxonomy,
                 words: int) -> list[Tag]:
     """Tags for one article from its lemma counts and entity counts, best first."""
-    # topic -> {evidence text: contribution}; a word cue and an entity cue with the same text
-    # (say "opec") count once, at the higher contribution, so one name is not double evidence.
-    found: dict[str, dict[str, float]] = {}
+    # topic -> {lower-case text: (contribution, text shown)}; a word cue and an entity cue with
+    # the same text (say "opec") count once, at the higher contribution, so one name is not
+    # double evidence; on a tie the entity's spelling ("OPEC") is shown.
+    found: dict[str, dict[str, tuple[float, str]]] = {}
 
     def add(cue: Cue, count: float) -> None:
         gain = cue.weight * repeat_factor(count)
         bucket = found.setdefault(cue.topic, {})
         key = cue.text.lower()
-        if gain > bucket.get(key, 0.0):
-            bucket[key] = gain
+        old = bucket.get(key, (0.0, ""))[0]
+        if gain > old or (gain == old and cue.entity):
+            bucket[key] = (gain, cue.text)
 
     for term, count in terms.items():
         for cue in taxonomy.by_word.get(term, ()):
@@ -175,10 +185,10 @@ def tag_article(terms: Mapping[str, int], entities: Mapping[str, int], taxonomy:
     norm = length_norm(words, settings)
     tags = []
     for topic, evidence in found.items():
-        score = sum(evidence.values()) / norm
-        if score >= settings["threshold"] and len(evidence) >= settings["min_evidence"]:
-            ranked = sorted(evidence.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_EVIDENCE]
-            tags.append(Tag(topic, round(score, 3), tuple(text for text, _ in ranked)))
+        score = sum(gain for gain, _ in evidence.values()) / norm
+        if score >= taxonomy.thresholds[topic] and len(evidence) >= settings["min_evidence"]:
+            ranked = sorted(evidence.items(), key=lambda kv: (-kv[1][0], kv[0]))[:MAX_EVIDENCE]
+            tags.append(Tag(topic, round(score, 3), tuple(text for _, (_, text) in ranked)))
     order = {topic: i for i, topic in enumerate(taxonomy.topics)}
     tags.sort(key=lambda t: (-t.score, order[t.topic]))
     # A side subject must be a fair share of the main one to be worth a tag.
@@ -215,19 +225,22 @@ def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
     hits = (hits.groupby(["article_id", "cue", "topic", "text", "weight", "n_words"], observed=True)
                 .agg(found=("term", "size"), count=("count", "min")).reset_index())
     hits = hits[hits["found"] == hits["n_words"]][["article_id", "topic", "text", "weight", "count"]]
+    hits = hits.assign(entity=False)
     # Entity cues: case-insensitive name match.
     ent_cues = pd.DataFrame(
         [(c.topic, c.text, c.text.lower(), c.weight) for c in taxonomy.cues if c.entity],
         columns=["topic", "text", "key", "weight"])
     ents = entities[["article_id", "entity", "count"]].assign(key=entities["entity"].str.lower())
     ent_hits = ents.merge(ent_cues, on="key")[["article_id", "topic", "text", "weight", "count"]]
+    ent_hits = ent_hits.assign(entity=True)
     hits = pd.concat([hits, ent_hits], ignore_index=True)
     if hits.empty:
         return _empty_topics()
     hits["gain"] = hits["weight"] * (1.0 + np.log(hits["count"].astype(float)))
     hits["key"] = hits["text"].str.lower()
     # One piece of evidence per text per topic, at its best gain (as in tag_article).
-    hits = hits.sort_values(["article_id", "topic", "gain", "key"], ascending=[True, True, False, True])
+    hits = hits.sort_values(["article_id", "topic", "gain", "key", "entity"],
+                            ascending=[True, True, False, True, False])
     hits = hits.drop_duplicates(["article_id", "topic", "key"])
 
     settings = taxonomy.settings
@@ -236,7 +249,7 @@ def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
     lengths = words.set_index("article_id")["words"]
     effective = np.maximum(per["article_id"].map(lengths).fillna(0).astype(int), int(settings["min_words"]))
     per["score"] = (per["raw"] / (effective / float(settings["per_words"])) ** float(settings["length_power"]))
-    per = per[(per["score"] >= settings["threshold"]) & (per["n"] >= settings["min_evidence"])]
+    per = per[(per["score"] >= per["topic"].map(taxonomy.thresholds)) & (per["n"] >= settings["min_evidence"])]
     per = per.assign(score=per["score"].round(3))
     best = per.groupby("article_id")["score"].transform("max")
     per = per[per["score"] >= best * settings["relative"]]
@@ -244,7 +257,7 @@ def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
     kept = hits.merge(per[["article_id", "topic"]], on=["article_id", "topic"])
     kept = kept.sort_values(["article_id", "topic", "gain", "key"], ascending=[True, True, False, True])
     kept = kept.groupby(["article_id", "topic"], observed=True).head(MAX_EVIDENCE)
-    evidence = kept.groupby(["article_id", "topic"], observed=True)["key"].agg(", ".join).rename("evidence")
+    evidence = kept.groupby(["article_id", "topic"], observed=True)["text"].agg(", ".join).rename("evidence")
     out = per.merge(evidence.reset_index(), on=["article_id", "topic"])
     order = {topic: i for i, topic in enumerate(taxonomy.topics)}
     out = out.assign(kind="taxonomy", _order=out["topic"].map(order))
