@@ -135,10 +135,13 @@ def _filters_from_widgets(values: dict, span: tuple[dt.date, dt.date] | None) ->
     f = Filters(text=(values.get(TEXT) or "").strip(),
                 **{field: tuple(values.get(key) or ()) for field, key in FIELD_KEYS.items()})
     dates = tuple(values.get(DATES) or ()) if span else ()
-    # The full span means "no date filter": the description then says "All articles", and new
-    # articles outside today's span stay in view after a rebuild.
-    start = dates[0] if dates and dates[0] > span[0] else None
-    end = dates[1] if len(dates) == 2 and dates[1] < span[1] else None
+    # The whole span means "no date filter": the sentence then says "All articles", and a rebuilt
+    # store's new dates stay in view. Any narrower choice keeps both ends, as the user picked them.
+    if len(dates) == 2 and (dates[0], dates[1]) == span:
+        start = end = None
+    else:
+        start = dates[0] if dates else None
+        end = dates[1] if len(dates) == 2 else None
     return f.with_(start=start, end=end)
 
 

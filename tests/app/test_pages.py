@@ -1,0 +1,249 @@
+"""Every page rendered by Streamlit's AppTest: no exception, filters that do what they say."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+
+from dashboard import store
+from dashboard.filters import Filters
+from dashboard.ui.frame import PAGES
+from tests.app.conftest import connect
+
+PAGE_FILES = [file for file, *_ in PAGES]
+
+
+def titles(at) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def first_caption(at) -> str:
+    """The filter sentence under the page title."""
+    return at.caption[0].value
+
+
+def table_with(at, *columns: str) -> pd.DataFrame:
+    """The first dataframe on the page having these columns."""
+    for frame in at.dataframe:
+        value = frame.value
+        if all(c in value.columns for c in columns):
+            return value
+    raise AssertionError(f"no table with columns {columns}; tables: {[list(f.value.columns) for f in at.dataframe]}")
+
+
+# --- every page renders ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_renders_on_the_small_store(open_app, small_store, page):
+    at = open_app(small_store, page)
+    assert not at.exception, at.exception
+    assert titles(at) == [dict((f, t) for f, t, *_ in PAGES)[page]]
+    assert first_caption(at) == "All articles"
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_renders_on_the_seed_store(open_app, seed_store, page):
+    at = open_app(seed_store, page)
+    assert not at.exception, at.exception
+    assert not at.error
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_renders_on_a_reuters_sample(open_app, reuters_store, page):
+    at = open_app(reuters_store, page)
+    assert not at.exception, at.exception
+    assert not at.error
+
+
+def test_navigation_switches_through_every_page_keeping_the_filters(open_app, small_store):
+    at = open_app(small_store)
+    assert titles(at) == ["Overview"]
+    at.multiselect(key="filter_speakers").set_value(["Jane Roe"]).run()
+    for file, title, *_ in PAGES:
+        at.switch_page(f"pages/{file}").run()
+        assert not at.exception, (file, at.exception)
+        assert titles(at) == [title]
+        assert first_caption(at) == "Articles where speaker is Jane Roe"
+        assert Filters.from_params(dict(at.query_params)) == Filters(speakers=("Jane Roe",))
+
+
+# --- filters change the tables to exactly what the store says ----------------------------------
+
+def test_overview_counts_follow_the_speaker_filter(open_app, small_store):
+    at = open_app(small_store)
+    assert [m.value for m in at.metric] == ["5", "5", "3", "5"]
+    at.multiselect(key="filter_speakers").set_value(["Jane Roe"]).run()
+    # Jane Roe is quoted in a1 and a2: 2 articles, her 2 quotes, 1 speaker, 4 entities in those articles.
+    assert [m.value for m in at.metric] == ["2", "2", "1", "4"]
+
+
+def test_date_range_and_speaker_give_exactly_the_stores_quotes(open_app, reuters_store):
+    con = connect(reuters_store)
+    top = con.execute("SELECT speaker, count(*) n FROM quotes WHERE speaker IS NOT NULL "
+                      "GROUP BY speaker ORDER BY n DESC, speaker LIMIT 1").fetchone()[0]
+    first, last = con.execute("SELECT min(date), max(date) FROM articles").fetchone()
+    at = open_app(reuters_store, "speakers.py")
+    at.multiselect(key="filter_speakers").set_value([top]).run()
+    at.date_input(key="filter_dates").set_value((first, last)).run()
+    shown = table_with(at, "quote", "speaker")
+    expected = con.execute("""
+        SELECT q.quote FROM quotes q JOIN articles a USING (article_id)
+        WHERE q.speaker = ? AND a.date BETWEEN ? AND ? ORDER BY a.date DESC, q.article_id, q.quote_index""",
+        [top, first, last]).df()
+    assert len(expected) > 0
+    assert list(shown["quote"]) == list(expected["quote"])
+    assert set(shown["speaker"]) == {top}
+
+
+def test_date_range_narrows_the_small_store_to_literal_rows(open_app, small_store):
+    at = open_app(small_store, "speakers.py")
+    at.date_input(key="filter_dates").set_value((dt.date(2025, 1, 10), dt.date(2025, 2, 28))).run()
+    assert first_caption(at) == "Articles where 2025-01-10 to 2025-02-28"
+    quotes = table_with(at, "quote", "speaker")
+    assert list(quotes["quote"]) == ["We expect growth,", "Oil is cheap,", "No,"]
+    at.multiselect(key="filter_speakers").set_value(["Jane Roe"]).run()
+    quotes = table_with(at, "quote", "speaker")
+    assert list(quotes["quote"]) == ["No,"]
+    assert first_caption(at) == "Articles where 2025-01-10 to 2025-02-28; speaker is Jane Roe"
+
+
+def test_articles_table_follows_entity_topic_and_text_filters(open_app, small_store):
+    at = open_app(small_store, "articles.py")
+    assert list(table_with(at, "title")["article_id"]) == ["a5", "a4", "a3", "a2", "a1"]
+    at.multiselect(key="filter_entities").set_value(["Acme Corp"]).run()
+    assert list(table_with(at, "title")["article_id"]) == ["a3", "a1"]
+    at.multiselect(key="filter_topics").set_value(["economy and business"]).run()
+    at.text_input(key="filter_text").set_value("growth").run()
+    assert list(table_with(at, "title")["article_id"]) == ["a3"]
+
+
+def test_date_presets_are_relative_to_the_corpus(open_app, small_store):
+    at = open_app(small_store)
+    at.selectbox(key="filter_preset").set_value("Last 30 days").run()
+    # The corpus ends on 2025-03-15: the last 30 days start on 2025-02-14.
+    assert first_caption(at) == "Articles where 2025-02-14 to 2025-03-15"
+    assert at.metric[0].value == "2"
+    at.selectbox(key="filter_preset").set_value("All dates").run()
+    assert first_caption(at) == "All articles"
+
+
+def test_clear_all_resets_every_filter(open_app, small_store):
+    at = open_app(small_store, speakers="Jane Roe", text="oil", entity_labels="PERSON")
+    assert first_caption(at) == "Articles where speaker is Jane Roe; entity type is PERSON; text contains “oil”"
+    at.button(key="filter_clear").click().run()
+    assert first_caption(at) == "All articles"
+    assert at.multiselect(key="filter_speakers").value == []
+    assert dict(at.query_params) == {}
+
+
+# --- empty results, missing stores ---------------------------------------------------------
+
+def test_a_filter_matching_nothing_explains_itself(open_app, small_store):
+    at = open_app(small_store, "speakers.py")
+    at.text_input(key="filter_text").set_value("no such words anywhere").run()
+    assert not at.exception
+    assert "No articles match these filters" in at.warning[0].value
+    assert not at.dataframe
+    at.button(key="empty_clear").click().run()
+    assert first_caption(at) == "All articles"
+
+
+def test_a_missing_store_gives_a_friendly_message(open_app, tmp_path):
+    at = open_app(tmp_path / "nowhere")
+    assert not at.exception
+    assert "The news store cannot be opened" in at.error[0].value
+    assert "preprocess" in at.error[0].value
+
+
+def test_an_unreadable_manifest_gives_a_friendly_message(open_app, tmp_path):
+    (tmp_path / store.MANIFEST).write_text("{not json", encoding="utf-8")
+    at = open_app(tmp_path, "overview.py")
+    assert not at.exception
+    assert "cannot be read" in at.error[0].value
+
+
+def test_a_missing_store_can_be_built_from_the_seeds(open_app, tmp_path):
+    at = open_app(tmp_path / "fresh")
+    at.button(key="build_seed_store").click().run()
+    assert not at.exception, at.exception
+    assert titles(at) == ["Overview"]
+    assert json.loads((tmp_path / "fresh" / store.MANIFEST).read_text())["counts"]["articles"] >= 1
+
+
+def test_an_empty_store_says_so(open_app, tmp_path):
+    store.write_snapshot(tmp_path, {t: store.empty_frame(t) for t in store.SCHEMAS}, {})
+    at = open_app(tmp_path, "overview.py")
+    assert not at.exception
+    assert "holds no articles" in at.info[0].value
+
+
+# --- URLs ------------------------------------------------------------------------------------
+
+def test_widgets_write_the_filters_into_the_url_and_the_url_reopens_them(open_app, small_store):
+    at = open_app(small_store, "speakers.py")
+    at.multiselect(key="filter_speakers").set_value(["Jane Roe", "John Doe"]).run()
+    at.multiselect(key="filter_speaker_kinds").set_value(["person"]).run()
+    at.date_input(key="filter_dates").set_value((dt.date(2025, 1, 6), dt.date(2025, 2, 1))).run()
+    at.text_input(key="filter_text").set_value("oil").run()
+    params = {k: at.query_params[k] for k in at.query_params}
+    chosen = Filters(start=dt.date(2025, 1, 6), end=dt.date(2025, 2, 1), speakers=("Jane Roe", "John Doe"),
+                     speaker_kinds=("person",), text="oil")
+    assert Filters.from_params(params) == chosen
+
+    reopened = open_app(small_store, "speakers.py", **params)
+    assert first_caption(reopened) == chosen.describe()
+    assert reopened.multiselect(key="filter_speakers").value == ["Jane Roe", "John Doe"]
+    assert reopened.date_input(key="filter_dates").value == (dt.date(2025, 1, 6), dt.date(2025, 2, 1))
+    assert list(table_with(reopened, "quote")["quote"]) == ["Oil is cheap,", "No,"]
+
+
+def test_url_values_that_do_not_fit_are_ignored_or_clamped(open_app, small_store):
+    at = open_app(small_store, start="not-a-date", end="2030-01-01", entity_labels="BOGUS")
+    assert not at.exception
+    assert first_caption(at) == "All articles"
+
+
+# --- articles: highlighted text, never executed --------------------------------------------
+
+def test_article_text_with_markup_is_shown_as_text(open_app, small_store):
+    at = open_app(small_store, "articles.py", article="a4")
+    assert not at.exception
+    html = next(m.value for m in at.markdown if "article-text" in m.value)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "<script" not in html and "<img" not in html
+    # The quote is marked, with its (unknown) speaker; the entity is highlighted.
+    assert '<span class="speaker unknown">speaker unknown</span><mark class="quote"' in html
+    assert '<mark class="ent-person" title="PERSON">Jane Roe</mark>' in html
+    assert at.selectbox(key="article_pick").value == "a4"
+    assert at.subheader[0].value == "Markup <b>test</b>"
+
+
+def test_an_opened_article_shows_its_tags_and_quotes(open_app, small_store):
+    at = open_app(small_store, "articles.py", article="a2")
+    html = next(m.value for m in at.markdown if "article-text" in m.value)
+    assert '<span class="speaker">John Doe</span><mark class="quote" title="John Doe">Oil is cheap,</mark>' in html
+    assert '<span class="speaker">Jane Roe</span><mark class="quote" title="Jane Roe">No,</mark>' in html
+    quotes = table_with(at, "cue", "rule")
+    assert list(quotes["speaker"]) == ["John Doe", "Jane Roe"]
+    tags = table_with(at, "evidence")
+    assert list(tags["topic"]) == ["energy", "oil price cheap"]
+
+
+# --- speakers: merge and rename ------------------------------------------------------------
+
+def test_merging_two_speakers_recounts_and_keeps_the_filter(open_app, writable_small_store):
+    at = open_app(writable_small_store, "speakers.py", speakers="John Doe")
+    at.selectbox(key="merge_from").set_value("John Doe")
+    at.selectbox(key="merge_into").set_value("Jane Roe")
+    at.button[[b.label for b in at.button].index("Merge")].click().run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="filter_speakers").value == ["Jane Roe"]
+    con = connect(writable_small_store)
+    assert con.execute("SELECT count(*) FROM quotes WHERE speaker = 'Jane Roe'").fetchone()[0] == 3
+    assert con.execute("SELECT count(*) FROM quotes WHERE speaker = 'John Doe'").fetchone()[0] == 0
+    assert set(table_with(at, "quote", "speaker")["speaker"]) == {"Jane Roe"}
+    assert len(table_with(at, "quote", "speaker")) == 3
