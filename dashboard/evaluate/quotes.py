@@ -48,6 +48,10 @@ _NOT_NAMES = set("i we you it its this that these those who which one his their 
                  "all both several other others each every any no another such".split())
 _NUMBERS = set("one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty "
                "seventy eighty ninety hundred half majority percent".split())
+_PREPOSITIONS = set("of to for from in at on with by about among".split())
+_ORG_WORDS = set("university party department foundation news times post committee campaign inc corp "
+                 "association institute center centre council agency office house network journal "
+                 "magazine press group company court administration fbi cnn gop".split())
 _WORD = re.compile(r"[\w’'.-]+")
 
 
@@ -119,22 +123,31 @@ def split_title(text: str) -> tuple[str, str, int]:
 
 
 def gold_name(source: str) -> str | None:
-    """The name a gold source gives, or None: 'Spokeswoman Haley Morris' -> 'Haley Morris',
-    'Murphy, the head of Right to Rise USA' -> 'Murphy'; pronouns, descriptions ('the campaign',
-    "Clinton's aide") and numbers ('Twenty-four percent') are no names."""
+    """The name a gold source gives, or None. The head phrase (before any comma) must end in
+    capitalised words: 'Republican candidate Donald Trump' -> 'Donald Trump', 'Murphy, the head of
+    Right to Rise USA' -> 'Murphy'; pronouns, descriptions ('The Florida senator', 'Aides to
+    Clinton', "Clinton's aide") and numbers ('Twenty-four percent') are no names."""
     words = clean_name(source.split(",")[0]).split()
-    name = []
-    for word in words:
-        if not word[:1].isupper():
+    name: list[str] = []
+    for word in reversed(words):
+        if not word[:1].isupper() or word.lower() in _NOT_NAMES or word.lower() in _PRONOUNS:
             break
-        name.append(word)
-    if not name or name[0].lower() in _NOT_NAMES or name[0].lower() in _PRONOUNS:
+        name.insert(0, word)
+    if not name:
         return None
-    if name[-1].endswith(("’s", "'s", "’", "'")) and len(name) < len(words):
-        return None  # "Hillary Clinton's right-hand woman" is somebody else
+    rest = words[: len(words) - len(name)]
+    if rest and rest[-1].lower() in _PREPOSITIONS:
+        return None  # "Aides to Clinton", "voters in Iowa": the source is not the named one
     if any(ch.isdigit() for ch in "".join(name)) or name[0].lower().split("-")[0] in _NUMBERS:
         return None
     return person_name(" ".join(name)) or None
+
+
+def _could_be_person(name: str, wanted: str) -> bool:
+    found = gender(name)
+    if found:
+        return found == wanted
+    return len(name.split()) <= 3 and not ({w.lower() for w in name.split()} & _ORG_WORDS)
 
 
 def resolve_sources(quotes: list[GoldQuote]) -> list[GoldQuote]:
@@ -150,7 +163,7 @@ def resolve_sources(quotes: list[GoldQuote]) -> list[GoldQuote]:
             named.append(speaker)
         elif source.lower() in _PRONOUNS and _PRONOUNS[source.lower()]:
             wanted = _PRONOUNS[source.lower()]
-            speaker = next((n for n in reversed(named) if gender(n) in {wanted, None}), None)
+            speaker = next((n for n in reversed(named) if _could_be_person(n, wanted)), None)
         resolved.append(GoldQuote(q.spans, q.source, speaker, q.cue, q.speech))
     return resolved
 

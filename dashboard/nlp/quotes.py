@@ -238,8 +238,9 @@ class _Extractor:
     def _cue_after(self, mark: _Marked, limit: int) -> _Candidate | None:
         """'"...," he said' / '"...," said Peskov' / '"...", according to X'."""
         inner = self.text[mark.inner_start : mark.inner_end].rstrip()
-        if inner.endswith(".") and mark.outer_end > mark.inner_end:
-            return None  # a full stop inside the marks ends the sentence: what follows is new
+        after = self.text[mark.outer_end : mark.outer_end + 2].lstrip()
+        if not (inner.endswith((",", "?", "!", "—", "–", "-", "…")) or after.startswith((",", "—", "–"))):
+            return None  # no break after the quote: the words that follow continue its sentence
         window = self._window_after(mark, limit)
         for token in window:
             if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
@@ -269,9 +270,8 @@ class _Extractor:
                 tokens.append(token)
         if not tokens:
             return None
-        nearest = tokens[0]
-        if not (before.endswith((":", ",")) or self.is_cue(nearest) or nearest.lower_ == "that"):
-            return None
+        if not before.endswith((":", ",")):
+            return None  # 'says "the wind is at our backs" despite ...': the clause is the quote (indirect)
         for token in tokens:
             if self.is_cue(token):
                 rule = "direct-colon" if before.endswith(":") else "direct-after-cue"
@@ -295,6 +295,24 @@ class _Extractor:
             if (opens_paragraph and len(words) >= _MIN_FLOATING_WORDS) or (opens_sentence and len(words) >= 2):
                 found.append(_Candidate(mark.inner_start, mark.inner_end, None, None, None, "direct", "floating"))
         return found
+
+    def continued(self, candidates: list[_Candidate]) -> list[_Candidate]:
+        """'"A," Trump said. "B."' is one quotation: a floating quote right after the cue of a
+        quote in the same paragraph extends it."""
+        merged: list[_Candidate] = []
+        for cand in sorted(candidates, key=lambda c: c.start):
+            prev = merged[-1] if merged else None
+            if (
+                prev is not None
+                and cand.rule == "floating"
+                and prev.cue is not None
+                and prev.end <= prev.cue.idx < cand.start
+                and self.para_of(prev.start) == self.para_of(cand.start)
+            ):
+                merged[-1] = replace(prev, end=cand.end)
+            else:
+                merged.append(cand)
+        return merged
 
     # -- 3. heuristics: indirect speech and "according to" --------------------------------------
     def indirect(self, taken: _Covered) -> list[_Candidate]:
@@ -542,7 +560,7 @@ def extract_quotes(doc: Doc, entities: EntityIndex, body_start: int = 0) -> list
     """Quotes found in doc.text[body_start:], offsets still relative to the Doc."""
     extractor = _Extractor(doc, entities, body_start)
     direct, unused = extractor.direct()
-    candidates = direct + extractor.floating(unused)
+    candidates = extractor.continued(direct + extractor.floating(unused))
     candidates += extractor.indirect(_Covered([(c.start, c.end) for c in candidates]))
     return extractor.resolve(_dedupe(candidates))
 

@@ -85,9 +85,20 @@ def test_next_paragraph_quote_continues_the_speaker(quotes):
         "floating", "John Smith", "previous", None)
 
 
-def test_next_sentence_quote_continues_the_speaker(quotes):
-    first, second = quotes('"This is over," Smith told reporters. "We won."')
-    assert (first.speaker, second.speaker, second.quote) == ("Smith", "Smith", "We won.")
+def test_next_sentence_quote_after_the_cue_extends_the_quotation(quotes):
+    q = only(quotes('"This is over," Smith told reporters. "We won."'))
+    assert (q.speaker, q.rule, q.quote) == ("Smith", "direct-before-cue", 'This is over," Smith told reporters. "We won.')
+
+
+def test_next_sentence_quote_without_cue_between_continues_the_speaker(quotes):
+    found = quotes('Smith told reporters: "This is over." Then he left. "We won."')
+    assert [(q.rule, q.speaker) for q in found] == [("direct-colon", "Smith"), ("floating", "Smith")]
+
+
+def test_quote_running_into_its_sentence_is_no_direct_quote(quotes):
+    # no comma after the quotation: 'for the eventual nominee' continues it, 'suggest' is not its cue
+    q = only(quotes('He offered "a prayer" for the nominee but did not suggest it would be Trump.'))
+    assert q.rule != "direct-before-cue" and q.cue == "suggest"
 
 
 def test_scare_quotes_are_not_quotations(quotes):
