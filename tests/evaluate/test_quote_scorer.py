@@ -1,0 +1,112 @@
+"""The quote scorer on a hand-made gold fixture whose right answers are worked out by hand."""
+
+import argparse
+import math
+from pathlib import Path
+
+import pytest
+
+from dashboard.evaluate.quotes import (Predicted, coverage, gold_name, is_speech_cue, load_gold, read_jsonl, run,
+                                       same_speaker, score)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "quotes"
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return load_gold(FIXTURE)
+
+
+def at(text: str, part: str, speaker: str | None, rule: str = "test") -> Predicted:
+    start = text.index(part)
+    return Predicted(start, start + len(part), speaker, rule, None, part)
+
+
+def test_one_annotator_and_speech_cues_only(gold):
+    (article,) = gold
+    assert article.name == "council" and article.title == "Mayor speaks on budget."
+    assert [q.speech for q in article.quotes] == [True, True, False, True]  # 'believes' is no speech cue
+    # the pronoun source resolves to the earlier named source; 'a spokesman' is no name
+    assert [q.speaker for q in article.quotes] == ["Jane Doe", "Jane Doe", "Jane Doe", None]
+
+
+def test_figures_on_known_predictions(gold):
+    (article,) = gold
+    text = article.text
+    predictions = {"council": [
+        at(text, "the budget would balance next year", "Jane Doe"),  # exact, right speaker
+        at(text, "We have done the work,", "John Roe"),                # covers 22 of 45 gold chars, wrong speaker
+        at(text, "the council will agree", "Jane Doe"),                # on a belief: neither right nor wrong
+        at(text, "Rain fell all day", None),                           # spurious
+    ]}                                                                  # 'The council agreed' is missed
+    scores = score(gold, predictions)
+    assert scores.counts[0.3] == {"tp": 2, "predicted": 3, "gold": 3}
+    assert scores.counts[0.8] == {"tp": 1, "predicted": 3, "gold": 3}
+    p, r, f = scores.prf(0.3)
+    assert (p, r) == (pytest.approx(2 / 3), pytest.approx(2 / 3))
+    assert (scores.speaker_right, scores.speaker_scored) == (1, 2)
+    # speaker sets: gold {Jane Doe}; predicted {Jane Doe, John Roe} -> P 1/2, R 1, F1 2/3
+    assert scores.speaker_set() == (pytest.approx(0.5), pytest.approx(1.0), pytest.approx(2 / 3))
+    (result,) = scores.articles
+    assert [g.spans for g in result.missed] == [((224, 242),)]
+    assert [p.quote for p in result.spurious] == ["Rain fell all day"]
+
+
+def test_matching_is_one_to_one(gold):
+    (article,) = gold
+    text = article.text
+    twice = [at(text, "the budget would balance next year", "Jane Doe"),
+             at(text, "the budget would balance", "Jane Doe")]
+    scores = score(gold, {"council": twice})
+    assert scores.counts[0.3]["tp"] == 1 and scores.counts[0.3]["predicted"] == 2
+
+
+def test_no_predictions_scores_zero_recall(gold):
+    scores = score(gold, {})
+    assert scores.prf(0.3)[1] == 0.0 and math.isnan(scores.prf(0.3)[0])
+    assert math.isnan(scores.speaker_accuracy)
+
+
+def test_coverage_of_discontinuous_gold():
+    assert coverage(((0, 10), (20, 30)), 0, 10) == 0.5
+    assert coverage(((0, 10), (20, 30)), 5, 25) == 0.5
+    assert coverage(((0, 10),), 10, 20) == 0.0
+
+
+def test_names_and_cues():
+    assert gold_name("Republican presidential candidate Donald Trump") == "Donald Trump"
+    assert gold_name("Murphy, the head of Right to Rise USA,") == "Murphy"
+    assert gold_name("Spokeswoman Haley Morris") == "Haley Morris"
+    assert gold_name("The Florida senator") is None
+    assert gold_name("Aides to Clinton") is None
+    assert gold_name("Twenty-four percent") is None
+    assert gold_name("He") is None
+    assert same_speaker("Peskov", "Dmitry Peskov") and same_speaker("President Trump", "Donald Trump")
+    assert not same_speaker("Bill Clinton", "Hillary Clinton") and not same_speaker("Trump", None)
+    assert is_speech_cue("said in a statement") and is_speech_cue("According to") and is_speech_cue("tweeted")
+    assert not is_speech_cue("believes") and not is_speech_cue("wants") and not is_speech_cue(":")
+
+
+def test_jsonl_gold_finds_quotes_in_the_text():
+    (article,) = read_jsonl(FIXTURE / "gold.jsonl")
+    spans = [q.spans[0] for q in article.quotes]
+    assert [article.text[a:b] for a, b in spans] == ["the budget would balance next year", "Now the city can relax."]
+    assert [q.speaker for q in article.quotes] == ["Jane Doe", "Jane Doe"]
+
+
+def test_command_runs_the_real_extractor_and_writes_the_report(tmp_path, capsys, nlp):
+    report = tmp_path / "errors.md"
+    args = argparse.Namespace(gold=FIXTURE, store=None, report=report, model=None, limit=None)
+    assert run(args) == 0
+    out = capsys.readouterr().out
+    assert "precision" in out and "speaker accuracy" in out
+    assert report.read_text(encoding="utf-8").startswith("# Quote extraction errors")
+    # The real extractor finds all three speech quotes, leaves the belief alone, and names Jane Doe twice.
+    assert "0.3      1.000   1.000   1.000      3      3      3" in out
+    assert "speaker accuracy (matched quotes, named gold speaker): 1.000 (2/2)" in out
+
+
+def test_bad_gold_path_is_a_clear_error(tmp_path, capsys):
+    args = argparse.Namespace(gold=tmp_path / "nothing", store=None, report=tmp_path / "r.md", model=None, limit=None)
+    assert run(args) == 2
+    assert "expected" in capsys.readouterr().err
