@@ -236,20 +236,37 @@ class _Extractor:
         return tokens
 
     def _cue_after(self, mark: _Marked, limit: int) -> _Candidate | None:
-        """'"...," he said' / '"...," said Peskov' / '"...", according to X'."""
+        """'"...," he said' / '"...," said Peskov' / '"...", according to X' / '"...." Trump said.'."""
         inner = self.text[mark.inner_start : mark.inner_end].rstrip()
         after = self.text[mark.outer_end : mark.outer_end + 2].lstrip()
-        if not (inner.endswith((",", "?", "!", "—", "–", "-", "…")) or after.startswith((",", "—", "–"))):
-            return None  # no break after the quote: the words that follow continue its sentence
         window = self._window_after(mark, limit)
+        if not window:
+            return None
+        ends_sentence = window[-1].i + 1 < len(self.doc) and self.doc[window[-1].i + 1].text in _SENTENCE_END
+        if not (inner.endswith((",", "?", "!", "—", "–", "-", "…")) or after.startswith((",", "—", "–"))):
+            # No break after the quotation: what follows continues its sentence, unless it is a
+            # bare attribution closing the sentence ('"...." Trump said.').
+            if not (ends_sentence and len(window) <= 6 and not any(t.dep_ in {"ccomp", "dobj"} for t in window)):
+                return None
+        first = next((t for t in window if not t.is_punct), None)
+        if first is not None and first.dep_ in _SUBJECTS | {"compound"}:
+            # The speaker opens the attribution and a long apposition may separate the cue:
+            # '"...," Trump, the GOP frontrunner ..., said when ...'.
+            head = _phrase_head(first)
+            verb = head.head
+            if head.dep_ in _SUBJECTS and self.is_cue(verb) and verb.i > head.i and self.para_of(verb.idx) == self.para_of(mark.outer_start):
+                return self._candidate(mark, verb, verb.text, head, "direct-before-cue")
         for token in window:
             if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
                 source = _object_of(self.doc[token.i + 1])
                 return self._candidate(mark, token, "according to", source, "according-to")
             if self.is_cue(token):
                 subject = _subject(token)
+                before = [t for t in window if t.i < token.i and t.pos_ in {"PROPN", "NOUN", "PRON"}]
                 if subject is not None and subject.i < token.i:
                     return self._candidate(mark, token, token.text, subject, "direct-before-cue")
+                if subject is None and before:  # the parser missed the subject: take the words before the cue
+                    return self._candidate(mark, token, token.text, _phrase_head(before[-1]), "direct-before-cue")
                 source = subject or next(
                     (t for t in window if t.i > token.i and t.pos_ in {"PROPN", "NOUN", "PRON"}), None
                 )
@@ -257,16 +274,21 @@ class _Extractor:
         return None
 
     def _cue_before(self, mark: _Marked, limit: int) -> _Candidate | None:
-        """'He added: "..."' / 'he said, "..."'."""
-        before = self.text[max(limit, mark.outer_start - 3) : mark.outer_start].rstrip()
-        para_start = self.paras[self.para_of(mark.outer_start)][0]
+        """'He added: "..."' / 'he said, "..."' / 'Stated Stone:' closing the previous paragraph."""
+        para = self.para_of(mark.outer_start)
+        para_start = self.paras[para][0]
+        if mark.outer_start == para_start and para > 0:
+            prev_start, prev_end = self.paras[para - 1]
+            if self.text[prev_start:prev_end].rstrip().endswith(":"):
+                para_start = prev_start  # a colon closing the previous paragraph introduces this one
+        before = self.text[max(limit, para_start, mark.outer_start - 300) : mark.outer_start].rstrip()
         limit = max(limit, para_start)
         tokens = []
         for i in range(self.token_at(mark.outer_start) - 1, -1, -1):
             token = self.doc[i]
             if token.idx < limit or len(tokens) >= _CUE_WINDOW or token.text in _SENTENCE_END:
                 break
-            if token.idx + len(token) <= mark.outer_start:
+            if token.idx + len(token) <= mark.outer_start and not token.is_space:
                 tokens.append(token)
         if not tokens:
             return None
@@ -275,7 +297,10 @@ class _Extractor:
         for token in tokens:
             if self.is_cue(token):
                 rule = "direct-colon" if before.endswith(":") else "direct-after-cue"
-                return self._candidate(mark, token, token.text, _subject(token), rule)
+                subject = _subject(token)
+                if subject is None:  # 'Stated Stone:' - inverted, the speaker follows the cue
+                    subject = next((t for t in reversed(tokens) if t.i > token.i and t.pos_ in {"PROPN", "PRON"}), None)
+                return self._candidate(mark, token, token.text, _phrase_head(subject), rule)
         return None
 
     def _candidate(self, mark: _Marked, cue: Token, cue_text: str, source: Token | None, rule: str) -> _Candidate:
@@ -480,11 +505,16 @@ class _Extractor:
         def agrees(name: str) -> bool:
             return genders.get(name, wanted) == wanted
 
-        # Most recent person in subject position or already quoted; else the most recent person.
-        quoted = {s.name for _, s in spoken if s.name}
+        # In order: the last person quoted in this or the previous paragraph (a "he said" chain);
+        # the last person named as a subject since then; the last person named at all.
+        para = self.para_of(pronoun.idx)
+        for offset, speaker in reversed(spoken):
+            if para - self.para_of(offset) > 1:
+                break
+            if speaker.kind == "person" and speaker.name and agrees(speaker.name):
+                return replace(speaker, resolved_by="pronoun")
         earlier = [p for p in self.entities.people if p.token < pronoun.i and agrees(p.name)]
-        chosen = next((p for p in reversed(earlier) if p.is_subject or p.name in quoted), None)
-        chosen = chosen or (earlier[-1] if earlier else None)
+        chosen = next((p for p in reversed(earlier) if p.is_subject), None) or (earlier[-1] if earlier else None)
         if chosen is None:
             return _NO_SPEAKER
         return _Speaker(chosen.name, self._latest_role(chosen.name, pronoun.i), "person", "pronoun")
@@ -513,14 +543,14 @@ class _Extractor:
 
 def _subject(verb: Token) -> Token | None:
     """Grammatical subject of a verb, inherited through 'and said' / ', saying ...'."""
-    for _ in range(3):
+    for _ in range(4):
         subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
         if subject is not None:
             return subject
         agent = next((c for c in verb.children if c.dep_ == "agent"), None)
         if agent is not None:
             return _object_of(agent)
-        if verb.dep_ not in {"conj", "advcl", "xcomp"} or verb.head.i == verb.i:
+        if verb.dep_ not in {"conj", "advcl", "xcomp", "acomp"} or verb.head.i == verb.i:
             return None
         verb = verb.head
     return None
