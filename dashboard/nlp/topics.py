@@ -170,13 +170,20 @@ def tag_article(terms: Mapping[str, int], entities: Mapping[str, int], taxonomy:
         if gain > old or (gain == old and cue.entity):
             bucket[key] = (gain, cue.text)
 
-    for term, count in terms.items():
-        for cue in taxonomy.by_word.get(term, ()):
-            add(cue, count)
+    # A phrase's occurrences are taken from its words' counts within the same topic, so one
+    # "foreign minister" is one piece of evidence, not three (phrase, "foreign", "minister").
+    used: dict[tuple[str, str], int] = {}
     for cue in taxonomy.phrases:
         count = min((terms.get(word, 0) for word in cue.words), default=0)
         if count:
             add(cue, count)
+            for word in cue.words:
+                used[cue.topic, word] = used.get((cue.topic, word), 0) + count
+    for term, count in terms.items():
+        for cue in taxonomy.by_word.get(term, ()):
+            left = count - used.get((cue.topic, term), 0)
+            if left > 0:
+                add(cue, left)
     for name, count in entities.items():
         for cue in taxonomy.by_entity.get(name.lower(), ()):
             add(cue, count)
@@ -196,15 +203,6 @@ def tag_article(terms: Mapping[str, int], entities: Mapping[str, int], taxonomy:
     return [t for t in tags if t.score >= floor]
 
 
-def tags_frame(article_id: str, tags: list[Tag]) -> pd.DataFrame:
-    """Rows of the `topics` table for one article's taxonomy tags."""
-    return pd.DataFrame({
-        "article_id": [article_id] * len(tags), "topic": [t.topic for t in tags],
-        "score": [t.score for t in tags], "evidence": [", ".join(t.evidence) for t in tags],
-        "kind": ["taxonomy"] * len(tags),
-    })
-
-
 def cue_table(taxonomy: Taxonomy) -> pd.DataFrame:
     """One row per (cue, lemma) pair: the join key for vectorised tagging of stored terms."""
     rows = [(i, cue.topic, cue.text, cue.weight, word, len(cue.words))
@@ -221,11 +219,21 @@ def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
     """
     cues = cue_table(taxonomy)
     # Word and phrase cues: join the stored lemmas, then a phrase needs all of its words.
-    hits = terms[["article_id", "term", "count"]].merge(cues, on="term")
-    hits = (hits.groupby(["article_id", "cue", "topic", "text", "weight", "n_words"], observed=True)
-                .agg(found=("term", "size"), count=("count", "min")).reset_index())
-    hits = hits[hits["found"] == hits["n_words"]][["article_id", "topic", "text", "weight", "count"]]
-    hits = hits.assign(entity=False)
+    joined = terms[["article_id", "term", "count"]].merge(cues, on="term")
+    single = joined[joined["n_words"] == 1]
+    phrases = (joined[joined["n_words"] > 1]
+               .groupby(["article_id", "cue", "topic", "text", "weight", "n_words"], observed=True)
+               .agg(found=("term", "size"), count=("count", "min")).reset_index())
+    phrases = phrases[phrases["found"] == phrases["n_words"]]
+    # Words inside a matched phrase count only beyond the phrase's occurrences (as in tag_article).
+    used = (phrases[["article_id", "cue", "topic", "count"]]
+            .merge(cues[["cue", "term"]], on="cue")
+            .groupby(["article_id", "topic", "term"], observed=True)["count"].sum().rename("used"))
+    single = single.merge(used.reset_index(), on=["article_id", "topic", "term"], how="left")
+    single = single.assign(count=single["count"] - single["used"].fillna(0).astype(int))
+    single = single[single["count"] > 0]
+    columns = ["article_id", "topic", "text", "weight", "count"]
+    hits = pd.concat([phrases[columns], single[columns]], ignore_index=True).assign(entity=False)
     # Entity cues: case-insensitive name match.
     ent_cues = pd.DataFrame(
         [(c.topic, c.text, c.text.lower(), c.weight) for c in taxonomy.cues if c.entity],

@@ -39,7 +39,7 @@ def test_energy_article_gets_energy_with_readable_evidence(nlp, taxonomy):
                    "OPEC ministers agreed to cut crude oil output by one million barrels a day. "
                    "Refinery demand for oil has weakened and crude prices fell for a third week.")
     assert "energy" in tags
-    assert {"oil", "crude", "OPEC", "barrel"} <= set(tags["energy"].evidence)
+    assert {"crude oil", "OPEC", "barrel", "refinery"} <= set(tags["energy"].evidence)
     assert "sport" not in tags and "culture and entertainment" not in tags
 
 
@@ -74,10 +74,19 @@ def test_a_single_word_repeated_is_not_enough(taxonomy):
 
 
 def test_phrase_matches_when_all_its_words_occur(taxonomy):
-    with_both = tag_article({"interest": 1, "rate": 2, "bank": 1}, {}, taxonomy, words=30)
-    only_one = tag_article({"interest": 1, "bank": 1}, {}, taxonomy, words=30)
-    assert "interest rate" in with_both[0].evidence
+    base = {"bank": 2, "dollar": 1, "currency": 1}
+    with_both = tag_article({**base, "interest": 1, "rate": 2}, {}, taxonomy, words=30)
+    only_one = tag_article({**base, "interest": 1}, {}, taxonomy, words=30)
+    assert with_both[0].evidence == ("currency", "dollar", "interest rate", "bank", "rate")
     assert all("interest rate" not in t.evidence for t in only_one)
+
+
+def test_a_phrase_is_one_piece_of_evidence_not_three(taxonomy):
+    # "foreign minister" alone: the phrase takes the words' occurrences, so there is one cue.
+    assert tag_article({"foreign": 1, "minister": 1}, {}, taxonomy, words=30) == []
+    tags = tag_article({"foreign": 1, "minister": 1, "embassy": 1}, {}, taxonomy, words=30)
+    assert tags[0].topic == "diplomacy"
+    assert tags[0].evidence == ("embassy", "foreign minister")
 
 
 def test_entity_cue_counts_once_beside_the_same_word(taxonomy):
@@ -98,7 +107,7 @@ def test_seed_article_is_diplomacy_and_conflict(nlp, taxonomy):
 
 
 def test_tags_are_frozen_values(taxonomy):
-    tag = tag_article({"oil": 1, "crude": 1}, {}, taxonomy, words=20)[0]
+    tag = tag_article({"oil": 1, "refinery": 1}, {}, taxonomy, words=20)[0]
     assert isinstance(tag, Tag)
     with pytest.raises(AttributeError):
         tag.score = 0
@@ -132,6 +141,8 @@ def test_vectorised_tagging_agrees_with_tag_article(taxonomy):
         "b": ({"interest": 2, "rate": 3, "bank": 2, "central": 1, "dollar": 1}, {}, 200),
         "c": ({"election": 2, "vote": 4, "candidate": 1, "party": 1}, {"Congress": 1}, 500),
         "d": ({"weather": 1}, {}, 10),
+        "e": ({"foreign": 2, "minister": 1, "embassy": 1, "talk": 3}, {"UN": 1}, 120),
+        "f": ({"crude": 3, "oil": 1, "opec": 2}, {"OPEC": 2, "Opec": 1}, 90),
     }
     terms = pd.DataFrame([(a, t, c) for a, (ts, _, _) in articles.items() for t, c in ts.items()],
                          columns=["article_id", "term", "count"])
