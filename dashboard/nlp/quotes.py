@@ -360,13 +360,24 @@ class _Extractor:
         return found
 
     def _reported(self, verb: Token) -> _Candidate | None:
-        clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
-        if clause is None:
-            return None
+        # The parser sometimes hangs a previous paragraph on the verb: only its own paragraph counts.
+        para = self.para_of(verb.idx)
+        clauses = [c for c in verb.children if c.dep_ == "ccomp" and self.para_of(c.idx) == para]
+        clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
         source = _subject(verb)
         if source is None or (source.lower_ == "it" and source.dep_ == "nsubjpass"):
             return None
-        tokens = [t for t in clause.subtree if not (t.i == clause.left_edge.i and t.lower_ == "that")]
+        if clause is None:
+            return self._fronted(verb, source)
+        # A speech verb inside the clause with a clause of its own (', saying ...') is a separate
+        # statement: the content stops before it.
+        nested = [t for t in clause.subtree if t.i != clause.i and t.dep_ in {"advcl", "conj"} and self.is_cue(t)
+                  and any(c.dep_ == "ccomp" for c in t.children)]
+        cut = {d.i for t in nested for d in t.subtree}
+        tokens = [t for t in clause.subtree
+                  if t.i not in cut and not (t.i == clause.left_edge.i and t.lower_ == "that")]
+        if cut:
+            tokens = [t for t in tokens if t.i < min(cut)]
         span = self._clip(tokens, verb)
         if span is None:
             return None
@@ -377,6 +388,29 @@ class _Extractor:
         if quoted:
             rule = "direct-partial" if kind == "direct" else "indirect-partial"
         return _Candidate(start, end, verb, verb.text, source, kind, rule)
+
+    def _fronted(self, verb: Token, source: Token) -> _Candidate | None:
+        """'Talks are on hold, Kremlin spokesman Dmitry Peskov said on Friday.' when the parser did
+        not make the statement the verb's clause: the sentence up to the comma before the attribution."""
+        first = min(source.left_edge.i, verb.i)
+        comma = first - 1
+        if comma < 1 or self.doc[comma].text != ",":
+            return None
+        tail = []
+        for token in self.doc[verb.i + 1 :]:
+            if token.text in _SENTENCE_END or token.is_space:
+                break
+            tail.append(token)
+        if len(tail) > 6 or any(t.dep_ in {"dobj", "ccomp", "xcomp"} for t in tail):
+            return None  # the attribution does not close the sentence: no fronted statement
+        para_start = self.paras[self.para_of(verb.idx)][0]
+        start = comma
+        while start > 0 and self.doc[start - 1].idx >= para_start and self.doc[start - 1].text not in _SENTENCE_END:
+            start -= 1
+        span = self._clip(list(self.doc[start:comma]), verb)
+        if span is None:
+            return None
+        return _Candidate(span[0], span[1], verb, verb.text, source, "indirect", "indirect")
 
     def _according_to(self, according: Token) -> _Candidate | None:
         to = self.doc[according.i + 1]
@@ -406,9 +440,9 @@ class _Extractor:
         if len(tokens) < _MIN_INDIRECT_TOKENS:
             return None
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
-        # Extend to whole quotations the clause only partly covers.
+        # Extend to whole quotations (of this paragraph) the clause only partly covers.
         for mark in self.marked:
-            if mark.inner_start < end and mark.inner_end > start:
+            if mark.inner_start < end and mark.inner_end > start and para_start <= mark.outer_start < para_end:
                 start, end = min(start, mark.inner_start), max(end, mark.inner_end)
         return start, end
 

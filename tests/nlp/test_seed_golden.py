@@ -4,18 +4,19 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.ingest import parse_text_article
 from dashboard.nlp.extract import annotate_doc
+from dashboard.preprocess import doc_text
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_78016a26d1a55681.txt"
 
 
 @pytest.fixture(scope="module")
 def seed(nlp):
-    """(body, annotations) of the seed, parsed as title + blank line + body like the pipeline does."""
-    first_line, _, body = SEED.read_text(encoding="utf-8").partition("\n\n")
-    title = first_line.split(" ", 2)[2]
-    doc = nlp(title + "\n\n" + body)
-    return body, annotate_doc(doc, body_start=len(title) + 2)
+    """(body, annotations) of the seed, read and parsed exactly as the preprocess pipeline does."""
+    article = parse_text_article(SEED.read_text(encoding="utf-8"), SEED.name)
+    text, body_start = doc_text(article.title, article.text)
+    return article.text, annotate_doc(nlp(text), body_start)
 
 
 def test_every_quotation_is_peskovs(seed):
