@@ -38,6 +38,9 @@ _MAX_SINGLE_QUOTE = 400  # single quotes further apart than this are apostrophes
 _CUE_WINDOW = 12  # tokens searched for a cue beside a quotation
 _MIN_FLOATING_WORDS = 4
 _MIN_INDIRECT_TOKENS = 3
+# Verbs whose object is what was said, not whom it was said to ('told reporters' is no statement).
+_STATEMENT_VERBS = {"say", "claim", "argue", "add", "insist", "state", "declare", "note", "write", "explain",
+                    "contend", "assert", "maintain", "stress", "acknowledge", "admit"}
 
 
 @dataclass(frozen=True)
@@ -368,7 +371,7 @@ class _Extractor:
         if source is None or (source.lower_ == "it" and source.dep_ == "nsubjpass"):
             return None
         if clause is None:
-            return self._fronted(verb, source)
+            return self._fronted(verb, source) or self._tail_clause(verb, source)
         # A speech verb inside the clause with a clause of its own (', saying ...') is a separate
         # statement: the content stops before it.
         nested = [t for t in clause.subtree if t.i != clause.i and t.dep_ in {"advcl", "conj"} and self.is_cue(t)
@@ -408,6 +411,28 @@ class _Extractor:
         while start > 0 and self.doc[start - 1].idx >= para_start and self.doc[start - 1].text not in _SENTENCE_END:
             start -= 1
         span = self._clip(list(self.doc[start:comma]), verb)
+        if span is None:
+            return None
+        return _Candidate(span[0], span[1], verb, verb.text, source, "indirect", "indirect")
+
+    def _tail_clause(self, verb: Token, source: Token) -> _Candidate | None:
+        """The rest of the sentence when the parser missed the verb's clause: 'said following a vote
+        in 2001 that he had ...' (a 'that' further on), or 'says the movement ... appeals to ...'."""
+        para_end = self.paras[self.para_of(verb.idx)][1]
+        tail = []
+        for token in self.doc[verb.i + 1 :]:
+            if token.idx >= para_end or token.text in _SENTENCE_END or token.text == ";":
+                break
+            tail.append(token)
+        that = next((t for t in tail if t.lower_ == "that" and t.dep_ == "mark"), None)
+        if that is not None:
+            tokens = [t for t in tail if t.i > that.i]
+        elif (verb.lemma_.lower() in _STATEMENT_VERBS and len(tail) >= 6
+              and tail[0].pos_ in {"DET", "NOUN", "PROPN", "PRON", "ADJ", "NUM"} and tail[0].dep_ != "dative"):
+            tokens = tail
+        else:
+            return None
+        span = self._clip(tokens, verb)
         if span is None:
             return None
         return _Candidate(span[0], span[1], verb, verb.text, source, "indirect", "indirect")
