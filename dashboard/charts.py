@@ -14,8 +14,31 @@ import pandas as pd
 import plotly.graph_objects as go
 
 HEIGHT = 380
+PALETTE = ("#1c7ed6", "#2f9e44", "#ae3ec9", "#f08c00", "#0c8599", "#e03131", "#5c940d", "#6741d9", "#868e96")
 _MARGIN = dict(l=10, r=10, t=40, b=10)
 PERIOD_LABELS = {"day": "Day", "week": "Week (starting Monday)", "month": "Month", "quarter": "Quarter", "year": "Year"}
+_PERIOD_DAYS = {"day": 1, "week": 7, "month": 30.4, "quarter": 91.3, "year": 365.25}
+_TICKS = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}
+_MIN_TICK = {"month": "M1", "quarter": "M3", "year": "M12"}
+_DAY_MS = 86_400_000
+
+
+def _time_axis(fig: go.Figure, periods: pd.Series, freq: str) -> None:
+    """Label periods as periods, and pad the axis by half a period so one bar is not a wall."""
+    if len(periods):
+        pad = pd.Timedelta(days=_PERIOD_DAYS.get(freq, 30) * 0.6)
+        low, high = pd.Timestamp(periods.min()) - pad, pd.Timestamp(periods.max()) + pad
+        fig.update_xaxes(range=[low, high])
+        if freq in _MIN_TICK and high - low < pd.Timedelta(days=_PERIOD_DAYS[freq] * 12):
+            fig.update_xaxes(dtick=_MIN_TICK[freq])  # no repeated "Jan 1987" ticks on short spans
+    fig.update_xaxes(type="date", tickformat=_TICKS.get(freq, "%d %b %Y"), title_text=PERIOD_LABELS.get(freq, freq))
+
+
+def _count_axis(fig: go.Figure, values: pd.Series, axis: str = "y") -> None:
+    # Counts are whole numbers: no 0.2-steps on small axes.
+    top = float(values.max()) if len(values) else 0
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(rangemode="tozero", **({"dtick": 1} if top <= 6 and values.dtype.kind in "iu" else {}))
 
 
 def _layout(fig: go.Figure, title: str, height: int = HEIGHT, **extra) -> go.Figure:
@@ -37,7 +60,9 @@ def bars(frame: pd.DataFrame, label: str, value: str, title: str, color: str | N
         hovertemplate=f"<b>%{{y}}</b><br>{value}: %{{x:,}}" + (f"<br>{hover_text}" if hover else "") + "<extra></extra>"))
     fig.update_yaxes(type="category", automargin=True)
     fig.update_xaxes(title_text=value)
-    return _layout(fig, title, height=max(HEIGHT, 24 * len(frame) + 80), clickmode="event+select")
+    _count_axis(fig, frame[value], "x")
+    return _layout(fig, title, height=min(HEIGHT, 90 + 40 * len(frame)) if len(frame) < 8 else 26 * len(frame) + 90,
+                   clickmode="event+select")
 
 
 def over_time(frame: pd.DataFrame, value: str, title: str, freq: str = "month", series: str | None = None,
@@ -47,12 +72,14 @@ def over_time(frame: pd.DataFrame, value: str, title: str, freq: str = "month", 
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
     for name, rows in groups:
         if kind == "bar":
-            fig.add_bar(x=rows["period"], y=rows[value], name=str(name) if name is not None else value)
+            fig.add_bar(x=rows["period"], y=rows[value], name=str(name) if name is not None else value,
+                        width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8)
         else:
             fig.add_scatter(x=rows["period"], y=rows[value], mode="lines+markers", name=str(name),
                             customdata=[[name]] * len(rows))
-    fig.update_xaxes(title_text=PERIOD_LABELS.get(freq, freq))
-    fig.update_yaxes(title_text=value, rangemode="tozero")
+    _time_axis(fig, frame["period"], freq)
+    _count_axis(fig, frame[value])
+    fig.update_yaxes(title_text=value)
     return _layout(fig, title, showlegend=series is not None, legend=dict(orientation="h", y=-0.2))
 
 
@@ -68,7 +95,11 @@ def small_multiples(frame: pd.DataFrame, series: str, value: str, title: str, fr
     for i, name in enumerate(names):
         part = frame[frame[series] == name]
         fig.add_bar(x=part["period"], y=part[value], name=name, row=i // columns + 1, col=i % columns + 1,
-                    customdata=[[name]] * len(part), hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra></extra>")
+                    customdata=[[name]] * len(part), width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8,
+                    hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra></extra>")
+    _time_axis(fig, frame["period"], freq)
+    fig.update_xaxes(title_text=None)
+    _count_axis(fig, frame[value])
     return _layout(fig, title, height=max(HEIGHT, 260 * rows), showlegend=False)
 
 
@@ -80,7 +111,7 @@ def shares(frame: pd.DataFrame, title: str, freq: str = "month", series: str = "
                         customdata=[[name, a] for a in rows["articles"]],
                         hovertemplate="<b>%{customdata[0]}</b><br>%{x}: %{y:.0%} (%{customdata[1]} articles)<extra></extra>")
     fig.update_yaxes(tickformat=".0%", title_text="share of articles", rangemode="tozero")
-    fig.update_xaxes(title_text=PERIOD_LABELS.get(freq, freq))
+    _time_axis(fig, frame["period"], freq)
     return _layout(fig, title, legend=dict(orientation="h", y=-0.25))
 
 
@@ -98,20 +129,24 @@ def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, title: str
     return _layout(fig, title, height=max(HEIGHT, 26 * len(grid) + 160))
 
 
-def per_group_bars(frame: pd.DataFrame, group: str, label: str, value: str, title: str, columns: int = 3) -> go.Figure:
-    """One bar panel per group (e.g. entity type), largest on top; each bar carries its label."""
+def per_group_bars(frame: pd.DataFrame, group: str, label: str, value: str, title: str, columns: int = 3,
+                   group_order: Iterable[str] = ()) -> go.Figure:
+    """One bar panel per group (e.g. entity type, in `group_order`), largest on top; each bar carries its label."""
     from plotly.subplots import make_subplots
 
-    groups = list(dict.fromkeys(frame[group]))
+    order = {name: i for i, name in enumerate(group_order)}
+    groups = sorted(dict.fromkeys(frame[group]), key=lambda g: (order.get(g, len(order)), g))
     n_rows = max(1, -(-len(groups) // columns))
     fig = make_subplots(rows=n_rows, cols=min(columns, max(len(groups), 1)), subplot_titles=groups,
                         horizontal_spacing=0.22, vertical_spacing=0.08)
     for i, name in enumerate(groups):
         part = frame[frame[group] == name].iloc[::-1]
         fig.add_bar(x=part[value], y=part[label], orientation="h", name=name, customdata=part[[label]].to_numpy(),
+                    marker_color=PALETTE[i % len(PALETTE)],
                     row=i // columns + 1, col=i % columns + 1,
                     hovertemplate=f"<b>%{{y}}</b> ({name})<br>{value}: %{{x}}<extra></extra>")
     fig.update_yaxes(type="category", automargin=True)
+    _count_axis(fig, frame[value], "x")
     per_panel = int(frame.groupby(group).size().max()) if len(frame) else 1
     return _layout(fig, title, height=max(HEIGHT, n_rows * (22 * per_panel + 90)), showlegend=False,
                    clickmode="event+select")

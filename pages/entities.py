@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, queries, ui
+from dashboard.filters import ENTITY_LABELS
 
 view = ui.page("Entities")
 
@@ -10,7 +11,8 @@ per_type = view.get(queries.top_entities_per_type, 10)
 if not len(per_type):
     ui.empty("No named entities in these articles (check the entity type filter).")
     st.stop()
-ui.chart(charts.per_group_bars(per_type, "label", "entity", "articles", "Top entities per type (articles)"),
+ui.chart(charts.per_group_bars(per_type, "label", "entity", "articles", "Top entities per type (articles)",
+                               group_order=ENTITY_LABELS),
          key="entities_per_type", filter_field="entities")
 
 st.subheader("Mentions over time")

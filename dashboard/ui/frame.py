@@ -18,23 +18,40 @@ log = logging.getLogger(__name__)
 
 APP_NAME = "News explorer"
 
-# (file in pages/, title, url path, icon). Titles are the page names users and tests see.
+# (file in pages/, title, icon). Titles are the page names users and tests see. The URL path is the
+# file's stem: Streamlit also lists pages/ by stem before the entry script first runs, and when the
+# two disagree the first visitor after a server start sees "Page not found".
 PAGES = (
-    ("overview.py", "Overview", "overview", ":material/dashboard:"),
-    ("speakers.py", "Speakers and quotes", "speakers", ":material/record_voice_over:"),
-    ("entities.py", "Entities", "entities", ":material/hub:"),
-    ("topics.py", "Topics", "topics", ":material/category:"),
-    ("wordclouds.py", "Word clouds", "word-clouds", ":material/cloud:"),
-    ("articles.py", "Articles", "articles", ":material/article:"),
-    ("health.py", "Extraction health", "extraction-health", ":material/health_and_safety:"),
+    ("overview.py", "Overview", ":material/dashboard:"),
+    ("speakers.py", "Speakers and quotes", ":material/record_voice_over:"),
+    ("entities.py", "Entities", ":material/hub:"),
+    ("topics.py", "Topics", ":material/category:"),
+    ("word-clouds.py", "Word clouds", ":material/cloud:"),
+    ("articles.py", "Articles", ":material/article:"),
+    ("extraction-health.py", "Extraction health", ":material/health_and_safety:"),
 )
 
 
 def navigation():
     """The app's st.navigation over the page scripts in pages/ (the entry script runs what it returns)."""
+    return _navigation()
+
+
+def _serving_pages_folder() -> bool:
+    # Until some run has called st.navigation, Streamlit treats pages/ as a plain page folder and
+    # runs a deep-linked page script without the entry script (Streamlit 1.67 keeps this flag on
+    # PagesManager; if a later version drops it, the entry script's navigation still works).
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return False
+    return bool(getattr(PagesManager, "uses_pages_directory", False))
+
+
+def _navigation():
     pages_dir = settings.PROJECT_ROOT / "pages"
-    return st.navigation([st.Page(pages_dir / file, title=title, url_path=url, icon=icon, default=i == 0)
-                          for i, (file, title, url, icon) in enumerate(PAGES)])
+    return st.navigation([st.Page(pages_dir / file, title=title, url_path=Path(file).stem, icon=icon, default=i == 0)
+                          for i, (file, title, icon) in enumerate(PAGES)])
 
 
 def _seed_inputs() -> list[Path]:
@@ -99,6 +116,10 @@ def page(title: str) -> data.View:
     When the filters match no article the page shows why and stops here.
     """
     st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=":material/newspaper:", layout="wide")
+    if _serving_pages_folder():
+        # A deep link right after a server start: declaring the navigation here shows the real
+        # menu and switches the server to it for every later run.
+        _navigation()
     source = data.source()
     manifest = _manifest(title, source)
     try:

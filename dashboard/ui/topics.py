@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
 import logging
 
 import streamlit as st
@@ -9,27 +12,41 @@ import streamlit as st
 from dashboard.ui import data
 
 log = logging.getLogger(__name__)
+_REPORT = "_discovery_report"
+
+
+def _discover(view: data.View, k: int | None) -> tuple[bool, str]:
+    from dashboard.nlp import discover
+
+    # discover.run is the CLI's store-level entry (read terms, fit, replace the discovered topics);
+    # it reports on stdout/stderr, which the page shows.
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = discover.run(argparse.Namespace(k=k, store=view.store_dir, seed=0))
+    return code == 0, (out.getvalue() + err.getvalue()).strip()
 
 
 def discovery(view: data.View) -> None:
     """An expander with a button that discovers topics in the whole store and stores them."""
-    with st.expander("Discover topics in this corpus"):
-        try:
-            from dashboard.nlp import discover
-        except ImportError:
-            st.info("Topic discovery is not installed in this version (dashboard.nlp.discover is missing).")
-            return
-        st.caption("Finds topics no taxonomy foresaw (NMF over the stored lemmas) in the whole store, names each "
-                   "by its top terms, and tags the articles. Previous discovered topics are replaced.")
-        k = st.number_input("Number of topics (0: chosen automatically)", 0, 40, 0, key="discover_k")
+    report = st.session_state.pop(_REPORT, None)
+    if report:
+        st.success("Topic discovery finished. Choose “Discovered topics” above to explore them.")
+        st.code(report, language=None)
+    with st.expander("Discover topics in this corpus", expanded=False):
+        st.caption("Finds topics no taxonomy foresaw (NMF over the stored lemmas of the whole store, k chosen by "
+                   "topic coherence unless given), names each by its top terms and tags the articles. "
+                   "Discovered topics from an earlier run are replaced; taxonomy tags stay.")
+        k = st.number_input("Number of topics (0: choose automatically)", 0, 40, 0, key="discover_k")
         if st.button("Discover topics", key="discover_run", type="primary"):
             try:
                 with st.spinner("Discovering topics…"):
-                    result = discover.discover_store(view.store_dir, k=int(k) or None)
+                    ok, text = _discover(view, int(k) if k >= 2 else None)
             except Exception as err:  # noqa: BLE001 - shown to the user; the store is left unchanged
                 log.exception("topic discovery failed")
-                st.error(f"Discovery failed: {err}")
+                ok, text = False, str(err)
+            if not ok:
+                st.error(f"Discovery failed: {text}")
                 return
             data.clear_caches()
-            st.toast(f"Discovered {len(result.get('topics', [])) if isinstance(result, dict) else ''} topics.")
+            st.session_state[_REPORT] = text
             st.rerun()

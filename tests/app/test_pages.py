@@ -11,7 +11,7 @@ import pytest
 from dashboard import store
 from dashboard.filters import Filters
 from dashboard.ui.frame import PAGES
-from tests.app.conftest import connect
+from tests.app.conftest import connect, copy_store
 
 PAGE_FILES = [file for file, *_ in PAGES]
 
@@ -166,7 +166,7 @@ def test_an_unreadable_manifest_gives_a_friendly_message(open_app, tmp_path):
 
 
 def test_a_missing_store_can_be_built_from_the_seeds(open_app, tmp_path):
-    at = open_app(tmp_path / "fresh")
+    at = open_app(tmp_path / "fresh", "overview.py")
     at.button(key="build_seed_store").click().run()
     assert not at.exception, at.exception
     assert titles(at) == ["Overview"]
@@ -247,3 +247,28 @@ def test_merging_two_speakers_recounts_and_keeps_the_filter(open_app, writable_s
     assert con.execute("SELECT count(*) FROM quotes WHERE speaker = 'John Doe'").fetchone()[0] == 0
     assert set(table_with(at, "quote", "speaker")["speaker"]) == {"Jane Roe"}
     assert len(table_with(at, "quote", "speaker")) == 3
+
+
+def test_discovery_on_too_small_a_store_explains_why(open_app, writable_small_store):
+    at = open_app(writable_small_store, "topics.py")
+    at.number_input(key="discover_k").set_value(2)
+    at.button(key="discover_run").click().run()
+    assert not at.exception
+    assert at.error[0].value == "Discovery failed: error: too few articles or shared terms to discover topics"
+
+
+def test_discovering_topics_from_the_topics_page_stores_and_shows_them(open_app, reuters_store, tmp_path):
+    writable = copy_store(reuters_store, tmp_path / "store")
+    at = open_app(writable, "topics.py")
+    at.number_input(key="discover_k").set_value(2)
+    at.button(key="discover_run").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, at.error[0].value
+    assert "Topic discovery finished" in at.success[0].value
+    con = connect(writable)
+    found = con.execute("SELECT count(DISTINCT topic) FROM topics WHERE kind = 'discovered'").fetchone()[0]
+    assert found == 2
+    assert con.execute("SELECT count(*) FROM topic_terms").fetchone()[0] > 0
+    at.segmented_control(key="topics_kind").set_value("Discovered topics").run()
+    assert not at.exception
+    assert len(table_with(at, "title")) >= 1
