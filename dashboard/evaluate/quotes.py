@@ -410,7 +410,8 @@ def score(articles: list[GoldArticle], predictions: dict[str, list[Predicted]],
                     result.speakers_right += 1
         # Speaker sets: gold named speakers of speech quotes; named speakers of non-neutral predictions.
         result.gold_speakers = {g.speaker for g in gold if g.speaker}
-        result.predicted_speakers = {p.speaker for p in kept if p.speaker}
+        # The same test of what is a name applies to both sides ('the campaign' is no name).
+        result.predicted_speakers = {gold_name(p.speaker) for p in kept if p.speaker and gold_name(p.speaker)}
         tp = _set_matches(result.gold_speakers, result.predicted_speakers)
         set_counts["tp"] += tp
         set_counts["predicted"] += len(_distinct(result.predicted_speakers))

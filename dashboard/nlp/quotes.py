@@ -38,6 +38,7 @@ _MAX_SINGLE_QUOTE = 400  # single quotes further apart than this are apostrophes
 _CUE_WINDOW = 12  # tokens searched for a cue beside a quotation
 _MIN_FLOATING_WORDS = 4
 _MIN_INDIRECT_TOKENS = 3
+_NOT_SPEAKERS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
 # Verbs whose object is what was said, not whom it was said to ('told reporters' is no statement).
 _STATEMENT_VERBS = {"say", "claim", "argue", "add", "insist", "state", "declare", "note", "write", "explain",
                     "contend", "assert", "maintain", "stress", "acknowledge", "admit"}
@@ -517,24 +518,24 @@ class _Extractor:
             return named
         if head.pos_ == "PRON":
             return self._pronoun(head, spoken)
-        if head.pos_ == "PROPN":
+        if head.pos_ == "PROPN" and head.ent_type_ not in _NOT_SPEAKERS and not _is_dateline(head):
             name = person_name(_noun_phrase(head))
             return _Speaker(name or None, None, None, "name" if name else None)
         return self._nominal(head)
 
     def _named(self, head: Token) -> _Speaker | None:
-        """A speaker phrase that contains a name: 'Kremlin spokesman Dmitry Peskov', 'the spokesman, Peskov'."""
+        """A speaker phrase that contains a name: 'Kremlin spokesman Dmitry Peskov', 'the spokesman,
+        Peskov'. A person wins over a place or organisation in the same phrase ('CLEVELAND (AP) -
+        Former Attorney General Michael Mukasey')."""
         candidates = [head] + [c for c in head.children if c.dep_ in {"appos", "compound"}]
-        for token in candidates:
-            entry = self.entities.name_at(token.i)
-            if not entry:
-                continue
-            name, label = entry
-            if label == "PERSON":
-                role = self._role_of(token, head) or self._latest_role(name, head.i)
-                return _Speaker(name, role, "person", "name")
-            if token is head:
-                return _Speaker(name, None, "organisation", "name")
+        entries = [(token, self.entities.name_at(token.i)) for token in candidates]
+        for token, entry in entries:
+            if entry and entry[1] == "PERSON":
+                role = self._role_of(token, head) or self._latest_role(entry[0], head.i)
+                return _Speaker(entry[0], role, "person", "name")
+        entry = entries[0][1]
+        if entry and not _is_dateline(head):
+            return _Speaker(entry[0], None, "organisation", "name")
         return None
 
     def _role_of(self, token: Token, head: Token) -> str | None:
@@ -613,6 +614,14 @@ def _subject(verb: Token) -> Token | None:
             return None
         verb = verb.head
     return None
+
+
+def _is_dateline(token: Token) -> bool:
+    """'CLEVELAND (AP) -' / 'WASHINGTON -': a place in capitals opening a story, not a speaker."""
+    if not token.is_upper or len(token) < 3:
+        return False
+    following = token.doc[token.i + 1 : token.i + 5]
+    return any(t.text in {"(", "—", "–", "-", "--"} for t in following)
 
 
 def _object_of(preposition: Token) -> Token | None:
