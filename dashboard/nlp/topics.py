@@ -27,6 +27,9 @@ DEFAULT_SETTINGS = {
     "per_words": 100, "min_words": 80, "length_power": 0.5,
     "threshold": 3.0, "min_evidence": 2, "relative": 0.0,
 }
+# Never in the stored terms (stop words), so a phrase may show them for readability
+# ("secretary of state") and matching skips them.
+FUNCTION_WORDS = frozenset("a an and at by for in of on the to".split())
 MAX_EVIDENCE = 8  # evidence shown per tag: enough to convince a reader, short enough to read
 
 
@@ -111,8 +114,8 @@ def parse_taxonomy(raw: Mapping, source: str = "taxonomy") -> Taxonomy:
         seen: set[str] = set()
         for tier in TIERS:
             for text in entry.get(TIER_KEYS[tier], []):
-                words = tuple(str(text).lower().split())
-                key = " ".join(words)
+                key = " ".join(str(text).lower().split())
+                words = tuple(w for w in key.split() if w not in FUNCTION_WORDS)
                 if not words or key in seen:
                     raise TaxonomyError(f"{source}: topic {name!r}: {text!r} is empty or listed twice")
                 seen.add(key)
