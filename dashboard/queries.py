@@ -30,6 +30,39 @@ def _period(freq: str) -> str:
     return freq
 
 
+def _scope(f: Filters) -> tuple[str, list]:
+    """CTE `fa`: the filtered articles (article_id, date), computed once per query.
+
+    Materialised because the article conditions (a text search scans every body) would otherwise
+    run again for each table a query joins.
+    """
+    aw, ap = f.article_where("a")
+    return f"fa AS MATERIALIZED (SELECT a.article_id, a.date, a.title FROM articles a WHERE {aw})", ap
+
+
+def _marks(values) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _quote_rows(f: Filters, alias: str = "q") -> tuple[str, list]:
+    """The row part of Filters.quote_where (chosen speakers and kinds), for quotes joined to `fa`."""
+    sql, params = "TRUE", []
+    if f.speakers:
+        sql += f" AND {alias}.speaker IN ({_marks(f.speakers)})"
+        params += list(f.speakers)
+    if f.speaker_kinds:
+        sql += f" AND {alias}.speaker_kind IN ({_marks(f.speaker_kinds)})"
+        params += list(f.speaker_kinds)
+    return sql, params
+
+
+def _entity_rows(f: Filters, alias: str = "e") -> tuple[str, list]:
+    """The row part of Filters.entity_where (chosen entity types), for entities joined to `fa`."""
+    if not f.entity_labels:
+        return "TRUE", []
+    return f"{alias}.label IN ({_marks(f.entity_labels)})", list(f.entity_labels)
+
+
 def _limit(n: int | None) -> int:
     # DuckDB needs a number for LIMIT; "no limit" becomes the largest BIGINT.
     return 2**62 if n is None else max(int(n), 0)
@@ -68,16 +101,17 @@ def topic_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def counts(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """One row: filtered articles, quotes, distinct speakers, distinct entities."""
-    aw, ap = f.article_where("a")
-    qw, qp = f.quote_where("q", "a")
-    ew, ep = f.entity_where("e", "a")
+    fa, ap = _scope(f)
+    qr, qp = _quote_rows(f)
+    er, ep = _entity_rows(f)
     return _df(con, f"""
-        SELECT
-          (SELECT count(*) FROM articles a WHERE {aw}) AS articles,
-          (SELECT count(*) FROM quotes q JOIN articles a ON a.article_id = q.article_id WHERE {qw}) AS quotes,
-          (SELECT count(DISTINCT q.speaker) FROM quotes q JOIN articles a ON a.article_id = q.article_id WHERE {qw}) AS speakers,
-          (SELECT count(DISTINCT e.entity) FROM entities e JOIN articles a ON a.article_id = e.article_id WHERE {ew}) AS entities
-        """, [*ap, *qp, *qp, *ep])
+        WITH {fa},
+             fq AS (SELECT q.speaker FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr})
+        SELECT (SELECT count(*) FROM fa) AS articles,
+               (SELECT count(*) FROM fq) AS quotes,
+               (SELECT count(DISTINCT speaker) FROM fq) AS speakers,
+               (SELECT count(DISTINCT e.entity) FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}) AS entities
+        """, [*ap, *qp, *ep])
 
 
 def articles_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month") -> pd.DataFrame:
@@ -91,34 +125,41 @@ def articles_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "
 def top_speakers(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 20, by: str = "quotes") -> pd.DataFrame:
     """The most quoted speakers (speaker, kind, quotes, articles), ranked by quotes or articles."""
     order = {"quotes": "quotes DESC, articles DESC", "articles": "articles DESC, quotes DESC"}[by]
-    qw, qp = f.quote_where("q", "a")
+    fa, ap = _scope(f)
+    qr, qp = _quote_rows(f)
     return _df(con, f"""
+        WITH {fa}
         SELECT q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes, count(DISTINCT q.article_id) AS articles
-        FROM quotes q JOIN articles a ON a.article_id = q.article_id
-        WHERE q.speaker IS NOT NULL AND {qw}
-        GROUP BY q.speaker ORDER BY {order}, q.speaker LIMIT ?""", [*qp, _limit(n)])
+        FROM quotes q JOIN fa ON fa.article_id = q.article_id
+        WHERE q.speaker IS NOT NULL AND {qr}
+        GROUP BY q.speaker ORDER BY {order}, q.speaker LIMIT ?""", [*ap, *qp, _limit(n)])
 
 
-def top_entities(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 20) -> pd.DataFrame:
-    """The most mentioned entities (entity, label, articles, mentions)."""
-    ew, ep = f.entity_where("e", "a")
+def top_entities(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = 20) -> pd.DataFrame:
+    """The most mentioned entities (entity, label, articles, mentions); n None: all of them."""
+    fa, ap = _scope(f)
+    er, ep = _entity_rows(f)
     return _df(con, f"""
+        WITH {fa}
         SELECT e.entity, e.label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
-        FROM entities e JOIN articles a ON a.article_id = e.article_id WHERE {ew}
-        GROUP BY e.entity, e.label ORDER BY articles DESC, mentions DESC, e.entity, e.label LIMIT ?""", [*ep, _limit(n)])
+        FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}
+        GROUP BY e.entity, e.label ORDER BY articles DESC, mentions DESC, e.entity, e.label LIMIT ?""",
+        [*ap, *ep, _limit(n)])
 
 
 def top_entities_per_type(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 10) -> pd.DataFrame:
     """The n most mentioned entities of each type (label, entity, articles, mentions, rank)."""
-    ew, ep = f.entity_where("e", "a")
+    fa, ap = _scope(f)
+    er, ep = _entity_rows(f)
     return _df(con, f"""
-        WITH counted AS (
-          SELECT e.label, e.entity, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
-          FROM entities e JOIN articles a ON a.article_id = e.article_id WHERE {ew}
-          GROUP BY e.label, e.entity)
+        WITH {fa},
+             counted AS (
+               SELECT e.label, e.entity, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
+               FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}
+               GROUP BY e.label, e.entity)
         SELECT label, entity, articles, mentions,
                row_number() OVER (PARTITION BY label ORDER BY articles DESC, mentions DESC, entity) AS rank
-        FROM counted QUALIFY rank <= ? ORDER BY label, rank""", [*ep, _limit(n)])
+        FROM counted QUALIFY rank <= ? ORDER BY label, rank""", [*ap, *ep, _limit(n)])
 
 
 def topic_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month", kind: str | None = None) -> pd.DataFrame:
@@ -129,14 +170,14 @@ def topic_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "mon
     aw, ap = f.article_where("a")
     extra, extra_p = "", []
     if f.topics:
-        extra += f" AND t.topic IN ({', '.join('?' for _ in f.topics)})"
+        extra += f" AND t.topic IN ({_marks(f.topics)})"
         extra_p += list(f.topics)
     if kind:
         extra += " AND t.kind = ?"
         extra_p.append(kind)
     return _df(con, f"""
-        WITH fa AS (SELECT a.article_id, date_trunc(?, a.date)::DATE AS period FROM articles a
-                    WHERE {aw} AND a.date IS NOT NULL),
+        WITH fa AS MATERIALIZED (SELECT a.article_id, date_trunc(?, a.date)::DATE AS period FROM articles a
+                                 WHERE {aw} AND a.date IS NOT NULL),
              total AS (SELECT period, count(*) AS n FROM fa GROUP BY period)
         SELECT fa.period, t.topic, min(t.kind) AS kind, count(DISTINCT fa.article_id) AS articles,
                count(DISTINCT fa.article_id) / any_value(total.n) AS share
@@ -153,44 +194,47 @@ def quotes_over_time(con: duckdb.DuckDBPyConnection, f: Filters, speakers: list[
     if not speakers:
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[us]"), "speaker": pd.Series(dtype=str),
                              "quotes": pd.Series(dtype="int64")})
-    qw, qp = f.quote_where("q", "a")
+    fa, ap = _scope(f)
+    qr, qp = _quote_rows(f)
     return _df(con, f"""
-        SELECT date_trunc(?, a.date)::DATE AS period, q.speaker, count(*) AS quotes
-        FROM quotes q JOIN articles a ON a.article_id = q.article_id
-        WHERE {qw} AND a.date IS NOT NULL AND q.speaker IN ({', '.join('?' for _ in speakers)})
-        GROUP BY period, q.speaker ORDER BY period, q.speaker""", [_period(freq), *qp, *speakers])
-
-
-QUOTE_COLUMNS = ("date", "speaker", "role", "quote", "cue", "kind", "title", "article_id", "quote_index")
+        WITH {fa}
+        SELECT date_trunc(?, fa.date)::DATE AS period, q.speaker, count(*) AS quotes
+        FROM quotes q JOIN fa ON fa.article_id = q.article_id
+        WHERE {qr} AND fa.date IS NOT NULL AND q.speaker IN ({_marks(speakers)})
+        GROUP BY period, q.speaker ORDER BY period, q.speaker""", [*ap, _period(freq), *qp, *speakers])
 
 
 def quotes_table(con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: bool = False) -> pd.DataFrame:
     """The filtered quotes, newest first (date, speaker, role, quote, cue, kind, title, article_id, quote_index)."""
-    qw, qp = f.quote_where("q", "a")
+    fa, ap = _scope(f)
+    qr, qp = _quote_rows(f)
     only = " AND q.speaker IS NULL" if unattributed_only else ""
     return _df(con, f"""
-        SELECT a.date, q.speaker, q.speaker_role AS role, q.quote, q.cue, q.kind, a.title,
+        WITH {fa}
+        SELECT fa.date, q.speaker, q.speaker_role AS role, q.quote, q.cue, q.kind, fa.title,
                q.article_id, q.quote_index
-        FROM quotes q JOIN articles a ON a.article_id = q.article_id
-        WHERE {qw}{only}
-        ORDER BY a.date DESC NULLS LAST, a.article_id, q.quote_index""", qp)
+        FROM quotes q JOIN fa ON fa.article_id = q.article_id
+        WHERE {qr}{only}
+        ORDER BY fa.date DESC NULLS LAST, q.article_id, q.quote_index""", [*ap, *qp])
 
 
 def speaker_topics(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int = 15) -> pd.DataFrame:
     """Quotes of the top speakers by topic of the article they were quoted in (speaker, topic, quotes)."""
-    qw, qp = f.quote_where("q", "a")
+    fa, ap = _scope(f)
+    qr, qp = _quote_rows(f)
     topic_in, tp = "", []
     if f.topics:
-        topic_in = f" AND t.topic IN ({', '.join('?' for _ in f.topics)})"
+        topic_in = f" AND t.topic IN ({_marks(f.topics)})"
         tp = list(f.topics)
     return _df(con, f"""
-        WITH fq AS (SELECT q.article_id, q.speaker FROM quotes q JOIN articles a ON a.article_id = q.article_id
-                    WHERE q.speaker IS NOT NULL AND {qw}),
+        WITH {fa},
+             fq AS (SELECT q.article_id, q.speaker FROM quotes q JOIN fa ON fa.article_id = q.article_id
+                    WHERE q.speaker IS NOT NULL AND {qr}),
              top AS (SELECT speaker, count(*) AS n FROM fq GROUP BY speaker ORDER BY n DESC, speaker LIMIT ?)
         SELECT fq.speaker, t.topic, count(*) AS quotes
         FROM fq JOIN top ON top.speaker = fq.speaker JOIN topics t ON t.article_id = fq.article_id
         WHERE TRUE {topic_in}
-        GROUP BY fq.speaker, t.topic ORDER BY quotes DESC, fq.speaker, t.topic""", [*qp, _limit(n_speakers), *tp])
+        GROUP BY fq.speaker, t.topic ORDER BY quotes DESC, fq.speaker, t.topic""", [*ap, *qp, _limit(n_speakers), *tp])
 
 
 def speaker_entities(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int = 15, n_entities: int = 15) -> pd.DataFrame:
@@ -198,20 +242,22 @@ def speaker_entities(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int
 
     (speaker, entity, articles); a speaker's own name is not counted as an entity they talk about.
     """
-    qw, qp = f.quote_where("q", "a")
-    ew, ep = f.entity_where("e", "a")
+    fa, ap = _scope(f)
+    qr, qp = _quote_rows(f)
+    er, ep = _entity_rows(f)
     return _df(con, f"""
-        WITH fq AS (SELECT DISTINCT q.article_id, q.speaker FROM quotes q JOIN articles a ON a.article_id = q.article_id
-                    WHERE q.speaker IS NOT NULL AND {qw}),
+        WITH {fa},
+             fq AS (SELECT DISTINCT q.article_id, q.speaker FROM quotes q JOIN fa ON fa.article_id = q.article_id
+                    WHERE q.speaker IS NOT NULL AND {qr}),
              top_s AS (SELECT speaker, count(*) AS n FROM fq GROUP BY speaker ORDER BY n DESC, speaker LIMIT ?),
-             fe AS (SELECT DISTINCT e.article_id, e.entity FROM entities e JOIN articles a ON a.article_id = e.article_id
-                    WHERE {ew}),
+             fe AS (SELECT DISTINCT e.article_id, e.entity FROM entities e
+                    WHERE {er} AND e.article_id IN (SELECT article_id FROM fq JOIN top_s USING (speaker))),
              pairs AS (SELECT fq.speaker, fe.entity FROM fq JOIN top_s USING (speaker)
                        JOIN fe ON fe.article_id = fq.article_id WHERE fe.entity <> fq.speaker),
              top_e AS (SELECT entity, count(*) AS n FROM pairs GROUP BY entity ORDER BY n DESC, entity LIMIT ?)
         SELECT speaker, entity, count(*) AS articles FROM pairs JOIN top_e USING (entity)
         GROUP BY speaker, entity ORDER BY articles DESC, speaker, entity""",
-        [*qp, _limit(n_speakers), *ep, _limit(n_entities)])
+        [*ap, *qp, _limit(n_speakers), *ep, _limit(n_entities)])
 
 
 # --- entities ------------------------------------------------------------------------------
@@ -222,47 +268,52 @@ def mentions_over_time(con: duckdb.DuckDBPyConnection, f: Filters, entities: lis
     if not entities:
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[us]"), "entity": pd.Series(dtype=str),
                              "articles": pd.Series(dtype="int64"), "mentions": pd.Series(dtype="int64")})
-    ew, ep = f.entity_where("e", "a")
+    fa, ap = _scope(f)
+    er, ep = _entity_rows(f)
     return _df(con, f"""
-        SELECT date_trunc(?, a.date)::DATE AS period, e.entity, count(DISTINCT e.article_id) AS articles,
+        WITH {fa}
+        SELECT date_trunc(?, fa.date)::DATE AS period, e.entity, count(DISTINCT e.article_id) AS articles,
                sum(e.count)::BIGINT AS mentions
-        FROM entities e JOIN articles a ON a.article_id = e.article_id
-        WHERE {ew} AND a.date IS NOT NULL AND e.entity IN ({', '.join('?' for _ in entities)})
-        GROUP BY period, e.entity ORDER BY period, e.entity""", [_period(freq), *ep, *entities])
+        FROM entities e JOIN fa ON fa.article_id = e.article_id
+        WHERE {er} AND fa.date IS NOT NULL AND e.entity IN ({_marks(entities)})
+        GROUP BY period, e.entity ORDER BY period, e.entity""", [*ap, _period(freq), *ep, *entities])
 
 
 def co_mentions(con: duckdb.DuckDBPyConnection, f: Filters, entity: str, n: int = 20) -> pd.DataFrame:
     """Entities mentioned in the same filtered articles as `entity` (entity, label, articles)."""
-    ew, ep = f.entity_where("e", "a")
+    fa, ap = _scope(f)
+    er, ep = _entity_rows(f, "o")
     return _df(con, f"""
-        WITH fe AS (SELECT e.article_id, e.entity, e.label FROM entities e JOIN articles a ON a.article_id = e.article_id
-                    WHERE {ew})
+        WITH {fa},
+             anchor AS (SELECT e.article_id FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE e.entity = ?)
         SELECT o.entity, mode(o.label) AS label, count(DISTINCT o.article_id) AS articles
-        FROM fe o WHERE o.entity <> ? AND o.article_id IN (SELECT article_id FROM fe WHERE entity = ?)
-        GROUP BY o.entity ORDER BY articles DESC, o.entity LIMIT ?""", [*ep, entity, entity, _limit(n)])
+        FROM entities o JOIN anchor ON anchor.article_id = o.article_id WHERE o.entity <> ? AND {er}
+        GROUP BY o.entity ORDER BY articles DESC, o.entity LIMIT ?""", [*ap, entity, entity, *ep, _limit(n)])
 
 
 def co_mention_pairs(con: duckdb.DuckDBPyConnection, f: Filters, n_entities: int = 15) -> pd.DataFrame:
     """Shared articles of each pair among the top entities (entity_a, entity_b, articles), both orders."""
-    ew, ep = f.entity_where("e", "a")
+    fa, ap = _scope(f)
+    er, ep = _entity_rows(f)
     return _df(con, f"""
-        WITH fe AS (SELECT DISTINCT e.article_id, e.entity FROM entities e JOIN articles a ON a.article_id = e.article_id
-                    WHERE {ew}),
+        WITH {fa},
+             fe AS (SELECT DISTINCT e.article_id, e.entity FROM entities e JOIN fa ON fa.article_id = e.article_id
+                    WHERE {er}),
              top AS (SELECT entity, count(*) AS n FROM fe GROUP BY entity ORDER BY n DESC, entity LIMIT ?),
              te AS (SELECT fe.* FROM fe JOIN top USING (entity))
         SELECT x.entity AS entity_a, y.entity AS entity_b, count(*) AS articles
         FROM te x JOIN te y ON x.article_id = y.article_id AND x.entity <> y.entity
-        GROUP BY x.entity, y.entity ORDER BY articles DESC, entity_a, entity_b""", [*ep, _limit(n_entities)])
+        GROUP BY x.entity, y.entity ORDER BY articles DESC, entity_a, entity_b""", [*ap, *ep, _limit(n_entities)])
 
 
 # --- topics --------------------------------------------------------------------------------
 
 def topic_summary(con: duckdb.DuckDBPyConnection, f: Filters, kind: str | None = None) -> pd.DataFrame:
     """Topics of the filtered articles (topic, kind, articles, share of filtered articles)."""
-    aw, ap = f.article_where("a")
+    fa, ap = _scope(f)
     kind_sql, kp = ("AND t.kind = ?", [kind]) if kind else ("", [])
     return _df(con, f"""
-        WITH fa AS (SELECT a.article_id FROM articles a WHERE {aw})
+        WITH {fa}
         SELECT t.topic, min(t.kind) AS kind, count(DISTINCT t.article_id) AS articles,
                count(DISTINCT t.article_id) / (SELECT count(*) FROM fa) AS share
         FROM topics t JOIN fa ON fa.article_id = t.article_id WHERE TRUE {kind_sql}
@@ -271,22 +322,26 @@ def topic_summary(con: duckdb.DuckDBPyConnection, f: Filters, kind: str | None =
 
 def topic_speakers(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: int = 10) -> pd.DataFrame:
     """The most quoted speakers in filtered articles tagged `topic` (speaker, quotes, articles)."""
-    qw, qp = f.quote_where("q", "a")
+    fa, ap = _scope(f)
+    qr, qp = _quote_rows(f)
     return _df(con, f"""
+        WITH {fa}
         SELECT q.speaker, count(*) AS quotes, count(DISTINCT q.article_id) AS articles
-        FROM quotes q JOIN articles a ON a.article_id = q.article_id
-        WHERE q.speaker IS NOT NULL AND {qw} AND q.article_id IN (SELECT article_id FROM topics WHERE topic = ?)
-        GROUP BY q.speaker ORDER BY quotes DESC, articles DESC, q.speaker LIMIT ?""", [*qp, topic, _limit(n)])
+        FROM quotes q JOIN fa ON fa.article_id = q.article_id
+        WHERE q.speaker IS NOT NULL AND {qr} AND q.article_id IN (SELECT article_id FROM topics WHERE topic = ?)
+        GROUP BY q.speaker ORDER BY quotes DESC, articles DESC, q.speaker LIMIT ?""", [*ap, *qp, topic, _limit(n)])
 
 
 def topic_entities(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: int = 10) -> pd.DataFrame:
     """The most mentioned entities in filtered articles tagged `topic` (entity, label, articles, mentions)."""
-    ew, ep = f.entity_where("e", "a")
+    fa, ap = _scope(f)
+    er, ep = _entity_rows(f)
     return _df(con, f"""
+        WITH {fa}
         SELECT e.entity, mode(e.label) AS label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
-        FROM entities e JOIN articles a ON a.article_id = e.article_id
-        WHERE {ew} AND e.article_id IN (SELECT article_id FROM topics WHERE topic = ?)
-        GROUP BY e.entity ORDER BY articles DESC, mentions DESC, e.entity LIMIT ?""", [*ep, topic, _limit(n)])
+        FROM entities e JOIN fa ON fa.article_id = e.article_id
+        WHERE {er} AND e.article_id IN (SELECT article_id FROM topics WHERE topic = ?)
+        GROUP BY e.entity ORDER BY articles DESC, mentions DESC, e.entity LIMIT ?""", [*ap, *ep, topic, _limit(n)])
 
 
 def topic_terms(con: duckdb.DuckDBPyConnection, topic: str, n: int = 30) -> pd.DataFrame:
@@ -299,32 +354,36 @@ def topic_terms(con: duckdb.DuckDBPyConnection, topic: str, n: int = 30) -> pd.D
 
 def term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 200) -> pd.DataFrame:
     """Lemma counts over the filtered articles' text (term, count)."""
-    aw, ap = f.article_where("a")
+    fa, ap = _scope(f)
     return _df(con, f"""
-        SELECT t.term, sum(t.count)::BIGINT AS count FROM terms t
-        WHERE t.article_id IN (SELECT a.article_id FROM articles a WHERE {aw})
+        WITH {fa}
+        SELECT t.term, sum(t.count)::BIGINT AS count FROM terms t JOIN fa ON fa.article_id = t.article_id
         GROUP BY t.term ORDER BY count DESC, t.term LIMIT ?""", [*ap, _limit(n)])
 
 
 def quote_term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, speaker: str, n: int = 200) -> pd.DataFrame:
     """Lemma counts over one speaker's filtered quotes (term, count)."""
-    qw, qp = f.quote_where("q", "a")
+    fa, ap = _scope(f)
+    qr, qp = _quote_rows(f)
     return _df(con, f"""
+        WITH {fa}
         SELECT qt.term, sum(qt.count)::BIGINT AS count
         FROM quote_terms qt
         JOIN quotes q ON q.article_id = qt.article_id AND q.quote_index = qt.quote_index
-        JOIN articles a ON a.article_id = q.article_id
-        WHERE {qw} AND q.speaker = ?
-        GROUP BY qt.term ORDER BY count DESC, qt.term LIMIT ?""", [*qp, speaker, _limit(n)])
+        JOIN fa ON fa.article_id = q.article_id
+        WHERE {qr} AND q.speaker = ?
+        GROUP BY qt.term ORDER BY count DESC, qt.term LIMIT ?""", [*ap, *qp, speaker, _limit(n)])
 
 
 def entity_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 200) -> pd.DataFrame:
     """Entity mention counts over the filtered articles (term, count), for an entity cloud."""
-    ew, ep = f.entity_where("e", "a")
+    fa, ap = _scope(f)
+    er, ep = _entity_rows(f)
     return _df(con, f"""
+        WITH {fa}
         SELECT e.entity AS term, sum(e.count)::BIGINT AS count
-        FROM entities e JOIN articles a ON a.article_id = e.article_id WHERE {ew}
-        GROUP BY e.entity ORDER BY count DESC, e.entity LIMIT ?""", [*ep, _limit(n)])
+        FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}
+        GROUP BY e.entity ORDER BY count DESC, e.entity LIMIT ?""", [*ap, *ep, _limit(n)])
 
 
 # --- articles ------------------------------------------------------------------------------
@@ -338,14 +397,12 @@ def articles_table(con: duckdb.DuckDBPyConnection, f: Filters, topic: str | None
     aw, ap = f.article_where("a")
     topic_sql, tp = ("AND a.article_id IN (SELECT article_id FROM topics WHERE topic = ?)", [topic]) if topic else ("", [])
     return _df(con, f"""
-        WITH fa AS (SELECT a.article_id, a.date, a.title, a.source, a.words FROM articles a WHERE {aw} {topic_sql}),
+        WITH fa AS MATERIALIZED (SELECT a.article_id, a.date, a.title, a.source, a.words FROM articles a
+                                 WHERE {aw} {topic_sql}),
         ents AS (
-          SELECT article_id, string_agg(entity, ', ' ORDER BY count DESC, entity) FILTER (WHERE rn <= 5) AS top_entities,
-                 count(*) AS entities
-          FROM (SELECT e.article_id, e.entity, e.count,
-                       row_number() OVER (PARTITION BY e.article_id ORDER BY e.count DESC, e.entity) AS rn
-                FROM entities e SEMI JOIN fa ON fa.article_id = e.article_id)
-          GROUP BY article_id),
+          SELECT e.article_id, array_to_string(list_slice(list(e.entity ORDER BY e.count DESC, e.entity), 1, 5), ', ')
+                 AS top_entities, count(*) AS entities
+          FROM entities e SEMI JOIN fa ON fa.article_id = e.article_id GROUP BY e.article_id),
         spk AS (
           SELECT article_id, string_agg(speaker, ', ' ORDER BY n DESC, speaker) FILTER (WHERE speaker IS NOT NULL) AS speakers,
                  sum(n)::BIGINT AS quotes
@@ -396,31 +453,35 @@ def health_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     by_previous); quotation marks come in pairs, so about quote_marks / 2 direct quotes are expected.
     """
     aw, ap = f.article_where("a")
-    qw, qp = f.quote_where("q", "a")
+    qr, qp = _quote_rows(f)
     return _df(con, f"""
-        SELECT (SELECT count(*) FROM articles a WHERE {aw}) AS articles,
-               (SELECT coalesce(sum(a.quote_marks), 0)::BIGINT FROM articles a WHERE {aw}) AS quote_marks,
+        WITH fa AS MATERIALIZED (SELECT a.article_id, a.quote_marks FROM articles a WHERE {aw}),
+             fq AS (SELECT q.* FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr})
+        SELECT (SELECT count(*) FROM fa) AS articles,
+               (SELECT coalesce(sum(quote_marks), 0)::BIGINT FROM fa) AS quote_marks,
                count(*) AS quotes,
-               count(*) FILTER (WHERE q.kind = 'direct') AS direct,
-               count(*) FILTER (WHERE q.kind = 'indirect') AS indirect,
-               count(*) FILTER (WHERE q.speaker IS NULL) AS unattributed,
-               count(*) FILTER (WHERE q.resolved_by = 'name') AS by_name,
-               count(*) FILTER (WHERE q.resolved_by = 'pronoun') AS by_pronoun,
-               count(*) FILTER (WHERE q.resolved_by = 'role') AS by_role,
-               count(*) FILTER (WHERE q.resolved_by = 'previous') AS by_previous
-        FROM quotes q JOIN articles a ON a.article_id = q.article_id WHERE {qw}""", [*ap, *ap, *qp])
+               count(*) FILTER (WHERE kind = 'direct') AS direct,
+               count(*) FILTER (WHERE kind = 'indirect') AS indirect,
+               count(*) FILTER (WHERE speaker IS NULL) AS unattributed,
+               count(*) FILTER (WHERE resolved_by = 'name') AS by_name,
+               count(*) FILTER (WHERE resolved_by = 'pronoun') AS by_pronoun,
+               count(*) FILTER (WHERE resolved_by = 'role') AS by_role,
+               count(*) FILTER (WHERE resolved_by = 'previous') AS by_previous
+        FROM fq""", [*ap, *qp])
 
 
 def quotes_by(con: duckdb.DuckDBPyConnection, f: Filters, column: str) -> pd.DataFrame:
     """Filtered quotes counted by one of rule, resolved_by, kind or speaker_kind (value, quotes, unattributed)."""
     if column not in ("rule", "resolved_by", "kind", "speaker_kind"):
         raise ValueError(f"cannot group quotes by {column!r}")
-    qw, qp = f.quote_where("q", "a")
+    fa, ap = _scope(f)
+    qr, qp = _quote_rows(f)
     return _df(con, f"""
+        WITH {fa}
         SELECT coalesce(q.{column}, '(none)') AS value, count(*) AS quotes,
                count(*) FILTER (WHERE q.speaker IS NULL) AS unattributed
-        FROM quotes q JOIN articles a ON a.article_id = q.article_id WHERE {qw}
-        GROUP BY value ORDER BY quotes DESC, value""", qp)
+        FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr}
+        GROUP BY value ORDER BY quotes DESC, value""", [*ap, *qp])
 
 
 def marks_vs_quotes(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = None) -> pd.DataFrame:

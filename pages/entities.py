@@ -23,7 +23,7 @@ freq = st.segmented_control("Per", ["week", "month", "quarter", "year"], default
 series = view.get(queries.mentions_over_time, tuple(chosen), freq)
 if len(series):
     ui.chart(charts.over_time(series, "articles", "Articles mentioning each entity", freq, series="entity",
-                              kind="line"), key="entities_time")
+                              kind="line"), key="entities_time", filter_field="entities")
 
 st.subheader("Co-mentions")
 left, right = st.columns([2, 3])
@@ -40,7 +40,7 @@ with right:
     pairs = view.get(queries.co_mention_pairs, 15)
     if len(pairs):
         ui.chart(charts.heatmap(pairs, "entity_a", "entity_b", "articles", "Shared articles among the top entities"),
-                 key="entities_pairs")
+                 key="entities_pairs", filter_field="entities")
 
 st.subheader("Entities")
 ui.table(view.get(queries.top_entities, None), "entities", view.filters, key="entities_table")

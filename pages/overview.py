@@ -33,6 +33,7 @@ with right:
 
 mix = view.get(queries.topic_over_time, freq, "taxonomy")
 if len(mix):
-    ui.chart(charts.shares(mix, "Topic mix over time (share of articles per period)", freq), key="overview_topic_mix")
+    ui.chart(charts.shares(mix, "Topic mix over time (share of articles per period)", freq), key="overview_topic_mix",
+             filter_field="topics")
 else:
     ui.empty("No topic tags in these articles.")

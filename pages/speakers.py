@@ -34,7 +34,7 @@ else:
         grid = view.get(queries.speaker_topics, 15)
         if len(grid):
             ui.chart(charts.heatmap(grid, "speaker", "topic", "quotes", "Quotes of the top speakers by article topic"),
-                     key="speakers_topics")
+                     key="speakers_topics", filter_field="speakers")
         else:
             ui.empty("No topic tags on these speakers' articles.")
     with who_entity:
@@ -42,7 +42,7 @@ else:
         if len(grid):
             ui.chart(charts.heatmap(grid, "speaker", "entity", "articles",
                                     "Articles where the speaker is quoted and the entity mentioned"),
-                     key="speakers_entities")
+                     key="speakers_entities", filter_field="speakers")
         else:
             ui.empty("No entities mentioned alongside these speakers.")
 

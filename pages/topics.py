@@ -19,7 +19,7 @@ else:
     with right:
         freq = st.segmented_control("Per", ["week", "month", "quarter", "year"], default="month", key="topics_freq") or "month"
         ui.chart(charts.shares(view.get(queries.topic_over_time, freq, kind), "Topic share over time", freq),
-                 key="topics_time")
+                 key="topics_time", filter_field="topics")
 
     st.subheader("One topic")
     topic = st.selectbox("Topic", list(summary["topic"]), key="topic_pick")

@@ -165,3 +165,18 @@ def test_sidebar_choices_cover_the_whole_store(con):
         ("oil price cheap", "discovered")]
     assert [(f.date(), l.date()) for f, l in rows(q.corpus_span(con), "first", "last")] == [
         (dt.date(2025, 1, 5), dt.date(2025, 3, 15))]
+
+
+@pytest.mark.parametrize("f", [ALL, JAN, Filters(speakers=("Jane Roe", "John Doe")), Filters(speaker_kinds=("person",)),
+                               Filters(entities=("Acme Corp",), entity_labels=("PERSON",)), Filters(text="said"),
+                               Filters(topics=("energy",), speakers=("Jane Roe",))])
+def test_queries_keep_the_rows_filters_quote_where_and_entity_where_select(con, f):
+    """The queries join a filtered-articles CTE instead of repeating the article conditions; same rows."""
+    qw, qp = f.quote_where("q", "a")
+    expected = con.execute(f"SELECT count(*) FROM quotes q JOIN articles a ON a.article_id = q.article_id WHERE {qw}",
+                           qp).fetchone()[0]
+    assert len(q.quotes_table(con, f)) == expected
+    ew, ep = f.entity_where("e", "a")
+    mentions = con.execute(f"SELECT coalesce(sum(e.count), 0) FROM entities e JOIN articles a ON a.article_id = e.article_id "
+                           f"WHERE {ew}", ep).fetchone()[0]
+    assert int(q.entity_frequencies(con, f, None)["count"].sum()) == mentions

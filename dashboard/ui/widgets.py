@@ -37,7 +37,7 @@ def chart(figure: go.Figure, key: str, filter_field: str | None = None) -> None:
         return
     st.plotly_chart(figure, key=key, width="stretch", on_select=functools.partial(_apply_click, key, filter_field),
                     selection_mode="points")
-    st.caption(f"Click a bar to add it to the {filter_field.replace('_', ' ')} filter.")
+    st.caption(f"Click a bar, cell or point to add it to the {filter_field.replace('_', ' ')} filter.")
 
 
 def downloads(frame: pd.DataFrame, view_name: str, filters: Filters, key: str) -> None:
