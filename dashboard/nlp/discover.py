@@ -265,7 +265,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"{c:>4} {v['error']:>9.3f} {v['coherence']:>9.3f}{'   <- knee' if c == k else ''}")
     how = "given" if args.k else "knee of reconstruction error"
     print(f"{k} topics ({how}) over {assignments['article_id'].nunique():,} articles in {seconds:.1f} s")
-    sizes = assignments["topic"].value_counts()
-    for name in topic_terms["topic"].unique():
-        print(f"  {sizes.get(name, 0):>7,} articles  {name}")
+    for name, size in assignments["topic"].value_counts().items():
+        print(f"  {size:>7,} articles  {name}")
     return 0
