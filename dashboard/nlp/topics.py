@@ -68,7 +68,7 @@ class Taxonomy:
     thresholds: Mapping[str, float] = field(default_factory=dict)  # per topic (default: settings)
     # Indexes built once at load so tagging one article is a few dict lookups.
     by_word: Mapping[str, tuple[Cue, ...]] = field(repr=False, default_factory=dict)
-    phrases: tuple[Cue, ...] = field(repr=False, default=())
+    phrases_by_first: Mapping[str, tuple[Cue, ...]] = field(repr=False, default_factory=dict)
     by_entity: Mapping[str, tuple[Cue, ...]] = field(repr=False, default_factory=dict)
 
 
@@ -126,17 +126,20 @@ def parse_taxonomy(raw: Mapping, source: str = "taxonomy") -> Taxonomy:
         raise TaxonomyError(f"{source}: no [[topic]] entries")
     by_word: dict[str, list[Cue]] = {}
     by_entity: dict[str, list[Cue]] = {}
+    by_first: dict[str, list[Cue]] = {}
     for cue in cues:
         if cue.entity:
             by_entity.setdefault(cue.text.lower(), []).append(cue)
         elif len(cue.words) == 1:
             by_word.setdefault(cue.words[0], []).append(cue)
+        else:
+            by_first.setdefault(cue.words[0], []).append(cue)
     content = json.dumps({"settings": settings, "topic": raw.get("topic", [])}, sort_keys=True)
     return Taxonomy(
         topics=tuple(topics), cues=tuple(cues), settings=settings, content=content,
         thresholds=thresholds,
         by_word={k: tuple(v) for k, v in by_word.items()},
-        phrases=tuple(c for c in cues if len(c.words) > 1),
+        phrases_by_first={k: tuple(v) for k, v in by_first.items()},
         by_entity={k: tuple(v) for k, v in by_entity.items()},
     )
 
@@ -176,8 +179,9 @@ def tag_article(terms: Mapping[str, int], entities: Mapping[str, int], taxonomy:
     # A phrase's occurrences are taken from its words' counts within the same topic, so one
     # "foreign minister" is one piece of evidence, not three (phrase, "foreign", "minister").
     used: dict[tuple[str, str], int] = {}
-    for cue in taxonomy.phrases:
-        count = min((terms.get(word, 0) for word in cue.words), default=0)
+    candidates = (cue for word in terms for cue in taxonomy.phrases_by_first.get(word, ()))
+    for cue in candidates:
+        count = min(terms.get(word, 0) for word in cue.words)
         if count:
             add(cue, count)
             for word in cue.words:
