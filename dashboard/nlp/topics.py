@@ -1,8 +1,8 @@
 """Topic tags from an editable taxonomy of weighted lemmas, phrases and entity cues.
 
 The taxonomy is data (`rules/taxonomy.toml`); this module only reads it and scores articles.
-Scoring reads bags of lemmas, not spaCy Docs, so the stored `terms` and `entities` tables are
-enough to re-tag a whole corpus after the taxonomy changes (`retag`).
+Scoring reads bags of lemmas and entity names, not spaCy Docs, so the stored `terms` and
+`mentions` tables are enough to re-tag a whole corpus after the taxonomy changes (`retag`).
 """
 
 from __future__ import annotations
