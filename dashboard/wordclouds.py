@@ -23,6 +23,8 @@ _NEWSWIRE = frozenset({
     "mln", "bln", "billion", "million", "dlr", "dlrs", "pct", "ct", "cts",
     # earnings-table shorthand: "Shr 12 cts vs 10 cts", "Qtr", "Avg shrs", "Revs", "Oper net"
     "shr", "shrs", "qtr", "vs", "avg", "revs", "oper", "nil",
+    # date fillers of wire copy ("the company said today", "last year"): in most stories, about none
+    "today", "yesterday", "year",
     # the agency sign-off ending each story, and the agency itself
     "reuter", "reuters",
     # company-name suffixes and honorifics: parts of names, not topics
