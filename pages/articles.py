@@ -8,8 +8,7 @@ view = ui.page("Articles")
 
 table = view.get(queries.articles_table)
 event = ui.table(table, "articles", view.filters, key="articles_table", select=True, height=420,
-                 column_config={"date": st.column_config.DateColumn("date"),
-                                "title": st.column_config.TextColumn("title", width="large"),
+                 column_config={"title": st.column_config.TextColumn("title", width="large"),
                                 "article_id": None})
 article_id = ui.chosen_article(table, event)
 if article_id:

@@ -7,17 +7,23 @@ from dashboard import charts, queries, ui
 view = ui.page("Extraction health")
 
 h = view.get(queries.health_summary).iloc[0]
-pairs, quotes = int(h["quote_marks"]) // 2, int(h["quotes"])
+pairs, quotes, direct = int(h["quote_marks"]) // 2, int(h["quotes"]), int(h["direct"])
+guessed = int(h["by_pronoun"]) + int(h["by_role"])
+
+
+def share(part: int, whole: int, of: str) -> str | None:
+    return f"{part / whole:.0%} of {of}" if whole else None
+
+
 cols = st.columns(5)
-cols[0].metric("Quotation-mark pairs seen", f"{pairs:,}", help="Quotation marks in the article bodies, halved.")
-cols[1].metric("Direct quotes extracted", f"{int(h['direct']):,}",
-               f"{int(h['direct']) / pairs:.0%} of pairs" if pairs else None, delta_color="off")
-cols[2].metric("Indirect quotes", f"{int(h['indirect']):,}")
-cols[3].metric("Quotes without speaker", f"{int(h['unattributed']):,}",
-               f"{int(h['unattributed']) / quotes:.0%} of quotes" if quotes else None, delta_color="off")
-cols[4].metric("Speakers from pronouns or roles", f"{int(h['by_pronoun']) + int(h['by_role']):,}",
-               f"{(int(h['by_pronoun']) + int(h['by_role'])) / quotes:.0%} of quotes" if quotes else None,
-               delta_color="off")
+cols[0].metric("Quote-mark pairs", f"{pairs:,}", help="Quotation marks seen in the article bodies, halved.")
+cols[1].metric("Direct quotes", f"{direct:,}", share(direct, pairs, "pairs"), delta_color="off", delta_arrow="off",
+               help="Quotes in quotation marks that were extracted; scare quotes and titles rightly stay below the pairs.")
+cols[2].metric("Indirect quotes", f"{int(h['indirect']):,}", help="Reported speech: 'X said that ...'.")
+cols[3].metric("No speaker", f"{int(h['unattributed']):,}", share(int(h["unattributed"]), quotes, "quotes"),
+               delta_color="off", delta_arrow="off", help="Quotes whose speaker could not be found.")
+cols[4].metric("Speaker from pronoun or role", f"{guessed:,}", share(guessed, quotes, "quotes"), delta_color="off",
+               delta_arrow="off", help="'he said', 'the spokesman said': resolved to a person named earlier.")
 
 left, right = st.columns(2)
 with left:
@@ -31,12 +37,13 @@ with right:
         ui.chart(charts.bars(rules, "value", "quotes", "Rules that produced quotes", color="#495057",
                              hover=["unattributed"]), key="health_rules")
 
-st.subheader("Unattributed quotes")
+st.subheader("Quotes without a speaker")
+st.caption("Open an article (the link column) to read the quote in its context.")
 ui.table(view.get(queries.quotes_table, True), "unattributed quotes", view.filters, key="health_unattributed",
-         column_config={"date": st.column_config.DateColumn("date"), "speaker": None, "quote_index": None})
+         column_config={"speaker": None, "quote_index": None}, article_links=True)
 
 st.subheader("Articles with more quotation marks than quotes")
-st.caption("Each row: quotation-mark pairs in the body vs direct quotes extracted. A large gap points at missed "
-           "quotes (or at scare quotes and titles, which are rightly not quotes). Open one on the Articles page.")
+st.caption("Quotation-mark pairs in the body vs direct quotes extracted, largest gap first. A large gap points at "
+           "missed quotes (or at scare quotes and titles, which are rightly not quotes).")
 ui.table(view.get(queries.marks_vs_quotes, None), "quote marks vs quotes", view.filters, key="health_gaps",
-         column_config={"date": st.column_config.DateColumn("date")})
+         article_links=True)

@@ -49,8 +49,7 @@ else:
 st.subheader("Quotes")
 quotes = view.get(queries.quotes_table)
 ui.table(quotes, "quotes", view.filters, key="quotes_table",
-         column_config={"date": st.column_config.DateColumn("date"),
-                        "quote": st.column_config.TextColumn("quote", width="large"),
-                        "quote_index": None})
+         column_config={"quote": st.column_config.TextColumn("quote", width="large"), "quote_index": None},
+         article_links=True)
 
 ui.speaker_editor(view)

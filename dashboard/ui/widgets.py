@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -55,11 +56,26 @@ def downloads(frame: pd.DataFrame, view_name: str, filters: Filters, key: str) -
     columns[-2].caption(f"{len(frame):,} rows")
 
 
+def article_link(article_id: str, filters: Filters) -> str:
+    """A relative link opening one article on the Articles page, keeping the filters."""
+    return "articles?" + urlencode({**filters.to_params(), "article": article_id}, doseq=True)
+
+
 def table(frame: pd.DataFrame, view_name: str, filters: Filters, key: str, column_config: dict | None = None,
-          select: bool = False, height: int | str = "auto"):
-    """A sortable table of `frame` with its download buttons; returns the selection when `select`."""
+          select: bool = False, height: int | str = "auto", article_links: bool = False):
+    """A sortable table of `frame` with its download buttons; returns the selection when `select`.
+
+    `article_links` adds an "open" column linking each row's article (shown only, not downloaded).
+    """
     options = dict(on_select="rerun", selection_mode="single-row") if select else {}
-    event = st.dataframe(frame, hide_index=True, key=key, column_config=column_config, width="stretch",
+    shown, config = frame, dict(column_config or {})
+    if "date" in frame.columns and "date" not in config:
+        config["date"] = st.column_config.DateColumn("date", format="YYYY-MM-DD")
+    if article_links and "article_id" in frame.columns:
+        shown = frame.assign(open=[article_link(a, filters) for a in frame["article_id"]])
+        shown = shown[["open", *frame.columns]]
+        config["open"] = st.column_config.LinkColumn("open", display_text="article ↗", width="small")
+    event = st.dataframe(shown, hide_index=True, key=key, column_config=config, width="stretch",
                          height=height, **options)
     downloads(frame, view_name, filters, key)
     return event if select else None
