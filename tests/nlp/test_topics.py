@@ -184,10 +184,16 @@ def _store(tmp_path):
     return tmp_path / "store"
 
 
-def test_retag_after_a_taxonomy_edit_changes_stored_tags_only(tmp_path):
+def test_retag_after_a_taxonomy_edit_changes_stored_tags_only(tmp_path, monkeypatch):
     from dashboard import store
+    from dashboard.nlp import model
     from dashboard.nlp.topics import default_taxonomy_path, retag
 
+    def no_spacy(*args, **kwargs):
+        raise AssertionError("re-tagging must not load a spaCy model")
+
+    monkeypatch.setattr(model, "load_model", no_spacy)
+    monkeypatch.setattr("spacy.load", no_spacy)
     store_dir = _store(tmp_path)
     terms_before = store.read_table(store_dir, "terms")
     retag(store_dir)
