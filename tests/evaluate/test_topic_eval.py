@@ -116,3 +116,20 @@ def test_cli_says_when_no_labelled_file_is_in_the_store(files, tmp_path, capsys)
     code = main(["evaluate", "topics", "--labels", str(other), "--map", str(files[1]), "--store", str(store_dir)])
     assert code == 1
     assert "none of the labelled files" in capsys.readouterr().err
+
+
+def _listed_codes(path):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {line.split("\t")[0] for line in lines if line and not line.startswith(("#", "code\t"))}
+
+
+def test_reuters_map_lists_every_code_and_only_real_tags(corpora):
+    from pathlib import Path
+
+    from dashboard.nlp.topics import load_taxonomy
+
+    map_path = Path(__file__).resolve().parents[2] / "data" / "reuters_topic_map.tsv"
+    codes_in_labels = set(read_labels(corpora / "reuters-1987" / "labels.tsv")["code"])
+    assert codes_in_labels - _listed_codes(map_path) == set()
+    assert set(read_map(map_path)["tag"]) <= set(load_taxonomy().topics)
+    assert {"crude", "grain", "money-fx", "earn"} <= set(read_map(map_path)["code"])
