@@ -49,9 +49,6 @@ _NOT_NAMES = set("i we you it its this that these those who which one his their 
 _NUMBERS = set("one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty "
                "seventy eighty ninety hundred half majority percent".split())
 _PREPOSITIONS = set("of to for from in at on with by about among".split())
-_ORG_WORDS = set("university party department foundation news times post committee campaign inc corp "
-                 "association institute center centre council agency office house network journal "
-                 "magazine press group company court administration fbi cnn gop".split())
 _WORD = re.compile(r"[\w’'.-]+")
 
 
@@ -143,27 +140,34 @@ def gold_name(source: str) -> str | None:
     return person_name(" ".join(name)) or None
 
 
-def _could_be_person(name: str, wanted: str) -> bool:
-    found = gender(name)
+def _gender_in_text(name: str, text: str) -> str | None:
+    """A named source's gender from the name, or from how the article names the person in full
+    ('Sanders' -> 'Bernie Sanders') or with an honorific ('Mrs. Clinton'); None when unknown."""
+    found = gender(name) if len(name.split()) > 1 else None
     if found:
-        return found == wanted
-    return len(name.split()) <= 3 and not ({w.lower() for w in name.split()} & _ORG_WORDS)
+        return found
+    last = re.escape(name.split()[-1])
+    honorifics = {m.group(1).lower() for m in re.finditer(rf"\b(Mr|Mrs|Ms)\.? {last}\b", text)}
+    given = {gender(m.group(1)) for m in re.finditer(rf"\b([A-Z][a-z]+)(?: [A-Z]\.)? {last}\b", text)}
+    genders = ({"m"} if "mr" in honorifics else set()) | ({"f"} if honorifics & {"mrs", "ms"} else set())
+    genders |= given - {None}
+    return genders.pop() if len(genders) == 1 else None
 
 
-def resolve_sources(quotes: list[GoldQuote]) -> list[GoldQuote]:
-    """Gold pronoun sources -> the nearest earlier named source of the same gender (gold only)."""
+def resolve_sources(quotes: list[GoldQuote], text: str = "") -> list[GoldQuote]:
+    """Gold pronoun sources -> the nearest earlier named gold source of the pronoun's gender, the
+    gender known from the name or the article's full form of it (gold and text only, no model)."""
     ordered = sorted(quotes, key=lambda q: q.spans[0][0] if q.spans else 0)
-    named: list[str] = []
+    named: list[tuple[str, str | None]] = []
     resolved = []
     for q in ordered:
         source = (q.source or "").strip()
-        speaker = None
-        if source and gold_name(source):
-            speaker = gold_name(source)
-            named.append(speaker)
+        speaker = gold_name(source) if source else None
+        if speaker:
+            named.append((speaker, _gender_in_text(speaker, text)))
         elif source.lower() in _PRONOUNS and _PRONOUNS[source.lower()]:
             wanted = _PRONOUNS[source.lower()]
-            speaker = next((n for n in reversed(named) if _could_be_person(n, wanted)), None)
+            speaker = next((n for n, g in reversed(named) if g == wanted), None)
         resolved.append(GoldQuote(q.spans, q.source, speaker, q.cue, q.speech))
     return resolved
 
@@ -186,7 +190,7 @@ def read_brat(folder: Path, limit: int | None = None) -> list[GoldArticle]:
         text = text_path.read_text(encoding="utf-8")
         title, body, offset = split_title(text)
         article = GoldArticle(stem, text, title, body, offset)
-        article.quotes = resolve_sources(_parse_ann(ann.read_text(encoding="utf-8")))
+        article.quotes = resolve_sources(_parse_ann(ann.read_text(encoding="utf-8")), text)
         articles.append(article)
     return articles
 

@@ -302,8 +302,12 @@ class _Extractor:
             if self.is_cue(token):
                 rule = "direct-colon" if before.endswith(":") else "direct-after-cue"
                 subject = _subject(token)
+                if subject is not None and self.in_marks.covers(subject.idx):
+                    subject = None  # the parse ran into the quotation
                 if subject is None:  # 'Stated Stone:' - inverted, the speaker follows the cue
                     subject = next((t for t in reversed(tokens) if t.i > token.i and t.pos_ in {"PROPN", "PRON"}), None)
+                if subject is None:  # 'Clinton seemed ready to riff on it, telling the crowd, "..."'
+                    subject = next((t for t in tokens if t.i < token.i and t.dep_ in _SUBJECTS), None)
                 return self._candidate(mark, token, token.text, _phrase_head(subject), rule)
         return None
 
@@ -565,19 +569,40 @@ class _Extractor:
         def agrees(name: str) -> bool:
             return genders.get(name, wanted) == wanted
 
-        # In order: the last person quoted in this or the previous paragraph (a "he said" chain);
-        # the last person named as a subject since then; the last person named at all.
+        # Candidates, best first: the last person quoted in this or the previous paragraph (a "he
+        # said" chain); a person named as a subject earlier in this paragraph; a person quoted in
+        # the last three paragraphs; a subject in the previous paragraph; anyone named before.
+        # A known gender that agrees beats an unknown one of the same or the next rank. Names
+        # inside quotations are what someone said, never antecedents.
         para = self.para_of(pronoun.idx)
+        best: tuple[float, str] | None = None
+
+        def consider(rank: int, name: str | None) -> None:
+            nonlocal best
+            if not name or not agrees(name):
+                return
+            score = rank + (0.0 if name in genders else 1.5)
+            if best is None or score < best[0]:
+                best = (score, name)
+
         for offset, speaker in reversed(spoken):
-            if para - self.para_of(offset) > 1:
-                break
-            if speaker.kind == "person" and speaker.name and agrees(speaker.name):
-                return replace(speaker, resolved_by="pronoun")
-        earlier = [p for p in self.entities.people if p.token < pronoun.i and agrees(p.name)]
-        chosen = next((p for p in reversed(earlier) if p.is_subject), None) or (earlier[-1] if earlier else None)
-        if chosen is None:
+            distance = para - self.para_of(offset)
+            if speaker.kind == "person" and distance <= 3:
+                consider(0 if distance <= 1 else 2, speaker.name)
+        for mention in reversed(self.entities.people):
+            token = self.doc[mention.token]
+            if mention.token >= pronoun.i or self.in_marks.covers(token.idx):
+                continue
+            distance = para - self.para_of(token.idx)
+            if mention.is_subject and distance == 0:
+                consider(1, mention.name)
+            elif mention.is_subject and distance == 1:
+                consider(3, mention.name)
+            else:
+                consider(4, mention.name)
+        if best is None:
             return _NO_SPEAKER
-        return _Speaker(chosen.name, self._latest_role(chosen.name, pronoun.i), "person", "pronoun")
+        return _Speaker(best[1], self._latest_role(best[1], pronoun.i), "person", "pronoun")
 
     def _latest_role(self, name: str, before: int) -> str | None:
         roles = [p.role for p in self.entities.people if p.name == name and p.token < before and p.role]
@@ -587,10 +612,13 @@ class _Extractor:
         """'the spokesman' -> the person named earlier as spokesman; 'the ministry' -> an organisation."""
         lemma = head.lemma_.lower()
         phrase = clean_name(_noun_phrase(head))
-        if lemma in self.role_nouns:
+        definite = any(c.lower_ in {"the", "this"} for c in head.children) and head.tag_ == "NN"
+        if lemma in self.role_nouns or definite:
+            # 'the actress' after 'Oscar-winning actress Susan Sarandon': any role the article gave.
             for mention in reversed(self.entities.people):
                 if mention.token < head.i and mention.role and mention.role.lower().split()[-1] in {lemma, head.lower_}:
                     return _Speaker(mention.name, mention.role, "person", "role")
+        if lemma in self.role_nouns:
             return _Speaker(None, phrase or None, "person", None)
         if lemma in self.org_nouns or phrase.lower() in self.org_nouns:
             for token_i in range(head.i - 1, -1, -1):
@@ -630,7 +658,8 @@ def _object_of(preposition: Token) -> Token | None:
 
 def _phrase_head(token: Token | None) -> Token | None:
     """Climb from a modifier to the head noun of its phrase ('Kremlin' in 'Kremlin spokesman ...')."""
-    while token is not None and token.dep_ in {"compound", "amod", "det"} and token.head.i != token.i:
+    while (token is not None and token.dep_ in {"compound", "amod", "det"} and token.head.i != token.i
+           and token.head.pos_ in {"NOUN", "PROPN", "PRON"}):
         token = token.head
     return token
 
