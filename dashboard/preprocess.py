@@ -38,11 +38,16 @@ class NoArticles(RuntimeError):
         self.rejects = rejects
 
 
+# Tagging and discovery only read stored terms, so their changes re-tag instead of re-parsing.
+# Likewise name merging and aliases run over the whole corpus on every run.
+NOT_EXTRACTION = {"topics.py", "discover.py", "taxonomy.toml", "speakers.py", "aliases.tsv"}
+
+
 def rules_version() -> str:
     """Hash of the extraction code and its lexicons: any change means annotations are stale."""
     digest = hashlib.sha1()
     for path in sorted(NLP_DIR.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".txt", ".tsv", ".toml", ".json"}:
+        if path.is_file() and path.suffix in {".py", ".txt", ".tsv", ".json"} and path.name not in NOT_EXTRACTION:
             digest.update(path.relative_to(NLP_DIR).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -202,17 +207,42 @@ def collect_inputs(inputs: Iterable[str | Path], limit: int | None = None) -> tu
     return articles, rejects, skipped
 
 
-def _reusable(out: Path, model: str, rules: str, taxonomy: str) -> tuple[dict[str, pd.DataFrame], set[str]]:
-    """Per-article tables of the previous snapshot, when it was made with the same model and rules."""
+def _previous(out: Path, model: str, rules: str) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """The previous manifest and its tables, when made with the same model and extraction rules."""
     try:
         manifest = store.read_manifest(out)
     except store.StoreError:
-        return {}, set()
-    if (manifest.get("model"), manifest.get("rules_version"), manifest.get("taxonomy_version")) != (model, rules, taxonomy):
-        return {}, set()
-    tables = {t: store.read_table(out, t, manifest) for t in (*PER_ARTICLE_TABLES, "articles")}
-    tables["topics"] = tables["topics"][tables["topics"]["kind"] == "taxonomy"]
-    return tables, set(tables["articles"]["article_id"])
+        return {}, {}
+    if (manifest.get("model"), manifest.get("rules_version")) != (model, rules):
+        return {}, {}
+    return manifest, {t: store.read_table(out, t, manifest) for t in (*PER_ARTICLE_TABLES, "articles", "topic_terms")}
+
+
+def _merge_tables(articles: list[Article], annotated: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame],
+                  retag_previous) -> dict[str, pd.DataFrame]:
+    """This run's per-article tables: fresh annotations plus the reused rows of kept articles.
+
+    `retag_previous(terms, mentions, words)` gives taxonomy tags for reused articles when the
+    taxonomy changed (None: keep their stored tags). Discovered topics survive only when the
+    article set is unchanged, since a topic model fitted to other articles would not cover them.
+    """
+    keep = {a.article_id for a in articles}
+    old = {t: frame[frame["article_id"].isin(keep)] for t, frame in previous.items() if "article_id" in frame}
+    stats = annotated["stats"]
+    if old:
+        stats = pd.concat([stats, old["articles"][["article_id", "words", "quote_marks"]]], ignore_index=True)
+        discovered = old["topics"]["kind"] == "discovered"
+        same_articles = set(previous["articles"]["article_id"]) == keep
+        tagged = old["topics"][~discovered]
+        if retag_previous is not None:
+            tagged = retag_previous(old["terms"], old["mentions"], old["articles"][["article_id", "words"]])
+        old["topics"] = pd.concat([tagged, old["topics"][discovered]] if same_articles else [tagged], ignore_index=True)
+    tables = {table: pd.concat([annotated[table], *([old[table]] if old else [])], ignore_index=True)
+              for table in PER_ARTICLE_TABLES}
+    tables["articles"] = _articles_frame(articles, stats)
+    kept_discovered = old and (tables["topics"]["kind"] == "discovered").any()
+    tables["topic_terms"] = previous["topic_terms"] if kept_discovered else store.empty_frame("topic_terms")
+    return tables
 
 
 def apply_names(mentions: pd.DataFrame, quotes: pd.DataFrame, aliases_path: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -246,24 +276,23 @@ def preprocess(inputs: list[str | Path], out: str | Path, model: str | None = No
     if not articles:
         raise NoArticles(rejects)
     read_seconds = time.perf_counter() - started
-    previous, known = _reusable(out, model_version, rules, taxonomy_version)
+    old_manifest, previous = _previous(out, model_version, rules)
+    known = set(previous["articles"]["article_id"]) if previous else set()
     fresh = [a for a in articles if a.article_id not in known]
     annotated = annotate_articles(fresh, model_name, str(taxonomy_path) if taxonomy_path else None, workers, on_progress)
     annotate_seconds = time.perf_counter() - started - read_seconds
 
-    keep = {a.article_id for a in articles}
-    tables: dict[str, pd.DataFrame] = {}
-    for table in PER_ARTICLE_TABLES:
-        old = previous.get(table)
-        pieces = [annotated[table]] + ([old[old["article_id"].isin(keep)]] if old is not None else [])
-        tables[table] = pd.concat(pieces, ignore_index=True)
-    stats = annotated["stats"]
-    if previous:
-        old = previous["articles"]
-        stats = pd.concat([stats, old.loc[old["article_id"].isin(keep), ["article_id", "words", "quote_marks"]]])
-    tables["articles"] = _articles_frame(articles, stats)
+    retag = None
+    if previous and old_manifest.get("taxonomy_version") != taxonomy_version:
+        taxonomy = topics.load_taxonomy(taxonomy_path)
+
+        def retag(terms: pd.DataFrame, mentions: pd.DataFrame, words: pd.DataFrame) -> pd.DataFrame:
+            names = mentions.rename(columns={"name": "entity"})
+            names = names.groupby(["article_id", "entity"], as_index=False)["count"].sum()
+            return topics.tag_frames(terms, names, words, taxonomy)
+
+    tables = _merge_tables(articles, annotated, previous, retag)
     tables["entities"], tables["quotes"] = apply_names(tables["mentions"], tables["quotes"], user_aliases(out))
-    tables["topic_terms"] = store.empty_frame("topic_terms")
     tables["rejects"] = pd.DataFrame([vars(r) for r in rejects], columns=["file", "where", "reason"])
 
     seconds = time.perf_counter() - started

@@ -8,6 +8,7 @@ import sys
 import textwrap
 import time
 
+import pandas as pd
 import pytest
 
 from dashboard import preprocess, store
@@ -143,3 +144,39 @@ def test_killed_write_leaves_previous_store_readable(tmp_path):
     # The next successful run cleans the debris up.
     preprocess.preprocess([SEEDS], out)
     assert not [p for p in out.iterdir() if p.name.endswith(".partial")]
+
+
+def test_taxonomy_edit_retags_reused_articles_without_reparsing(small_corpus, tmp_path):
+    out = tmp_path / "store"
+    preprocess.preprocess([small_corpus], out)
+    assert "harbours" not in set(store.read_table(out, "topics")["topic"])
+    shipped = (ROOT / "dashboard" / "nlp" / "rules" / "taxonomy.toml").read_text(encoding="utf-8")
+    (out / "taxonomy.toml").write_text(shipped + textwrap.dedent('''
+        [[topic]]
+        name = "harbours"
+        strong = ["harbour", "port"]
+        terms = ["rebuild", "fund"]
+    '''), encoding="utf-8")
+    again = preprocess.preprocess([small_corpus], out)
+    assert (again["counts"]["annotated"], again["counts"]["reused"]) == (0, 2)
+    topics = store.read_table(out, "topics")
+    harbour = topics[topics["topic"] == "harbours"]
+    assert len(harbour) == 1 and "harbour" in harbour["evidence"].iloc[0]
+
+
+def test_discovered_topics_survive_a_rerun_only_on_the_same_articles(small_corpus, tmp_path):
+    out = tmp_path / "store"
+    preprocess.preprocess([small_corpus], out)
+    ids = list(store.read_table(out, "articles")["article_id"])
+    discovered = pd.DataFrame([{"article_id": i, "topic": "d1: port", "score": 1.0, "evidence": "port",
+                                "kind": "discovered"} for i in ids])
+    topic_terms = pd.DataFrame([{"topic": "d1: port", "term": "port", "weight": 1.0}])
+    store.replace_tables(out, {"topics": pd.concat([store.read_table(out, "topics"), discovered]),
+                               "topic_terms": topic_terms}, note="test discovery")
+    preprocess.preprocess([small_corpus], out)
+    assert (store.read_table(out, "topics")["kind"] == "discovered").sum() == 2
+    assert len(store.read_table(out, "topic_terms")) == 1
+    _article(small_corpus, "c.txt", "2024-05-03", "Storm hits coast", "Heavy rain fell, police said.")
+    preprocess.preprocess([small_corpus], out)
+    assert (store.read_table(out, "topics")["kind"] == "discovered").sum() == 0
+    assert len(store.read_table(out, "topic_terms")) == 0
