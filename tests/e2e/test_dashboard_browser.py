@@ -20,10 +20,11 @@ from dashboard import store
 from dashboard.filters import Filters
 
 pytestmark = pytest.mark.e2e
+expect = pytest.importorskip("playwright.sync_api", reason="Playwright is in requirements-test.txt").expect
 
 # (url path, title) of every page, as docs/dashboard.md lists them.
 PAGES = [
-    ("overview", "Overview"),
+    ("", "Overview"),
     ("speakers", "Speakers and quotes"),
     ("entities", "Entities"),
     ("topics", "Topics"),
@@ -75,6 +76,7 @@ def wait_for_caption(page, text: str) -> None:
 def assert_no_exception(page, what: str) -> None:
     errors = page.locator(EXCEPTION)
     assert errors.count() == 0, f"{what}: Streamlit exception shown: {errors.first.inner_text()[:2000]}"
+    assert page.get_by_text("Page not found").count() == 0, f"{what}: Streamlit says 'Page not found'"
 
 
 def screenshot(page, artifacts: Path, name: str) -> None:
@@ -135,14 +137,14 @@ def page(context, request, artifacts):
 
 
 # --- tests -----------------------------------------------------------------------------------
-@pytest.mark.parametrize(("path", "title"), PAGES, ids=[p for p, _ in PAGES])
+@pytest.mark.parametrize(("path", "title"), PAGES, ids=[p or "overview" for p, _ in PAGES])
 def test_every_page_renders_without_exception(page, server, artifacts, path, title):
     open_page(page, f"{server.url}/{path}")
     assert page.locator("h1").first.inner_text().strip() == title
     assert page.title() == f"{title} · News explorer"
     assert filter_caption(page) == "All articles"
     assert_no_exception(page, title)
-    screenshot(page, artifacts, f"page-{path}")
+    screenshot(page, artifacts, f"page-{path or 'overview'}")
 
 
 def test_date_and_speaker_filters_then_quotes_csv_matches_the_store(page, server, artifacts, con, chosen):
@@ -170,9 +172,8 @@ def test_date_and_speaker_filters_then_quotes_csv_matches_the_store(page, server
     assert_no_exception(page, "speakers page with filters")
 
     # The filters are in the address, so the view can be shared.
-    params = query_params(page)
-    assert params["start"] == [start.isoformat()] and params["end"] == [end.isoformat()]
-    assert params["speakers"] == [speaker]
+    wanted = {"start": [start.isoformat()], "end": [end.isoformat()], "speakers": [speaker]}
+    page.wait_for_url(lambda url: parse_qs(urlparse(url).query) == wanted)
 
     want = direct_quotes(con, start, end, speaker)
     with page.expect_download() as info:
@@ -207,7 +208,7 @@ def test_article_shows_highlighted_quotes_and_script_as_text(page, server, artif
     picker.fill(hostile_title)
     page.get_by_role("option", name=re.compile(re.escape(hostile_title))).first.click()
     settle(page, "document.querySelector('.article-text') !== null")
-    assert query_params(page)["article"] == [article_id]
+    page.wait_for_url(lambda url: parse_qs(urlparse(url).query).get("article") == [article_id])
 
     text = page.locator(".article-text")
     assert "<script>alert(1)</script>" in text.inner_text()
@@ -234,8 +235,9 @@ def test_deep_link_opens_the_filtered_view_on_a_fresh_server(server_factory, con
     assert_no_exception(tab, "deep link")
     # The widgets took the link's values, and the table holds exactly the store's rows.
     chips = tab.locator(".st-key-filter_speakers [data-tag]")
-    assert chips.count() == 1 and chips.first.inner_text().startswith(speaker)
+    expect(chips).to_have_count(1)
+    expect(chips.first).to_have_text(re.compile(rf"^{re.escape(speaker)} \("))
     want = direct_quotes(con, start, end, speaker)
-    assert tab.locator(".st-key-quotes_table_csv").count() == 1
-    assert tab.get_by_text(f"{len(want):,} rows", exact=True).count() >= 1
+    expect(tab.locator(".st-key-quotes_table_csv")).to_have_count(1)
+    expect(tab.get_by_text(f"{len(want):,} rows", exact=True).first).to_be_visible()
     screenshot(tab, artifacts, "deep-link-speakers")
