@@ -140,7 +140,8 @@ def _untagged_surnames(doc: Doc, raw: list[tuple[Span, str]]) -> list[tuple[Span
     surnames = {surname(name) for ent, name in raw if ent.label_ == "PERSON" and len(name.split()) > 1}
     found = []
     for token in doc:
-        if token.pos_ == "PROPN" and not token.ent_type_ and token.text in surnames:
+        # The tagger also reads a sentence-initial surname as a common noun ("Fields said ...").
+        if token.pos_ in {"PROPN", "NOUN"} and not token.ent_type_ and token.text in surnames:
             if token.dep_ == "compound" and token.head.pos_ == "PROPN":
                 continue  # part of another name ("Merkel Foundation")
             found.append((Span(doc, token.i, token.i + 1, label="PERSON"), token.text))

@@ -38,6 +38,7 @@ _MAX_SINGLE_QUOTE = 400  # single quotes further apart than this are apostrophes
 _CUE_WINDOW = 12  # tokens searched for a cue beside a quotation
 _MIN_FLOATING_WORDS = 4
 _MIN_INDIRECT_TOKENS = 3
+_SPEECH_LEMMAS_FOR_PARTICIPLES = {"say", "tell", "add", "argue", "write", "claim", "insist", "explain", "note"}
 _NOT_SPEAKERS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
 # Verbs whose object is what was said, not whom it was said to ('told reporters' is no statement).
 _STATEMENT_VERBS = {"say", "claim", "argue", "add", "insist", "state", "declare", "note", "write", "explain",
@@ -266,6 +267,8 @@ class _Extractor:
                 return self._candidate(mark, token, "according to", source, "according-to")
             if self.is_cue(token):
                 subject = _subject(token)
+                if subject is not None and self.in_marks.covers(subject.idx):
+                    subject = None  # the parse ran into the quotation ('"We were wrong," Ramos told AFP')
                 before = [t for t in window if t.i < token.i and t.pos_ in {"PROPN", "NOUN", "PRON"}]
                 if subject is not None and subject.i < token.i:
                     return self._candidate(mark, token, token.text, subject, "direct-before-cue")
@@ -630,11 +633,19 @@ class _Extractor:
 
 
 def _subject(verb: Token) -> Token | None:
-    """Grammatical subject of a verb, inherited through 'and said' / ', saying ...'."""
+    """Grammatical subject of a verb, inherited through 'and said' / ', saying ...' / ', adding ...'."""
+    if verb.tag_ == "VBG" and verb.dep_ == "advcl":
+        # '... could be "messy," adding, "..."': the participle continues the nearest speech verb above.
+        for ancestor in verb.ancestors:
+            if ancestor.pos_ == "VERB" and ancestor.lemma_.lower() in _SPEECH_LEMMAS_FOR_PARTICIPLES:
+                verb = ancestor
+                break
     for _ in range(4):
-        subject = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
-        if subject is not None:
-            return subject
+        subjects = [c for c in verb.children if c.dep_ in _SUBJECTS]
+        # '9:30 p.m. Donald Trump says': a time can share the subject slot; the nearest name wins.
+        named = [c for c in subjects if c.ent_type_ not in _NOT_SPEAKERS]
+        if named or subjects:
+            return (named or subjects)[-1] if (named or subjects)[-1].i < verb.i else (named or subjects)[0]
         agent = next((c for c in verb.children if c.dep_ == "agent"), None)
         if agent is not None:
             return _object_of(agent)
