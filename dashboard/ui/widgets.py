@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -12,6 +12,9 @@ import streamlit as st
 from dashboard import export
 from dashboard.filters import Filters
 from dashboard.ui import sidebar
+
+
+MAX_SHOWN = 5000
 
 
 def _apply_click(key: str, field: str) -> None:
@@ -56,9 +59,11 @@ def downloads(frame: pd.DataFrame, view_name: str, filters: Filters, key: str) -
     columns[-2].caption(f"{len(frame):,} rows")
 
 
-def article_link(article_id: str, filters: Filters) -> str:
-    """A relative link opening one article on the Articles page, keeping the filters."""
-    return "articles?" + urlencode({**filters.to_params(), "article": article_id}, doseq=True)
+def links_to_articles(article_ids: pd.Series, filters: Filters) -> pd.Series:
+    """Relative links opening each article on the Articles page, keeping the filters."""
+    prefix = "articles?" + urlencode({**filters.to_params(), "article": ""}, doseq=True)
+    # One string concatenation for the whole column: tables can hold 60,000 quotes.
+    return prefix + article_ids.astype(str).map(quote)
 
 
 def table(frame: pd.DataFrame, view_name: str, filters: Filters, key: str, column_config: dict | None = None,
@@ -68,15 +73,19 @@ def table(frame: pd.DataFrame, view_name: str, filters: Filters, key: str, colum
     `article_links` adds an "open" column linking each row's article (shown only, not downloaded).
     """
     options = dict(on_select="rerun", selection_mode="single-row") if select else {}
-    shown, config = frame, dict(column_config or {})
+    # The browser gets at most MAX_SHOWN rows (60,000 quotes would take seconds to send and draw);
+    # the downloads always hold every row.
+    shown, config = frame.head(MAX_SHOWN), dict(column_config or {})
     if "date" in frame.columns and "date" not in config:
         config["date"] = st.column_config.DateColumn("date", format="YYYY-MM-DD")
     if article_links and "article_id" in frame.columns:
-        shown = frame.assign(open=[article_link(a, filters) for a in frame["article_id"]])
-        shown = shown[["open", *frame.columns]]
+        shown = shown.assign(open=links_to_articles(shown["article_id"], filters))[["open", *frame.columns]]
         config["open"] = st.column_config.LinkColumn("open", display_text="article ↗", width="small")
     event = st.dataframe(shown, hide_index=True, key=key, column_config=config, width="stretch",
                          height=height, **options)
+    if len(frame) > MAX_SHOWN:
+        st.caption(f"Showing the first {MAX_SHOWN:,} of {len(frame):,} rows; the downloads hold all of them. "
+                   "Narrow the filters to see the others here.")
     downloads(frame, view_name, filters, key)
     return event if select else None
 
