@@ -41,8 +41,8 @@ def _count_axis(fig: go.Figure, values: pd.Series, axis: str = "y") -> None:
     update(rangemode="tozero", **({"dtick": 1} if top <= 6 and values.dtype.kind in "iu" else {}))
 
 
-def _layout(fig: go.Figure, title: str, height: int = HEIGHT, **extra) -> go.Figure:
-    fig.update_layout(title=dict(text=title, x=0, xanchor="left"), height=height, margin=_MARGIN,
+def _layout(fig: go.Figure, title: str, height: int = HEIGHT, top: int = 40, **extra) -> go.Figure:
+    fig.update_layout(title=dict(text=title, x=0, xanchor="left"), height=height, margin={**_MARGIN, "t": top},
                       hoverlabel=dict(namelength=-1), **extra)
     return fig
 
@@ -100,7 +100,7 @@ def small_multiples(frame: pd.DataFrame, series: str, value: str, title: str, fr
     _time_axis(fig, frame["period"], freq)
     fig.update_xaxes(title_text=None)
     _count_axis(fig, frame[value])
-    return _layout(fig, title, height=max(HEIGHT, 260 * rows), showlegend=False)
+    return _layout(fig, title, height=max(HEIGHT, 260 * rows), top=80, showlegend=False)
 
 
 def shares(frame: pd.DataFrame, title: str, freq: str = "month", series: str = "topic") -> go.Figure:
@@ -148,7 +148,7 @@ def per_group_bars(frame: pd.DataFrame, group: str, label: str, value: str, titl
     fig.update_yaxes(type="category", automargin=True)
     _count_axis(fig, frame[value], "x")
     per_panel = int(frame.groupby(group).size().max()) if len(frame) else 1
-    return _layout(fig, title, height=max(HEIGHT, n_rows * (22 * per_panel + 90)), showlegend=False,
+    return _layout(fig, title, height=max(HEIGHT, n_rows * (22 * per_panel + 90)), top=80, showlegend=False,
                    clickmode="event+select")
 
 

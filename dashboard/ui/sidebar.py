@@ -56,7 +56,7 @@ def preset_range(preset: str, first: dt.date, last: dt.date) -> tuple[dt.date, d
         return max(first, dt.date(last.year, 1, 1)), last
     if preset == "Last year":
         start, end = dt.date(last.year - 1, 1, 1), dt.date(last.year - 1, 12, 31)
-        return (max(first, start), min(last, end)) if end >= first else (first, first)
+        return (max(first, start), min(last, end)) if end >= first else None
     return None
 
 
@@ -73,7 +73,7 @@ def _clamp(day: dt.date | None, span: tuple[dt.date, dt.date], default: dt.date)
 
 def _matching_preset(dates: tuple, span: tuple[dt.date, dt.date]) -> str:
     for preset in PRESETS[:-1]:
-        if len(dates) == 2 and preset_range(preset, *span) == tuple(dates):
+        if len(dates) == 2 and preset_range(preset, *span) == tuple(dates):  # the first match wins
             return preset
     return CUSTOM
 
@@ -187,7 +187,8 @@ def filters(view: View) -> Filters:
         st.caption(corpus_caption(view))
         st.subheader("Filters")
         if span:
-            st.selectbox("Date range", PRESETS, key=PRESET, persist_state="session", on_change=_on_preset, args=(span,))
+            presets = [p for p in PRESETS if p == CUSTOM or preset_range(p, *span)]
+            st.selectbox("Date range", presets, key=PRESET, persist_state="session", on_change=_on_preset, args=(span,))
             values[DATES] = st.date_input("Dates", min_value=span[0], max_value=span[1], key=DATES, persist_state="session", on_change=_on_dates,
                           args=(span,), format="YYYY-MM-DD", label_visibility="collapsed")
         speakers = view.raw(queries.speaker_choices, MAX_CHOICES)

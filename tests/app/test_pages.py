@@ -272,3 +272,18 @@ def test_discovering_topics_from_the_topics_page_stores_and_shows_them(open_app,
     at.segmented_control(key="topics_kind").set_value("Discovered topics").run()
     assert not at.exception
     assert len(table_with(at, "title")) >= 1
+
+
+def test_first_start_builds_the_default_store_from_the_seeds(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import settings
+
+    monkeypatch.delenv(settings.STORE_ENV, raising=False)
+    monkeypatch.setattr(settings, "default_store", lambda: tmp_path / "default")
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "pages" / "overview.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert titles(at) == ["Overview"]
+    assert at.status[0].label.startswith("Built a store of")
+    assert int(at.metric[0].value) >= 1
+    assert (tmp_path / "default" / store.MANIFEST).is_file()
