@@ -39,7 +39,7 @@ QUOTE_COLUMNS = ["date", "speaker", "role", "quote", "cue", "kind", "title", "ar
 
 # --- helpers ---------------------------------------------------------------------------------
 def settle(page, condition: str = "true", arg=None, timeout: float = 60_000) -> None:
-    """Wait until the script run is over (running indicator gone) and `condition` (JS) holds.
+    """Wait until the script run is over (running indicator, stale elements, placeholders gone) and `condition` holds.
 
     A run that was just triggered may not have started yet, so callers pass a condition that
     only the new run can satisfy (a caption, a URL); the state check then covers the rest of it.
@@ -51,6 +51,9 @@ def settle(page, condition: str = "true", arg=None, timeout: float = 60_000) -> 
             if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
             if (document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')) return false;
             if (document.querySelector('[data-stale="true"]')) return false;
+            // Placeholders stand where a run has not delivered its elements yet (the state can
+            // already read notRunning on first load while they show).
+            if (document.querySelector('[data-testid="stSkeleton"]')) return false;
             return new Function('arg', 'return (' + condition + ')')(arg);
         }""",
         arg=[condition, arg], timeout=timeout, polling=100)
@@ -80,7 +83,21 @@ def assert_no_exception(page, what: str) -> None:
 
 
 def screenshot(page, artifacts: Path, name: str) -> None:
+    """The whole page as a PNG in artifacts/e2e/.
+
+    Streamlit scrolls inside its main container, not the document, so a "full page" screenshot
+    would stop at the window: the window is made as tall as the content for the shot instead.
+    """
+    viewport = page.viewport_size
+    height = page.evaluate("""() => Math.max(1000, ...[...document.querySelectorAll(
+        '[data-testid="stMain"], [data-testid="stMainBlockContainer"], [data-testid="stSidebarContent"]')]
+        .map(e => e.scrollHeight))""")
+    page.set_viewport_size({"width": viewport["width"], "height": min(height + 40, 12_000)})
+    # Let charts re-lay themselves out for the new size: two animation frames, not a fixed sleep.
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    settle(page)
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+    page.set_viewport_size(viewport)
 
 
 def query_params(page) -> dict[str, list[str]]:
