@@ -12,23 +12,27 @@ from dashboard.ui import data, widgets
 
 PICK = "article_pick"
 URL = "article"
+_SEEN = "_article_row_seen"
 
 
 def chosen_article(table: pd.DataFrame, event) -> str | None:
     """The article to show: a clicked table row, else the picker (whose choice is kept in the URL)."""
     ids = list(table["article_id"])
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    if rows and rows[0] < len(ids):
-        st.session_state[f"{PICK}_pending"] = ids[rows[0]]
+    clicked = ids[rows[0]] if rows and rows[0] < len(ids) else None
+    # A table selection stays selected across runs: only a new click may override the picker.
+    if clicked is not None and clicked != st.session_state.get(_SEEN):
+        st.session_state[PICK] = clicked
+    elif PICK not in st.session_state and st.query_params.get(URL) in ids:
+        st.session_state[PICK] = st.query_params.get(URL)  # a link naming the article
+    st.session_state[_SEEN] = clicked
     titles = dict(zip(table["article_id"], table["title"]))
     dates = dict(zip(table["article_id"], table["date"]))
-    wanted = st.session_state.pop(f"{PICK}_pending", None) or st.query_params.get(URL)
-    if wanted in titles and st.session_state.get(PICK) != wanted:
-        st.session_state[PICK] = wanted
-    if st.session_state.get(PICK) not in titles:
-        st.session_state.pop(PICK, None)
+    if st.session_state.get(PICK) is not None and st.session_state[PICK] not in titles:
+        st.session_state[PICK] = None  # filtered out of the table
     # A choice box over the first rows keeps the page light; a table click reaches any row.
-    options = list(dict.fromkeys([*([st.session_state[PICK]] if PICK in st.session_state else []), *ids[:1000]]))
+    current = st.session_state.get(PICK)
+    options = list(dict.fromkeys([*([current] if current is not None else []), *ids[:1000]]))
     picked = st.selectbox("Open an article", options, key=PICK, index=None, placeholder="Click a row above or choose here",
                           format_func=lambda a: f"{pd.Timestamp(dates[a]):%Y-%m-%d} · {titles[a]}"
                           if pd.notna(dates[a]) else titles[a])

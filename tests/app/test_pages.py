@@ -287,3 +287,12 @@ def test_first_start_builds_the_default_store_from_the_seeds(monkeypatch, tmp_pa
     assert at.status[0].label.startswith("Built a store of")
     assert int(at.metric[0].value) >= 1
     assert (tmp_path / "default" / store.MANIFEST).is_file()
+
+
+def test_choosing_another_article_in_the_picker_replaces_the_linked_one(open_app, small_store):
+    at = open_app(small_store, "articles.py", article="a4")
+    at.selectbox(key="article_pick").set_value("a2").run()
+    assert at.subheader[0].value == "Oil cheap"
+    assert at.query_params["article"] == "a2"
+    at.selectbox(key="article_pick").set_value(None).run()
+    assert not at.main.subheader and "article" not in at.query_params
