@@ -26,9 +26,11 @@ from dashboard.nlp.entities import EntityIndex
 from dashboard.nlp.names import clean_name, lexicon, person_name
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_DOUBLE_OPEN = "“„"
-_DOUBLE_CLOSE = "”"
-_SINGLE_OPEN = re.compile(r"(?<![\w’'])[‘'](?=[\w])")
+_DOUBLE_MARK = re.compile(r"``|''|[“”„\"]")
+_DOUBLE_OPEN = {"“", "„", "``"}
+_DOUBLE_CLOSE = {"”"}
+_DOUBLE_EITHER = {'"', "''"}  # opens when no quotation is open, closes otherwise
+_SINGLE_OPEN = re.compile(r"(?<![\w’'`])[‘'](?=[\w])")
 _SINGLE_CLOSE = re.compile(r"(?<=[\w.,!?])[’'](?![\w])")
 _SENTENCE_END = {".", "!", "?"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
@@ -104,29 +106,29 @@ def paragraphs(text: str, start: int = 0) -> list[tuple[int, int]]:
 
 
 def _double_quoted(text: str, paras: list[tuple[int, int]]) -> list[_Marked]:
-    """Spans in double quotes; an unclosed quote ends with its paragraph unless the next paragraph
-    reopens it (the newspaper convention for a quotation running over several paragraphs)."""
+    """Spans in double quotes (“ ”, ", and the typewriter pairs `` and '' of older archives); an
+    unclosed quote ends with its paragraph unless the next paragraph reopens it (the newspaper
+    convention for a quotation running over several paragraphs)."""
     found: list[_Marked] = []
-    open_at: int | None = None
+    opened: tuple[int, int] | None = None  # (outer start, inner start) of the open quotation
     for n, (start, end) in enumerate(paras):
-        i = start
-        if open_at is not None and text[start] in _DOUBLE_OPEN + '"':
-            i += 1  # the reopening mark of a continued quotation
-        while i < end:
-            ch = text[i]
-            if ch in _DOUBLE_OPEN or (ch == '"' and open_at is None):
-                if open_at is not None:
-                    found.append(_Marked(open_at - 1, i, open_at, i))
-                open_at = i + 1
-            elif (ch in _DOUBLE_CLOSE or ch == '"') and open_at is not None:
-                found.append(_Marked(open_at - 1, i + 1, open_at, i))
-                open_at = None
-            i += 1
-        if open_at is not None:
-            continues = n + 1 < len(paras) and text[paras[n + 1][0]] in _DOUBLE_OPEN + '"'
-            if not continues:
-                found.append(_Marked(open_at - 1, end, open_at, end))
-                open_at = None
+        marks = list(_DOUBLE_MARK.finditer(text, start, end))
+        if opened is not None and marks and marks[0].start() == start and marks[0].group() not in _DOUBLE_CLOSE:
+            marks = marks[1:]  # the reopening mark of a continued quotation
+        for mark in marks:
+            kind = mark.group()
+            if kind in _DOUBLE_OPEN or (kind in _DOUBLE_EITHER and opened is None):
+                if opened is not None:
+                    found.append(_Marked(opened[0], mark.start(), opened[1], mark.start()))
+                opened = (mark.start(), mark.end())
+            elif opened is not None:
+                found.append(_Marked(opened[0], mark.end(), opened[1], mark.start()))
+                opened = None
+        if opened is not None:
+            nxt = _DOUBLE_MARK.match(text, paras[n + 1][0]) if n + 1 < len(paras) else None
+            if not (nxt and nxt.group() not in _DOUBLE_CLOSE):
+                found.append(_Marked(opened[0], end, opened[1], end))
+                opened = None
     return found
 
 

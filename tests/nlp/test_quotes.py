@@ -193,3 +193,13 @@ def test_organisation_speaker(quotes):
 def test_surname_speaker_is_the_full_name(quotes):
     found = quotes("Dmitry Peskov arrived. Peskov said the channels were open.")
     assert only(found).speaker == "Dmitry Peskov"
+
+
+def test_typewriter_quotation_marks_of_older_archives():
+    text = "He said ''we will win,'' and ``they agreed.''"
+    assert [text[a:b] for a, b in quoted_spans(text)] == ["we will win,", "they agreed."]
+
+
+def test_typewriter_quote_with_cue(quotes):
+    q = only(quotes("''There are big issues,'' said Steven Ekovich, a broker."))
+    assert (q.quote, q.speaker, q.rule) == ("There are big issues,", "Steven Ekovich", "direct-inverted")
