@@ -97,6 +97,17 @@ def _seed(initial: Filters, span: tuple[dt.date, dt.date] | None) -> None:
         state[TEXT] = initial.text
 
 
+def _fit_dates(old: tuple[dt.date, dt.date] | None, span: tuple[dt.date, dt.date]) -> None:
+    """The store changed under this session: keep "all dates" all, clamp a narrower range into the new span."""
+    dates = tuple(st.session_state[DATES])
+    if not old or dates == old or len(dates) != 2:
+        st.session_state[DATES] = span
+    else:
+        start, end = _clamp(dates[0], span, span[0]), _clamp(dates[1], span, span[1])
+        st.session_state[DATES] = (start, end) if start <= end else span
+    st.session_state[PRESET] = _matching_preset(st.session_state[DATES], span)
+
+
 def _on_preset(span: tuple[dt.date, dt.date]) -> None:
     dates = preset_range(st.session_state[PRESET], *span)
     if dates:
@@ -173,7 +184,10 @@ def filters(view: View) -> Filters:
     """Draw the sidebar filters and return this run's Filters (also written into the URL)."""
     state = st.session_state
     span = _span(view)
+    previous_span = state.get(SPAN, span)
     state[SPAN] = span
+    if span and previous_span != span and DATES in state:
+        _fit_dates(previous_span, span)
     initial = state.get(_LAST)
     if initial is None:
         initial = Filters.from_params(_url_params())

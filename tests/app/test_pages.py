@@ -296,3 +296,18 @@ def test_choosing_another_article_in_the_picker_replaces_the_linked_one(open_app
     assert at.query_params["article"] == "a2"
     at.selectbox(key="article_pick").set_value(None).run()
     assert not at.main.subheader and "article" not in at.query_params
+
+
+def test_a_new_snapshot_under_an_open_page_is_picked_up_and_dates_fit_it(open_app, writable_small_store):
+    from tests.app.stores import tables
+
+    at = open_app(writable_small_store, "overview.py")
+    assert at.metric[0].value == "5"
+    narrower = tables()
+    narrower["articles"] = narrower["articles"].iloc[1:3]  # a2 and a3: 2025-01-20 to 2025-02-03
+    store.write_snapshot(writable_small_store, narrower, {})
+    at.run()
+    assert not at.exception, at.exception
+    assert at.metric[0].value == "2"
+    assert at.date_input(key="filter_dates").value == (dt.date(2025, 1, 20), dt.date(2025, 2, 3))
+    assert first_caption(at) == "All articles"
