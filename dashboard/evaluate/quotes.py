@@ -81,6 +81,7 @@ class GoldQuote:
     speaker: str | None  # a name, after pronoun resolution; None when the source is no name
     cue: str
     speech: bool
+    source_at: int | None = None  # where the source is written: antecedents must come before it
 
 
 @dataclass(frozen=True)
@@ -155,20 +156,26 @@ def _gender_in_text(name: str, text: str) -> str | None:
 
 
 def resolve_sources(quotes: list[GoldQuote], text: str = "") -> list[GoldQuote]:
-    """Gold pronoun sources -> the nearest earlier named gold source of the pronoun's gender, the
-    gender known from the name or the article's full form of it (gold and text only, no model)."""
-    ordered = sorted(quotes, key=lambda q: q.spans[0][0] if q.spans else 0)
-    named: list[tuple[str, str | None]] = []
+    """Gold pronoun sources -> the nearest named gold source written before them whose gender,
+    known from the name or the article's full form of it, agrees. Gold and plain text only: the
+    extractor's model plays no part."""
+    def position(q: GoldQuote) -> int:
+        return q.source_at if q.source_at is not None else (q.spans[0][0] if q.spans else 0)
+
+    named: list[tuple[int, str, str | None]] = []
+    for q in quotes:
+        name = gold_name(q.source) if q.source else None
+        if name:
+            named.append((position(q), name, _gender_in_text(name, text)))
+    named.sort()
     resolved = []
-    for q in ordered:
+    for q in quotes:
         source = (q.source or "").strip()
         speaker = gold_name(source) if source else None
-        if speaker:
-            named.append((speaker, _gender_in_text(speaker, text)))
-        elif source.lower() in _PRONOUNS and _PRONOUNS[source.lower()]:
-            wanted = _PRONOUNS[source.lower()]
-            speaker = next((n for n, g in reversed(named) if g == wanted), None)
-        resolved.append(GoldQuote(q.spans, q.source, speaker, q.cue, q.speech))
+        if not speaker and source.lower() in _PRONOUNS and _PRONOUNS[source.lower()]:
+            wanted, at = _PRONOUNS[source.lower()], position(q)
+            speaker = next((n for p, n, g in reversed(named) if p < at and g == wanted), None)
+        resolved.append(GoldQuote(q.spans, q.source, speaker, q.cue, q.speech, q.source_at))
     return resolved
 
 
@@ -212,7 +219,8 @@ def _parse_ann(ann: str) -> list[GoldQuote]:
         if not content:
             continue
         cue_text = cue[2] if cue else ""
-        quotes.append(GoldQuote(content[1], source[2] if source else None, None, cue_text, is_speech_cue(cue_text)))
+        quotes.append(GoldQuote(content[1], source[2] if source else None, None, cue_text, is_speech_cue(cue_text),
+                                source[1][0][0] if source else None))
     return quotes
 
 
