@@ -176,7 +176,7 @@ def corpus_caption(view: View) -> str:
     dates = f"{span[0]:%d %b %Y} – {span[1]:%d %b %Y}" if span else "no dates"
     created = str(m.get("created", "unknown"))[:16].replace("T", " ")
     model = m.get("model") or m.get("model_package") or "unknown model"
-    return (f"**{view.store_dir.name}** · {articles:,} articles  \n{dates}  \n"
+    return (f"**{view.store_dir.name}** · {articles:,} article{'' if articles == 1 else 's'}  \n{dates}  \n"
             f"processed {created} UTC · {model}")
 
 

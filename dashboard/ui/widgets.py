@@ -56,7 +56,7 @@ def downloads(frame: pd.DataFrame, view_name: str, filters: Filters, key: str) -
         column.download_button(label, data=lambda fn=to_bytes: fn(frame, description),
                                file_name=export.filename(view_name, ext), mime=mime, key=f"{key}_{ext}",
                                on_click="ignore", icon=":material/download:")
-    columns[-2].caption(f"{len(frame):,} rows")
+    columns[-2].caption(f"{len(frame):,} row{'' if len(frame) == 1 else 's'}")
 
 
 def links_to_articles(article_ids: pd.Series, filters: Filters) -> pd.Series:
@@ -81,6 +81,8 @@ def table(frame: pd.DataFrame, view_name: str, filters: Filters, key: str, colum
     if article_links and "article_id" in frame.columns:
         shown = shown.assign(open=links_to_articles(shown["article_id"], filters))[["open", *frame.columns]]
         config["open"] = st.column_config.LinkColumn("open", display_text="article ↗", width="small")
+    if isinstance(height, int) and 35 * (len(shown) + 1) < height:
+        height = "auto"  # no empty grid below a few rows
     event = st.dataframe(shown, hide_index=True, key=key, column_config=config, width="stretch",
                          height=height, **options)
     if len(frame) > MAX_SHOWN:
