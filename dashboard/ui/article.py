@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 import streamlit as st
@@ -51,17 +52,20 @@ def show_article(view: data.View, article_id: str) -> None:
         return
     art = row.iloc[0]
     quotes = view.raw(queries.article_quotes, article_id)
-    st.subheader(art["title"] or "(untitled)", anchor=False)
+    st.subheader(plain(art["title"] or "(untitled)"), anchor=False)
     meta = [f"{pd.Timestamp(art['date']):%d %B %Y}" if pd.notna(art["date"]) else None, art["source"], art["author"],
-            f"{int(art['words']):,} words" if pd.notna(art["words"]) else None, f"{len(quotes)} quotes"]
-    st.caption(" · ".join(str(m) for m in meta if m and pd.notna(m)))
+            f"{int(art['words']):,} words" if pd.notna(art["words"]) else None,
+            f"{len(quotes)} quote{'' if len(quotes) == 1 else 's'}"]
+    st.caption(plain(" · ".join(str(m) for m in meta if m and pd.notna(m))))
     if isinstance(art["url"], str) and art["url"].startswith(("http://", "https://")):
         st.link_button("Original", art["url"])
     tags = view.raw(queries.article_topics, article_id)
     if len(tags):
         st.markdown(" ".join(f":blue-badge[{_badge(t)}]" for t in tags["topic"]))
-        with st.expander("Why these tags"):
-            st.dataframe(tags, hide_index=True, width="stretch")
+        st.dataframe(tags, hide_index=True, width="stretch", key="article_tags",
+                     column_config={"score": st.column_config.NumberColumn("score", format="%.2f"),
+                                    "evidence": st.column_config.TextColumn("evidence (terms that earned the tag)",
+                                                                            width="large")})
     mentions = view.raw(queries.article_mentions, article_id)
     # charts.article_html escapes every character of the text before it is inserted as HTML.
     st.markdown(charts.article_html(art["text"], quotes, mentions), unsafe_allow_html=True)
@@ -70,6 +74,14 @@ def show_article(view: data.View, article_id: str) -> None:
         st.markdown("**Quotes in this article**")
         shown = quotes[["speaker", "speaker_role", "quote", "cue", "kind", "rule", "resolved_by"]]
         widgets.table(shown, f"quotes {art['title']}", view.filters, key="article_quotes")
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:])")
+
+
+def plain(text: str) -> str:
+    """Text shown through a Markdown element exactly as written (titles like "*URGENT* [corrected]")."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 def _badge(text: str) -> str:
