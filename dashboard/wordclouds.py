@@ -70,7 +70,8 @@ def render(frequencies: Mapping[str, float], width: int = 800, height: int = 400
 def to_png(image: Image.Image) -> bytes:
     """The image as PNG bytes, ready for a download button."""
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    # No `optimize`: it made a 1000x500 cloud 2% smaller for 0.35 s instead of 0.05 s.
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
