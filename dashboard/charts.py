@@ -41,8 +41,17 @@ def _count_axis(fig: go.Figure, values: pd.Series, axis: str = "y") -> None:
     update(rangemode="tozero", **({"dtick": 1} if top <= 6 and values.dtype.kind in "iu" else {}))
 
 
+def _safe(text: object) -> str:
+    # Plotly renders labels as a small subset of HTML: names from articles must stay text.
+    return html.escape(str(text), quote=False)
+
+
+def _labels(values: Iterable) -> list[str]:
+    return [_safe(v) for v in values]
+
+
 def _layout(fig: go.Figure, title: str, height: int = HEIGHT, top: int = 40, **extra) -> go.Figure:
-    fig.update_layout(title=dict(text=title, x=0, xanchor="left"), height=height, margin={**_MARGIN, "t": top},
+    fig.update_layout(title=dict(text=_safe(title), x=0, xanchor="left"), height=height, margin={**_MARGIN, "t": top},
                       hoverlabel=dict(namelength=-1), **extra)
     return fig
 
@@ -55,7 +64,7 @@ def bars(frame: pd.DataFrame, label: str, value: str, title: str, color: str | N
     custom = frame[[label, *hover]].to_numpy()
     hover_text = "<br>".join(f"{h}: %{{customdata[{i + 1}]}}" for i, h in enumerate(hover))
     fig = go.Figure(go.Bar(
-        x=frame[value], y=frame[label].astype(str), orientation="h", customdata=custom,
+        x=frame[value], y=_labels(frame[label]), orientation="h", customdata=custom,
         marker_color=color,
         hovertemplate=f"<b>%{{y}}</b><br>{value}: %{{x:,}}" + (f"<br>{hover_text}" if hover else "") + "<extra></extra>"))
     fig.update_yaxes(type="category", automargin=True)
@@ -75,7 +84,7 @@ def over_time(frame: pd.DataFrame, value: str, title: str, freq: str = "month", 
             fig.add_bar(x=rows["period"], y=rows[value], name=str(name) if name is not None else value,
                         width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8)
         else:
-            fig.add_scatter(x=rows["period"], y=rows[value], mode="lines+markers", name=str(name),
+            fig.add_scatter(x=rows["period"], y=rows[value], mode="lines+markers", name=_safe(name),
                             customdata=[[name]] * len(rows))
     _time_axis(fig, frame["period"], freq)
     _count_axis(fig, frame[value])
@@ -90,13 +99,13 @@ def small_multiples(frame: pd.DataFrame, series: str, value: str, title: str, fr
 
     names = list(dict.fromkeys(frame[series]))
     rows = max(1, -(-len(names) // columns))
-    fig = make_subplots(rows=rows, cols=min(columns, max(len(names), 1)), subplot_titles=names,
+    fig = make_subplots(rows=rows, cols=min(columns, max(len(names), 1)), subplot_titles=_labels(names),
                         shared_yaxes=True, shared_xaxes=True, vertical_spacing=0.12)
     for i, name in enumerate(names):
         part = frame[frame[series] == name]
         fig.add_bar(x=part["period"], y=part[value], name=name, row=i // columns + 1, col=i % columns + 1,
                     customdata=[[name]] * len(part), width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8,
-                    hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra></extra>")
+                    hovertemplate=f"{_safe(name)}<br>%{{x}}: %{{y}}<extra></extra>")
     _time_axis(fig, frame["period"], freq)
     fig.update_xaxes(title_text=None)
     _count_axis(fig, frame[value])
@@ -107,9 +116,9 @@ def shares(frame: pd.DataFrame, title: str, freq: str = "month", series: str = "
     """Share of articles per period for each `series` value, as lines (tags overlap, so no stacking)."""
     fig = go.Figure()
     for name, rows in frame.groupby(series, sort=False):
-        fig.add_scatter(x=rows["period"], y=rows["share"], mode="lines+markers", name=str(name),
+        fig.add_scatter(x=rows["period"], y=rows["share"], mode="lines+markers", name=_safe(name),
                         customdata=[[name, a] for a in rows["articles"]],
-                        hovertemplate="<b>%{customdata[0]}</b><br>%{x}: %{y:.0%} (%{customdata[1]} articles)<extra></extra>")
+                        hovertemplate="<b>%{fullData.name}</b><br>%{x}: %{y:.0%} (%{customdata[1]} articles)<extra></extra>")
     fig.update_yaxes(tickformat=".0%", title_text="share of articles", rangemode="tozero")
     _time_axis(fig, frame["period"], freq)
     return _layout(fig, title, legend=dict(orientation="h", y=-0.25))
@@ -121,7 +130,7 @@ def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, title: str
     grid = grid.loc[grid.sum(axis=1).sort_values(ascending=False).index,
                     grid.sum(axis=0).sort_values(ascending=False).index]
     custom = [[[r, c] for c in grid.columns] for r in grid.index]
-    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=[str(c) for c in grid.columns], y=[str(r) for r in grid.index],
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=_labels(grid.columns), y=_labels(grid.index),
                                customdata=custom, colorscale="Blues", hoverongaps=False,
                                hovertemplate=f"%{{y}} · %{{x}}<br>{value}: %{{z}}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category", automargin=True)
@@ -141,7 +150,7 @@ def per_group_bars(frame: pd.DataFrame, group: str, label: str, value: str, titl
                         horizontal_spacing=0.22, vertical_spacing=0.08)
     for i, name in enumerate(groups):
         part = frame[frame[group] == name].iloc[::-1]
-        fig.add_bar(x=part[value], y=part[label], orientation="h", name=name, customdata=part[[label]].to_numpy(),
+        fig.add_bar(x=part[value], y=_labels(part[label]), orientation="h", name=name, customdata=part[[label]].to_numpy(),
                     marker_color=PALETTE[i % len(PALETTE)],
                     row=i // columns + 1, col=i % columns + 1,
                     hovertemplate=f"<b>%{{y}}</b> ({name})<br>{value}: %{{x}}<extra></extra>")

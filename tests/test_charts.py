@@ -99,3 +99,11 @@ def test_article_html_unknown_speaker_and_bad_offsets():
     assert html.count('class="quote"') == 1  # the overlapping and the offset-less quotes are skipped
     assert '<span class="speaker unknown">speaker unknown</span><mark class="quote" title="speaker unknown">Hello,</mark>' in html
     assert html.endswith('" someone said.</div>'.replace('"', "&quot;"))
+
+
+def test_names_from_articles_are_escaped_in_labels_but_kept_for_clicks():
+    frame = pd.DataFrame({"entity": ["<b>Acme</b>"], "articles": [1]})
+    fig = charts.bars(frame, "entity", "articles", "With <i>x</i>")
+    assert list(fig.data[0].y) == ["&lt;b&gt;Acme&lt;/b&gt;"]
+    assert fig.data[0].customdata[0][0] == "<b>Acme</b>"
+    assert fig.layout.title.text == "With &lt;i&gt;x&lt;/i&gt;"
