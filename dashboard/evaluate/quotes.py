@@ -49,6 +49,7 @@ _NOT_NAMES = set("i we you it its this that these those who which one his their 
 _NUMBERS = set("one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty "
                "seventy eighty ninety hundred half majority percent".split())
 _PREPOSITIONS = set("of to for from in at on with by about among".split())
+_QUALIFIER = re.compile(r"\s+(?:of|from|in)\s+|\s*\(")
 _WORD = re.compile(r"[\w’'.-]+")
 
 
@@ -125,7 +126,16 @@ def gold_name(source: str) -> str | None:
     capitalised words: 'Republican candidate Donald Trump' -> 'Donald Trump', 'Murphy, the head of
     Right to Rise USA' -> 'Murphy'; pronouns, descriptions ('The Florida senator', 'Aides to
     Clinton', "Clinton's aide") and numbers ('Twenty-four percent') are no names."""
-    words = clean_name(source.split(",")[0]).split()
+    head = source.split(",")[0]
+    whole = _trailing_name(head)
+    if whole is not None or not _QUALIFIER.search(head):
+        return whole
+    # 'Sen. Jeff Merkley of Oregon', 'Rep. Jim Clyburn (D-S.C.)': the name before the qualifier.
+    return _trailing_name(_QUALIFIER.split(head)[0])
+
+
+def _trailing_name(phrase: str) -> str | None:
+    words = clean_name(phrase).split()
     name: list[str] = []
     for word in reversed(words):
         if not word[:1].isupper() or word.lower() in _NOT_NAMES or word.lower() in _PRONOUNS:

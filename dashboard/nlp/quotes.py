@@ -274,8 +274,9 @@ class _Extractor:
                 before = [t for t in window if t.i < token.i and t.pos_ in {"PROPN", "NOUN", "PRON"}]
                 if subject is not None and subject.i < token.i:
                     return self._candidate(mark, token, token.text, subject, "direct-before-cue")
-                if subject is None and before:  # the parser missed the subject: take the words before the cue
-                    return self._candidate(mark, token, token.text, _phrase_head(before[-1]), "direct-before-cue")
+                if subject is None and before:
+                    # The parser missed the subject: the attribution opens with it ('Ramos, 58, told').
+                    return self._candidate(mark, token, token.text, _phrase_head(before[0]), "direct-before-cue")
                 source = subject or next(
                     (t for t in window if t.i > token.i and t.pos_ in {"PROPN", "NOUN", "PRON"}), None
                 )

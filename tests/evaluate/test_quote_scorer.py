@@ -78,7 +78,9 @@ def test_names_and_cues():
     assert gold_name("Murphy, the head of Right to Rise USA,") == "Murphy"
     assert gold_name("Spokeswoman Haley Morris") == "Haley Morris"
     assert gold_name("The Florida senator") is None
-    assert gold_name("Aides to Clinton") is None
+    assert gold_name("Aides to Clinton") is None and gold_name("voters in Iowa") is None
+    assert gold_name("Sen. Jeff Merkley of Oregon") == "Jeff Merkley"
+    assert gold_name("Rep. Jim Clyburn (D-S.C.)") == "Jim Clyburn"
     assert gold_name("Twenty-four percent") is None
     assert gold_name("He") is None
     assert same_speaker("Peskov", "Dmitry Peskov") and same_speaker("President Trump", "Donald Trump")
