@@ -141,7 +141,7 @@ def _untagged_surnames(doc: Doc, raw: list[tuple[Span, str]]) -> list[tuple[Span
     found = []
     for token in doc:
         # The tagger also reads a sentence-initial surname as a common noun ("Fields said ...").
-        if token.pos_ in {"PROPN", "NOUN"} and not token.ent_type_ and token.text in surnames:
+        if token.pos_ in {"PROPN", "NOUN"} and token.ent_type_ not in LABELS and token.text in surnames:
             if token.dep_ == "compound" and token.head.pos_ == "PROPN":
                 continue  # part of another name ("Merkel Foundation")
             found.append((Span(doc, token.i, token.i + 1, label="PERSON"), token.text))

@@ -636,9 +636,18 @@ class _Extractor:
 
 
 def _subject(verb: Token) -> Token | None:
-    """Grammatical subject of a verb, inherited through 'and said' / ', saying ...' / ', adding ...'."""
-    if verb.tag_ == "VBG" and verb.dep_ == "advcl":
-        # '... could be "messy," adding, "..."': the participle continues the nearest speech verb above.
+    """Grammatical subject of a speech verb, also when it is inherited: 'and said', ', saying ...',
+    ', adding ...', 'issued a statement saying ...'; or the name written just before the verb
+    when the parse offers only 'it' ('... - Brendan Buck, a spokesman for Ryan, told POLITICO')."""
+    subject = _parsed_subject(verb)
+    if subject is None or subject.lower_ in {"it", "there"}:
+        return _name_before(verb) or subject
+    return subject
+
+
+def _parsed_subject(verb: Token) -> Token | None:
+    if verb.dep_ in {"advcl", "conj"}:
+        # 'said A and said B' / '"messy," adding': continue the nearest speech verb above.
         for ancestor in verb.ancestors:
             if ancestor.pos_ == "VERB" and ancestor.lemma_.lower() in _SPEECH_LEMMAS_FOR_PARTICIPLES:
                 verb = ancestor
@@ -646,15 +655,31 @@ def _subject(verb: Token) -> Token | None:
     for _ in range(4):
         subjects = [c for c in verb.children if c.dep_ in _SUBJECTS]
         # '9:30 p.m. Donald Trump says': a time can share the subject slot; the nearest name wins.
-        named = [c for c in subjects if c.ent_type_ not in _NOT_SPEAKERS]
-        if named or subjects:
-            return (named or subjects)[-1] if (named or subjects)[-1].i < verb.i else (named or subjects)[0]
+        named = [c for c in subjects if c.ent_type_ not in _NOT_SPEAKERS] or subjects
+        if named:
+            return named[-1] if named[-1].i < verb.i else named[0]
         agent = next((c for c in verb.children if c.dep_ == "agent"), None)
         if agent is not None:
             return _object_of(agent)
+        if verb.dep_ == "acl" and verb.head.pos_ == "NOUN" and verb.head.head.i != verb.head.i:
+            verb = verb.head.head  # 'issued a statement saying'
+            continue
         if verb.dep_ not in {"conj", "advcl", "xcomp", "acomp"} or verb.head.i == verb.i:
             return None
         verb = verb.head
+    return None
+
+
+def _name_before(verb: Token) -> Token | None:
+    """A person named right before the verb, past one apposition set off by commas."""
+    i = verb.i - 1
+    if i >= 0 and verb.doc[i].text == ",":
+        j = i - 1
+        while j > max(0, i - 12) and verb.doc[j].text != ",":
+            j -= 1
+        i = j - 1 if verb.doc[j].text == "," else -1
+    if i >= 0 and verb.doc[i].ent_type_ == "PERSON":
+        return verb.doc[i]
     return None
 
 
