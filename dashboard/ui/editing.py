@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import settings
+from dashboard import queries, settings
 from dashboard.ui import data, sidebar
-
-_RENAMED = "_speaker_renamed"
 
 
 def _variants(view: data.View, speaker: str) -> list[str]:
     # Every written form that resolved to this speaker, so the alias wins however the name was written.
-    rows = view.con.cursor().execute(
-        "SELECT DISTINCT speaker_name FROM quotes WHERE speaker = ? AND speaker_name IS NOT NULL", [speaker]).fetchall()
+    cursor = view.con.cursor()
+    try:
+        rows = cursor.execute("SELECT DISTINCT speaker_name FROM quotes WHERE speaker = ? AND speaker_name IS NOT NULL",
+                              [speaker]).fetchall()
+    finally:
+        cursor.close()
     return list(dict.fromkeys([speaker, *(r[0] for r in rows)]))
 
 
@@ -35,15 +37,6 @@ def save_alias(view: data.View, speaker: str, canonical: str) -> int:
     return len(variants)
 
 
-def apply_pending_rename() -> None:
-    """After a merge or rename, point the speaker filter at the new name (before widgets are drawn)."""
-    renamed = st.session_state.pop(_RENAMED, None)
-    if renamed:
-        old, new = renamed
-        chosen = [new if s == old else s for s in st.session_state.get(sidebar.SPEAKERS, [])]
-        st.session_state[sidebar.SPEAKERS] = list(dict.fromkeys(chosen))
-
-
 def _apply(view: data.View, speaker: str, canonical: str) -> None:
     canonical = (canonical or "").strip()
     if not speaker or not canonical or canonical == speaker:
@@ -55,7 +48,7 @@ def _apply(view: data.View, speaker: str, canonical: str) -> None:
     except Exception as err:  # noqa: BLE001 - shown to the user, the store stays as it was
         st.error(f"The change could not be saved: {err}")
         return
-    st.session_state[_RENAMED] = (speaker, canonical)
+    sidebar.rename_speaker(speaker, canonical)
     st.toast(f"“{speaker}” is now counted as “{canonical}” ({written} alias(es) saved).")
     st.rerun()
 
@@ -64,8 +57,6 @@ def speaker_editor(view: data.View) -> None:
     """An expander with the merge and rename forms."""
     with st.expander("Merge or rename speakers"):
         st.caption(f"Corrections are saved to `{settings.user_aliases(view.store_dir)}` and survive rebuilds.")
-        from dashboard import queries
-
         names = list(view.raw(queries.speaker_choices, sidebar.MAX_CHOICES)["speaker"])
         if not names:
             st.info("No speakers to correct.")

@@ -30,6 +30,7 @@ TEXT = "filter_text"
 CLEAR = "filter_clear"
 _LAST = "_filters_last"
 SPAN = "_corpus_span"
+_RENAMED = "_speaker_renamed"
 
 # Filters field -> widget key, for the multi-choice filters a chart click can extend.
 FIELD_KEYS = {"speakers": SPEAKERS, "speaker_kinds": KINDS, "entities": ENTITIES, "entity_labels": LABELS,
@@ -137,6 +138,20 @@ def add_to_filter(field: str, values: Iterable[str]) -> None:
     st.session_state[key] = current + [v for v in values if v not in current]
 
 
+def rename_speaker(old: str, new: str) -> None:
+    """After a merge or rename, point the speaker filter at the new name on the next run."""
+    st.session_state[_RENAMED] = (old, new)
+
+
+def _apply_rename() -> None:
+    # Runs before the widgets are drawn: the speaker filter's state may still change then.
+    renamed = st.session_state.pop(_RENAMED, None)
+    if renamed:
+        old, new = renamed
+        chosen = [new if s == old else s for s in st.session_state.get(SPEAKERS, [])]
+        st.session_state[SPEAKERS] = list(dict.fromkeys(chosen))
+
+
 def _options(frame: pd.DataFrame, column: str, selected: list[str]) -> list[str]:
     values = list(frame[column])
     return values + [s for s in selected if s not in set(values)]
@@ -192,9 +207,7 @@ def filters(view: View) -> Filters:
     if initial is None:
         initial = Filters.from_params(_url_params())
     _seed(initial, span)
-    from dashboard.ui.editing import apply_pending_rename
-
-    apply_pending_rename()
+    _apply_rename()
 
     values = {}  # what the widgets return this run (the source of truth for this run's Filters)
     with st.sidebar:

@@ -35,12 +35,13 @@ def seed_store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def reuters_store(tmp_path_factory) -> Path:
-    """A store built by the real preprocess from the first 200 Reuters 1987 articles."""
+    """A store built by the real preprocess from 200 Reuters 1987 articles spread over the whole corpus."""
     if not REUTERS.is_dir():
         pytest.skip(f"Reuters corpus not found at {REUTERS}")
     from dashboard.preprocess import preprocess
 
-    files = sorted(REUTERS.iterdir())[:REUTERS_SAMPLE]
+    files = sorted(REUTERS.iterdir())
+    files = files[::max(1, len(files) // REUTERS_SAMPLE)][:REUTERS_SAMPLE]  # every k-th: all months
     out = tmp_path_factory.mktemp("reuters") / "store"
     preprocess(files, out)
     return out

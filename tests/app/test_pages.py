@@ -80,20 +80,32 @@ def test_overview_counts_follow_the_speaker_filter(open_app, small_store):
     assert [m.value for m in at.metric] == ["2", "2", "1", "4"]
 
 
+def _busy_month(con, speaker: str) -> tuple:
+    """The calendar month with most of the speaker's quotes, inside the sample's span."""
+    month = con.execute("""
+        SELECT date_trunc('month', a.date) FROM quotes q JOIN articles a USING (article_id) WHERE q.speaker = ?
+        GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1""", [speaker]).fetchone()[0]
+    start = month.date() if hasattr(month, "date") else month
+    end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return start, end
+
+
 def test_date_range_and_speaker_give_exactly_the_stores_quotes(open_app, reuters_store):
     con = connect(reuters_store)
     top = con.execute("SELECT speaker, count(*) n FROM quotes WHERE speaker IS NOT NULL "
                       "GROUP BY speaker ORDER BY n DESC, speaker LIMIT 1").fetchone()[0]
-    first, last = con.execute("SELECT min(date), max(date) FROM articles").fetchone()
+    start, end = _busy_month(con, top)
     at = open_app(reuters_store, "speakers.py")
     at.multiselect(key="filter_speakers").set_value([top]).run()
-    at.date_input(key="filter_dates").set_value((first, last)).run()
+    at.date_input(key="filter_dates").set_value((start, end)).run()
+    assert first_caption(at) == f"Articles where {start.isoformat()} to {end.isoformat()}; speaker is {top}"
     shown = table_with(at, "quote", "speaker")
     expected = con.execute("""
         SELECT q.quote FROM quotes q JOIN articles a USING (article_id)
         WHERE q.speaker = ? AND a.date BETWEEN ? AND ? ORDER BY a.date DESC, q.article_id, q.quote_index""",
-        [top, first, last]).df()
-    assert len(expected) > 0
+        [top, start, end]).df()
+    everywhere = con.execute("SELECT count(*) FROM quotes WHERE speaker = ?", [top]).fetchone()[0]
+    assert 0 < len(expected) <= everywhere
     assert list(shown["quote"]) == list(expected["quote"])
     assert set(shown["speaker"]) == {top}
 
@@ -311,3 +323,37 @@ def test_a_new_snapshot_under_an_open_page_is_picked_up_and_dates_fit_it(open_ap
     assert at.metric[0].value == "2"
     assert at.date_input(key="filter_dates").value == (dt.date(2025, 1, 20), dt.date(2025, 2, 3))
     assert first_caption(at) == "All articles"
+
+
+def test_renaming_a_speaker_saves_an_alias_and_renames_everywhere(open_app, writable_small_store):
+    at = open_app(writable_small_store, "speakers.py")
+    at.selectbox(key="rename_from").set_value("Ministry of Finance")
+    at.text_input(key="rename_to").set_value("Finance Ministry")
+    at.button[[b.label for b in at.button].index("Rename")].click().run()
+    assert not at.exception, at.exception
+    assert "Ministry of Finance\tFinance Ministry" in (writable_small_store / "aliases.tsv").read_text(encoding="utf-8")
+    assert "Finance Ministry" in set(table_with(at, "quote", "speaker")["speaker"])
+    assert "Ministry of Finance" not in set(table_with(at, "quote", "speaker")["speaker"])
+
+
+def test_renaming_to_the_same_name_is_refused_with_a_reason(open_app, writable_small_store):
+    at = open_app(writable_small_store, "speakers.py")
+    at.selectbox(key="rename_from").set_value("Jane Roe")
+    at.text_input(key="rename_to").set_value("Jane Roe")
+    at.button[[b.label for b in at.button].index("Rename")].click().run()
+    assert at.warning[0].value == "Choose a speaker and a different name for it."
+    assert not (writable_small_store / "aliases.tsv").exists()
+
+
+def test_reuters_articles_table_equals_the_stores_articles_for_a_speaker_and_dates(open_app, reuters_store):
+    con = connect(reuters_store)
+    speaker = con.execute("SELECT speaker FROM quotes WHERE speaker IS NOT NULL GROUP BY speaker "
+                          "ORDER BY count(DISTINCT article_id) DESC, speaker LIMIT 1").fetchone()[0]
+    start, end = _busy_month(con, speaker)
+    at = open_app(reuters_store, "articles.py", speakers=speaker, start=start.isoformat(), end=end.isoformat())
+    expected = con.execute("""
+        SELECT article_id FROM articles WHERE date BETWEEN ? AND ?
+          AND article_id IN (SELECT article_id FROM quotes WHERE speaker = ?)
+        ORDER BY date DESC, title, article_id""", [start, end, speaker]).df()
+    assert len(expected) >= 1
+    assert list(table_with(at, "title")["article_id"]) == list(expected["article_id"])
