@@ -496,7 +496,8 @@ class _Extractor:
             else:
                 speaker = self._speaker(cand.source, spoken)
             if speaker.name or speaker.role:
-                spoken.append((cand.start, speaker))
+                # Where the speaker was named counts for pronouns, not where the quote starts.
+                spoken.append((cand.source.idx if cand.source is not None else cand.start, speaker))
             quotes.append(
                 Quote(
                     speaker=speaker.name,
@@ -575,40 +576,43 @@ class _Extractor:
         def agrees(name: str) -> bool:
             return genders.get(name, wanted) == wanted
 
-        # Candidates, best first: the last person quoted in this or the previous paragraph (a "he
-        # said" chain); a person named as a subject earlier in this paragraph; a person quoted in
-        # the last three paragraphs; a subject in the previous paragraph; anyone named before.
-        # A known gender that agrees beats an unknown one of the same or the next rank. Names
-        # inside quotations are what someone said, never antecedents.
+        # Candidates, best first: the most recent person quoted or named as a subject earlier in
+        # this paragraph; a person quoted in the previous paragraph (a "he said" chain); a subject
+        # of the previous paragraph; a person quoted in the last three paragraphs; anyone named
+        # before. A known gender that agrees beats an unknown one of the same or the next rank.
+        # Names inside quotations are what someone said, never antecedents.
         para = self.para_of(pronoun.idx)
-        best: tuple[float, str] | None = None
+        best: tuple[float, int, str] | None = None
 
-        def consider(rank: int, name: str | None) -> None:
+        def consider(rank: int, position: int, name: str | None) -> None:
             nonlocal best
-            if not name or not agrees(name):
+            if not name or not agrees(name) or position >= pronoun.idx:
                 return
-            score = rank + (0.0 if name in genders else 1.5)
-            if best is None or score < best[0]:
-                best = (score, name)
+            key = (rank + (0.0 if name in genders else 1.5), -position, name)
+            if best is None or key < best:
+                best = key
 
-        for offset, speaker in reversed(spoken):
+        for offset, speaker in spoken:
+            if speaker.kind != "person":
+                continue
             distance = para - self.para_of(offset)
-            if speaker.kind == "person" and distance <= 3:
-                consider(0 if distance <= 1 else 2, speaker.name)
-        for mention in reversed(self.entities.people):
+            rank = 0 if distance == 0 else 1 if distance == 1 else 3 if distance <= 3 else None
+            if rank is not None:
+                consider(rank, offset, speaker.name)
+        for mention in self.entities.people:
             token = self.doc[mention.token]
             if mention.token >= pronoun.i or self.in_marks.covers(token.idx):
                 continue
             distance = para - self.para_of(token.idx)
             if mention.is_subject and distance == 0:
-                consider(1, mention.name)
+                consider(0, token.idx, mention.name)
             elif mention.is_subject and distance == 1:
-                consider(3, mention.name)
+                consider(2, token.idx, mention.name)
             else:
-                consider(4, mention.name)
+                consider(4, token.idx, mention.name)
         if best is None:
             return _NO_SPEAKER
-        return _Speaker(best[1], self._latest_role(best[1], pronoun.i), "person", "pronoun")
+        return _Speaker(best[2], self._latest_role(best[2], pronoun.i), "person", "pronoun")
 
     def _latest_role(self, name: str, before: int) -> str | None:
         roles = [p.role for p in self.entities.people if p.name == name and p.token < before and p.role]
