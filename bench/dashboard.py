@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import sys
 import time
@@ -534,6 +535,8 @@ def main(argv: list[str] | None = None) -> int:
     load_s = time.perf_counter() - start
     rows = manifest.get("rows", {})
 
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start "
+          "(other processes compete for the CPUs when it is above 0)")
     print(f"store: {args.store} ({rows.get('articles', '?'):,} articles, {rows.get('quotes', '?'):,} quotes, "
           f"{rows.get('entities', '?'):,} entity rows, {rows.get('terms', '?'):,} term rows)")
     print(f"one-off: DuckDB loads the store into memory in {connect_s:.2f} s (cached by the server); "
@@ -561,7 +564,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{read_s / duck_s:>5.1f}x   {mem_s:>10.3f} {mem_s / duck_s:>5.1f}x   "
                   f"{'yes' if duck_s < TARGET_SECONDS else 'NO':>6}  {rows_ok:<5} "
                   f"{duck.slowest[1]} {duck.slowest[0]:.3f}")
-    print(f"\nslowest page: {worst:.3f} s (target {TARGET_SECONDS} s)")
+    print(f"\nslowest page: {worst:.3f} s (target {TARGET_SECONDS} s); load average at end {os.getloadavg()[0]:.1f}")
     return 0 if worst < TARGET_SECONDS else 1
 
 
