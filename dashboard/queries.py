@@ -204,7 +204,8 @@ def quotes_over_time(con: duckdb.DuckDBPyConnection, f: Filters, speakers: list[
         GROUP BY period, q.speaker ORDER BY period, q.speaker""", [*ap, _period(freq), *qp, *speakers])
 
 
-def quotes_table(con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: bool = False) -> pd.DataFrame:
+def quotes_table(con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: bool = False,
+                 limit: int | None = None) -> pd.DataFrame:
     """The filtered quotes, newest first (date, speaker, role, quote, cue, kind, title, article_id, quote_index)."""
     fa, ap = _scope(f)
     qr, qp = _quote_rows(f)
@@ -215,7 +216,7 @@ def quotes_table(con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: 
                q.article_id, q.quote_index
         FROM quotes q JOIN fa ON fa.article_id = q.article_id
         WHERE {qr}{only}
-        ORDER BY fa.date DESC NULLS LAST, q.article_id, q.quote_index""", [*ap, *qp])
+        ORDER BY fa.date DESC NULLS LAST, q.article_id, q.quote_index LIMIT ?""", [*ap, *qp, _limit(limit)])
 
 
 def speaker_topics(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int = 15) -> pd.DataFrame:
@@ -388,17 +389,20 @@ def entity_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 200)
 
 # --- articles ------------------------------------------------------------------------------
 
-def articles_table(con: duckdb.DuckDBPyConnection, f: Filters, topic: str | None = None) -> pd.DataFrame:
+def articles_table(con: duckdb.DuckDBPyConnection, f: Filters, topic: str | None = None,
+                   limit: int | None = None) -> pd.DataFrame:
     """The filtered articles, newest first, with their top entities, speakers, topics and counts.
 
     (date, title, source, top_entities, speakers, topics, quotes, entities, words, article_id);
-    `topic` narrows to one topic's articles (the topics page).
+    `topic` narrows to one topic's articles (the topics page); `limit` keeps the newest (and only
+    those are looked up in the other tables).
     """
     aw, ap = f.article_where("a")
     topic_sql, tp = ("AND a.article_id IN (SELECT article_id FROM topics WHERE topic = ?)", [topic]) if topic else ("", [])
     return _df(con, f"""
         WITH fa AS MATERIALIZED (SELECT a.article_id, a.date, a.title, a.source, a.words FROM articles a
-                                 WHERE {aw} {topic_sql}),
+                                 WHERE {aw} {topic_sql}
+                                 ORDER BY a.date DESC NULLS LAST, a.title, a.article_id LIMIT ?),
         ents AS (
           SELECT e.article_id, array_to_string(list_slice(list(e.entity ORDER BY e.count DESC, e.entity), 1, 5), ', ')
                  AS top_entities, count(*) AS entities
@@ -415,7 +419,34 @@ def articles_table(con: duckdb.DuckDBPyConnection, f: Filters, topic: str | None
         SELECT fa.date, fa.title, fa.source, ents.top_entities, spk.speakers, tps.topics,
                coalesce(spk.quotes, 0) AS quotes, coalesce(ents.entities, 0) AS entities, fa.words, fa.article_id
         FROM fa LEFT JOIN ents USING (article_id) LEFT JOIN spk USING (article_id) LEFT JOIN tps USING (article_id)
-        ORDER BY fa.date DESC NULLS LAST, fa.title, fa.article_id""", [*ap, *tp])
+        ORDER BY fa.date DESC NULLS LAST, fa.title, fa.article_id""", [*ap, *tp, _limit(limit)])
+
+
+def table_size(con: duckdb.DuckDBPyConnection, f: Filters, table: str, *args) -> pd.DataFrame:
+    """One row (rows): how many rows `table(con, f, *args)` returns without a limit.
+
+    For the tables the dashboard shows only the first rows of: quotes_table, articles_table,
+    marks_vs_quotes, top_entities.
+    """
+    fa, ap = _scope(f)
+    if table == "quotes_table":
+        qr, qp = _quote_rows(f)
+        only = " AND q.speaker IS NULL" if (args and args[0]) else ""
+        sql = f"SELECT count(*) FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr}{only}"
+        extra = qp
+    elif table == "articles_table":
+        topic = args[0] if args else None
+        sql = "SELECT count(*) FROM fa" + (" WHERE article_id IN (SELECT article_id FROM topics WHERE topic = ?)"
+                                           if topic else "")
+        extra = [topic] if topic else []
+    elif table == "marks_vs_quotes":
+        sql, extra = "SELECT count(*) FROM fa", []
+    elif table == "top_entities":
+        er, extra = _entity_rows(f)
+        sql = f"SELECT count(DISTINCT (e.entity, e.label)) FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}"
+    else:
+        raise ValueError(f"no size for table {table!r}")
+    return _df(con, f"WITH {fa} SELECT ({sql}) AS rows", [*ap, *extra])
 
 
 def article(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:

@@ -43,4 +43,4 @@ with right:
                  key="entities_pairs", filter_field="entities")
 
 st.subheader("Entities")
-ui.table(view.get(queries.top_entities, None), "entities", view.filters, key="entities_table")
+ui.query_table(view, queries.top_entities, (), "entities", key="entities_table")

@@ -39,11 +39,11 @@ with right:
 
 st.subheader("Quotes without a speaker")
 st.caption("Open an article (the link column) to read the quote in its context.")
-ui.table(view.get(queries.quotes_table, True), "unattributed quotes", view.filters, key="health_unattributed",
+ui.query_table(view, queries.quotes_table, (True,), "unattributed quotes", key="health_unattributed",
          column_config={"speaker": None, "quote_index": None}, article_links=True)
 
 st.subheader("Articles with more quotation marks than quotes")
 st.caption("Quotation-mark pairs in the body vs direct quotes extracted, largest gap first. A large gap points at "
            "missed quotes (or at scare quotes and titles, which are rightly not quotes).")
-ui.table(view.get(queries.marks_vs_quotes, None), "quote marks vs quotes", view.filters, key="health_gaps",
+ui.query_table(view, queries.marks_vs_quotes, (), "quote marks vs quotes", key="health_gaps",
          article_links=True)

@@ -47,8 +47,7 @@ else:
             ui.empty("No entities mentioned alongside these speakers.")
 
 st.subheader("Quotes")
-quotes = view.get(queries.quotes_table)
-ui.table(quotes, "quotes", view.filters, key="quotes_table",
+ui.query_table(view, queries.quotes_table, (False,), "quotes", key="quotes_table",
          column_config={"quote": st.column_config.TextColumn("quote", width="large"), "quote_index": None},
          article_links=True)
 

@@ -44,6 +44,6 @@ else:
         with cloud:
             ui.word_cloud(dict(zip(terms["term"], terms["weight"])), f"topic {topic}", key="topic_cloud")
     st.markdown(f"**Articles tagged {topic}**")
-    ui.table(view.get(queries.articles_table, topic), f"articles {topic}", view.filters, key="topic_articles")
+    ui.query_table(view, queries.articles_table, (topic,), f"articles {topic}", key="topic_articles")
 
 ui.discovery(view)

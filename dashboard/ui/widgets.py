@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import export
+from dashboard import export, queries
 from dashboard.filters import Filters
 from dashboard.ui import sidebar
+from dashboard.ui.data import View
 
 
 MAX_SHOWN = 5000
@@ -44,19 +46,22 @@ def chart(figure: go.Figure, key: str, filter_field: str | None = None) -> None:
     st.caption(f"Click a bar, cell or point to add it to the {filter_field.replace('_', ' ')} filter.")
 
 
-def downloads(frame: pd.DataFrame, view_name: str, filters: Filters, key: str) -> None:
-    """CSV, Excel and JSON buttons for exactly these rows, carrying the filter description.
+def downloads(frame: pd.DataFrame, view_name: str, filters: Filters, key: str,
+              rows: int | None = None, everything: Callable[[], pd.DataFrame] | None = None) -> None:
+    """CSV, Excel and JSON buttons for exactly the filtered rows, carrying the filter description.
 
-    The files are made only when clicked (deferred data) and a click does not rerun the page,
-    so filters and selections stay as they are.
+    The files are made only when clicked (deferred data) and a click does not rerun the page, so
+    filters and selections stay as they are. `everything`, when given, fetches all rows at that
+    moment (the page itself only holds the first ones); `rows` is their number.
     """
     description = filters.describe()
     columns = st.columns(len(export.FORMATS) + 2)
     for column, (label, (ext, mime, to_bytes)) in zip(columns, export.FORMATS.items()):
-        column.download_button(label, data=lambda fn=to_bytes: fn(frame, description),
+        column.download_button(label, data=lambda fn=to_bytes: fn(everything() if everything else frame, description),
                                file_name=export.filename(view_name, ext), mime=mime, key=f"{key}_{ext}",
                                on_click="ignore", icon=":material/download:")
-    columns[-2].caption(f"{len(frame):,} row{'' if len(frame) == 1 else 's'}")
+    rows = len(frame) if rows is None else rows
+    columns[-2].caption(f"{rows:,} row{'' if rows == 1 else 's'}")
 
 
 def links_to_articles(article_ids: pd.Series, filters: Filters) -> pd.Series:
@@ -67,10 +72,12 @@ def links_to_articles(article_ids: pd.Series, filters: Filters) -> pd.Series:
 
 
 def table(frame: pd.DataFrame, view_name: str, filters: Filters, key: str, column_config: dict | None = None,
-          select: bool = False, height: int | str = "auto", article_links: bool = False):
+          select: bool = False, height: int | str = "auto", article_links: bool = False,
+          rows: int | None = None, everything: Callable[[], pd.DataFrame] | None = None):
     """A sortable table of `frame` with its download buttons; returns the selection when `select`.
 
     `article_links` adds an "open" column linking each row's article (shown only, not downloaded).
+    `rows` and `everything`: the table has more rows than `frame` holds (see query_table).
     """
     options = dict(on_select="rerun", selection_mode="single-row") if select else {}
     # The browser gets at most MAX_SHOWN rows (60,000 quotes would take seconds to send and draw);
@@ -85,11 +92,32 @@ def table(frame: pd.DataFrame, view_name: str, filters: Filters, key: str, colum
         height = "auto"  # no empty grid below a few rows
     event = st.dataframe(shown, hide_index=True, key=key, column_config=config, width="stretch",
                          height=height, **options)
-    if len(frame) > MAX_SHOWN:
-        st.caption(f"Showing the first {MAX_SHOWN:,} of {len(frame):,} rows; the downloads hold all of them. "
+    total = len(frame) if rows is None else rows
+    if total > len(shown):
+        st.caption(f"Showing the first {len(shown):,} of {total:,} rows; the downloads hold all of them. "
                    "Narrow the filters to see the others here.")
-    downloads(frame, view_name, filters, key)
+    downloads(frame, view_name, filters, key, total, everything)
     return event if select else None
+
+
+def query_table(view: View, query: Callable[..., pd.DataFrame], args: tuple, view_name: str, key: str, **options):
+    """A table of `query(con, filters, *args, limit)`: the page fetches the first MAX_SHOWN rows and
+    their total, the download buttons fetch every row when clicked. Options as for `table`."""
+    head = view.get(query, *args, MAX_SHOWN)
+    total = len(head)
+    if total >= MAX_SHOWN:
+        total = int(view.get(queries.table_size, query.__name__, *args).iloc[0]["rows"])
+    con, filters = view.con, view.filters
+
+    def everything() -> pd.DataFrame:
+        cursor = con.cursor()  # runs on the download's own thread
+        try:
+            return query(cursor, filters, *args, None)
+        finally:
+            cursor.close()
+
+    return table(head, view_name, view.filters, key, rows=total, everything=everything if total > len(head) else None,
+                 **options)
 
 
 def empty(message: str) -> None:

@@ -357,3 +357,14 @@ def test_reuters_articles_table_equals_the_stores_articles_for_a_speaker_and_dat
         ORDER BY date DESC, title, article_id""", [start, end, speaker]).df()
     assert len(expected) >= 1
     assert list(table_with(at, "title")["article_id"]) == list(expected["article_id"])
+
+
+def test_long_tables_show_their_first_rows_and_say_how_many_there_are(open_app, small_store, monkeypatch):
+    from dashboard.ui import widgets
+
+    monkeypatch.setattr(widgets, "MAX_SHOWN", 2)
+    at = open_app(small_store, "speakers.py")
+    assert list(table_with(at, "quote", "speaker")["quote"]) == ["We are calm,", "We expect growth,"]
+    assert any(c.value.startswith("Showing the first 2 of 5 rows; the downloads hold all of them")
+               for c in at.caption)
+    assert "5 rows" in [c.value for c in at.caption]
