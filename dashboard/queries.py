@@ -326,11 +326,12 @@ def topic_speakers(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: in
     fa, ap = _scope(f)
     qr, qp = _quote_rows(f)
     return _df(con, f"""
-        WITH {fa}
+        WITH {fa},
+             ta AS (SELECT fa.article_id FROM fa SEMI JOIN topics t ON t.article_id = fa.article_id AND t.topic = ?)
         SELECT q.speaker, count(*) AS quotes, count(DISTINCT q.article_id) AS articles
-        FROM quotes q JOIN fa ON fa.article_id = q.article_id
-        WHERE q.speaker IS NOT NULL AND {qr} AND q.article_id IN (SELECT article_id FROM topics WHERE topic = ?)
-        GROUP BY q.speaker ORDER BY quotes DESC, articles DESC, q.speaker LIMIT ?""", [*ap, *qp, topic, _limit(n)])
+        FROM quotes q JOIN ta ON ta.article_id = q.article_id
+        WHERE q.speaker IS NOT NULL AND {qr}
+        GROUP BY q.speaker ORDER BY quotes DESC, articles DESC, q.speaker LIMIT ?""", [*ap, topic, *qp, _limit(n)])
 
 
 def topic_entities(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: int = 10) -> pd.DataFrame:
@@ -338,11 +339,12 @@ def topic_entities(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: in
     fa, ap = _scope(f)
     er, ep = _entity_rows(f)
     return _df(con, f"""
-        WITH {fa}
+        WITH {fa},
+             ta AS (SELECT fa.article_id FROM fa SEMI JOIN topics t ON t.article_id = fa.article_id AND t.topic = ?)
         SELECT e.entity, mode(e.label) AS label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
-        FROM entities e JOIN fa ON fa.article_id = e.article_id
-        WHERE {er} AND e.article_id IN (SELECT article_id FROM topics WHERE topic = ?)
-        GROUP BY e.entity ORDER BY articles DESC, mentions DESC, e.entity LIMIT ?""", [*ap, *ep, topic, _limit(n)])
+        FROM entities e JOIN ta ON ta.article_id = e.article_id
+        WHERE {er}
+        GROUP BY e.entity ORDER BY articles DESC, mentions DESC, e.entity LIMIT ?""", [*ap, topic, *ep, _limit(n)])
 
 
 def topic_terms(con: duckdb.DuckDBPyConnection, topic: str, n: int = 30) -> pd.DataFrame:

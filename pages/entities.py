@@ -16,7 +16,7 @@ ui.chart(charts.per_group_bars(per_type, "label", "entity", "articles", "Top ent
          key="entities_per_type", filter_field="entities")
 
 st.subheader("Mentions over time")
-top = view.get(queries.top_entities, 60)
+top = view.get(queries.top_entities, ui.MAX_SHOWN).head(60)  # the entities table's query, cached once
 choices = list(dict.fromkeys([*view.filters.entities, *top["entity"]]))
 chosen = st.multiselect("Compare entities", choices, default=choices[:4], key="compare_entities", max_selections=10)
 freq = st.segmented_control("Per", ["week", "month", "quarter", "year"], default="month", key="entities_freq") or "month"

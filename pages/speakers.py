@@ -7,7 +7,8 @@ from dashboard import charts, queries, ui
 view = ui.page("Speakers and quotes")
 
 left, right = st.columns(2)
-by_quotes = view.get(queries.top_speakers, 20, "quotes")
+top_50 = view.get(queries.top_speakers, 50, "quotes")
+by_quotes = top_50.head(20)
 if not len(by_quotes):
     ui.empty("No quotes with a known speaker in these articles.")
 else:
@@ -20,7 +21,7 @@ else:
                              hover=["quotes", "kind"]), key="speakers_by_articles", filter_field="speakers")
 
     st.subheader("Quotes over time")
-    choices = list(dict.fromkeys([*view.filters.speakers, *view.get(queries.top_speakers, 50)["speaker"]]))
+    choices = list(dict.fromkeys([*view.filters.speakers, *top_50["speaker"]]))
     chosen = st.multiselect("Compare speakers", choices, default=choices[:3], key="compare_speakers", max_selections=9)
     freq = st.segmented_control("Quotes per", ["week", "month", "quarter", "year"], default="month",
                                 key="speakers_freq") or "month"
