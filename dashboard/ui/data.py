@@ -8,7 +8,6 @@ snapshot name (so a new snapshot is picked up on the next run), query results ar
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 import threading
@@ -22,8 +21,6 @@ import streamlit as st
 
 from dashboard import queries, settings, store
 from dashboard.filters import Filters
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
