@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -164,6 +165,26 @@ def test_every_page_renders_without_exception(page, server, artifacts, path, tit
     screenshot(page, artifacts, f"page-{path or 'overview'}")
 
 
+@pytest.mark.parametrize(("path", "title"), PAGES, ids=[p or "overview" for p, _ in PAGES])
+def test_every_page_renders_the_filtered_view(page, server, artifacts, chosen, path, title):
+    start, end, speaker = chosen
+    expected = Filters(start=start, end=end, speakers=(speaker,))
+    open_page(page, f"{server.url}/{path}?{urlencode(expected.to_params(), doseq=True)}")
+    wait_for_caption(page, expected.describe())
+    assert page.locator("h1").first.inner_text().strip() == title
+    assert_no_exception(page, f"{title} with filters")
+    screenshot(page, artifacts, f"filtered-{path or 'overview'}")
+
+
+def test_filters_matching_nothing_explain_themselves(page, server, artifacts):
+    nothing = Filters(text="zqxjv no article says this")
+    open_page(page, f"{server.url}/speakers?{urlencode(nothing.to_params(), doseq=True)}")
+    wait_for_caption(page, nothing.describe())
+    expect(page.get_by_text("No articles match these filters").first).to_be_visible()
+    assert_no_exception(page, "empty result")
+    screenshot(page, artifacts, "empty-result")
+
+
 def test_date_and_speaker_filters_then_quotes_csv_matches_the_store(page, server, artifacts, con, chosen):
     start, end, speaker = chosen
     open_page(page, f"{server.url}/speakers")
@@ -205,11 +226,18 @@ def test_date_and_speaker_filters_then_quotes_csv_matches_the_store(page, server
     assert rows[2:] == want
     assert len(want) >= 2
 
+    # The JSON download holds the same rows, values unchanged, with the same description.
+    with page.expect_download() as info:
+        page.locator(".st-key-quotes_table_json button").click()
+    document = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert document["filters"] == expected.describe()
+    assert [["" if v is None else str(v) for v in row.values()] for row in document["rows"]] == want
+
     # The download did not reset the page: filters and URL are as they were.
     settle(page)
     assert filter_caption(page) == expected.describe()
     assert query_params(page)["speakers"] == [speaker]
-    screenshot(page, artifacts, "filtered-speakers")
+    screenshot(page, artifacts, "filters-set-in-sidebar")
 
 
 def test_article_shows_highlighted_quotes_and_script_as_text(page, server, artifacts, con, hostile_title):
