@@ -515,8 +515,23 @@ class _Extractor:
         return quotes
 
     def _previous_speaker(self, cand: _Candidate, spoken: list[tuple[int, _Speaker]]) -> _Speaker:
-        if spoken and self.para_of(cand.start) - self.para_of(spoken[-1][0]) <= 1:
-            return replace(spoken[-1][1], resolved_by="previous")
+        """Who a quotation without a cue continues: the last speaker of this or the previous
+        paragraph, unless a person introduced as a subject since then takes over ('Morton Klein,
+        president of the group, blasted the remarks.' followed by a quotation)."""
+        para = self.para_of(cand.start)
+        last = spoken[-1] if spoken and para - self.para_of(spoken[-1][0]) <= 1 else None
+        since = last[0] if last else self.paras[max(0, para - 1)][0]
+        opens_paragraph = not self.text[self.paras[para][0] : cand.start - 1].strip()
+        newcomer = opens_paragraph and next((p for p in reversed(self.entities.people)
+                         if p.is_subject and since < self.doc[p.token].idx < cand.start
+                         and para - self.para_of(self.doc[p.token].idx) <= 1
+                         and not self.in_marks.covers(self.doc[p.token].idx)
+                         and (last is None or p.name != last[1].name)), None)
+        if newcomer:
+            role = self._latest_role(newcomer.name, newcomer.token + 1)
+            return _Speaker(newcomer.name, role, "person", "previous")
+        if last is not None:
+            return replace(last[1], resolved_by="previous")
         return _NO_SPEAKER
 
     def _speaker(self, head: Token | None, spoken: list[tuple[int, _Speaker]]) -> _Speaker:

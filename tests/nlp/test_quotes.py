@@ -203,3 +203,11 @@ def test_typewriter_quotation_marks_of_older_archives():
 def test_typewriter_quote_with_cue(quotes):
     q = only(quotes("''There are big issues,'' said Steven Ekovich, a broker."))
     assert (q.quote, q.speaker, q.rule) == ("There are big issues,", "Steven Ekovich", "direct-inverted")
+
+
+def test_floating_quote_goes_to_a_person_introduced_since_the_last_quote(quotes):
+    text = ('John Smith said: "We are ready."\n\n'
+            "Angela Merkel, the German chancellor, criticised the plan on Monday.\n\n"
+            '"This plan will not work for anyone in Europe."')
+    found = quotes(text)
+    assert (found[-1].rule, found[-1].speaker, found[-1].resolved_by) == ("floating", "Angela Merkel", "previous")
