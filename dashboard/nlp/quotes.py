@@ -523,7 +523,7 @@ class _Extractor:
         since = last[0] if last else self.paras[max(0, para - 1)][0]
         opens_paragraph = not self.text[self.paras[para][0] : cand.start - 1].strip()
         newcomer = opens_paragraph and next((p for p in reversed(self.entities.people)
-                         if p.is_subject and since < self.doc[p.token].idx < cand.start
+                         if p.is_subject and since <= self.doc[p.token].idx < cand.start
                          and para - self.para_of(self.doc[p.token].idx) <= 1
                          and not self.in_marks.covers(self.doc[p.token].idx)
                          and (last is None or p.name != last[1].name)), None)
