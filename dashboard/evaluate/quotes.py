@@ -30,7 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashboard.nlp.names import clean_name, gender, person_name
+from dashboard.nlp.names import clean_name, gender, lexicon, person_name
 
 THRESHOLDS = (0.3, 0.8)
 TARGETS = {"precision@0.3": 0.85, "recall@0.3": 0.85, "speaker_accuracy": 0.92, "speaker_set_f1": 0.88}
@@ -127,14 +127,17 @@ def gold_name(source: str) -> str | None:
     Right to Rise USA' -> 'Murphy'; pronouns, descriptions ('The Florida senator', 'Aides to
     Clinton', "Clinton's aide") and numbers ('Twenty-four percent') are no names."""
     head = source.split(",")[0]
-    whole = _trailing_name(head)
-    if whole is not None or not _QUALIFIER.search(head):
-        return whole
-    # 'Sen. Jeff Merkley of Oregon', 'Rep. Jim Clyburn (D-S.C.)': the name before the qualifier.
-    return _trailing_name(_QUALIFIER.split(head)[0])
+    if _QUALIFIER.search(head):
+        # 'Sen. Jeff Merkley of Oregon', 'Mr. Burman of the Tax Policy Center', 'Rep. Jim Clyburn
+        # (D-S.C.)': the name before the qualifier, unless that is a bare title ('Former Secretary
+        # of State Madeleine Albright': then the name closing the phrase).
+        before = _trailing_name(_QUALIFIER.split(head)[0])
+        if before and not all(w.lower().rstrip(".") in lexicon("names_titles") for w in before.split()):
+            return before
+    return _trailing_name(head, after_preposition=True)
 
 
-def _trailing_name(phrase: str) -> str | None:
+def _trailing_name(phrase: str, after_preposition: bool = False) -> str | None:
     words = clean_name(phrase).split()
     name: list[str] = []
     for word in reversed(words):
@@ -145,7 +148,11 @@ def _trailing_name(phrase: str) -> str | None:
         return None
     rest = words[: len(words) - len(name)]
     if rest and rest[-1].lower() in _PREPOSITIONS:
-        return None  # "Aides to Clinton", "voters in Iowa": the source is not the named one
+        # "Aides to Clinton", "voters in Iowa": the source is not the named one; but in
+        # "Secretary of State Madeleine Albright" the words after the office's object are a name.
+        if not (after_preposition and len(name) >= 3):
+            return None
+        name = name[1:]
     if any(ch.isdigit() for ch in "".join(name)) or name[0].lower().split("-")[0] in _NUMBERS:
         return None
     return person_name(" ".join(name)) or None

@@ -81,6 +81,8 @@ def test_names_and_cues():
     assert gold_name("Aides to Clinton") is None and gold_name("voters in Iowa") is None
     assert gold_name("Sen. Jeff Merkley of Oregon") == "Jeff Merkley"
     assert gold_name("Rep. Jim Clyburn (D-S.C.)") == "Jim Clyburn"
+    assert gold_name("Mr. Burman of the Tax Policy Center") == "Burman"
+    assert gold_name("Former Secretary of State Madeleine Albright") == "Madeleine Albright"
     assert gold_name("Twenty-four percent") is None
     assert gold_name("He") is None
     assert same_speaker("Peskov", "Dmitry Peskov") and same_speaker("President Trump", "Donald Trump")
