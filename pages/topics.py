@@ -40,7 +40,8 @@ else:
     if len(terms):
         bars, cloud = st.columns(2)
         with bars:
-            ui.chart(charts.bars(terms, "term", "weight", f"Top terms of {topic}", color="#845ef7"), key="topic_terms")
+            ui.chart(charts.bars(terms.head(15), "term", "weight", f"Top terms of {topic}", color="#845ef7"),
+                     key="topic_terms")
         with cloud:
             ui.word_cloud(dict(zip(terms["term"], terms["weight"])), f"topic {topic}", key="topic_cloud")
     st.markdown(f"**Articles tagged {topic}**")
