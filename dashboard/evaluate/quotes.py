@@ -49,6 +49,9 @@ _NOT_NAMES = set("i we you it its this that these those who which one his their 
 _NUMBERS = set("one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty sixty "
                "seventy eighty ninety hundred half majority percent".split())
 _PREPOSITIONS = set("of to for from in at on with by about among".split())
+_GROUPS = set("aides allies analysts advisers critics economists experts fact-checkers friends observers "
+              "officials opponents organizers pollsters protesters reports researchers residents sources "
+              "studies supporters surveys voters".split())
 _QUALIFIER = re.compile(r"\s+(?:of|from|in)\s+|\s*\(")
 _WORD = re.compile(r"[\w’'.-]+")
 
@@ -155,6 +158,8 @@ def _trailing_name(phrase: str, after_preposition: bool = False) -> str | None:
         name = name[1:]
     if any(ch.isdigit() for ch in "".join(name)) or name[0].lower().split("-")[0] in _NUMBERS:
         return None
+    if len(name) == 1 and name[0].lower() in _GROUPS:
+        return None  # 'Analysts said', 'Aides say': a capital at the start of a sentence, no name
     return person_name(" ".join(name)) or None
 
 

@@ -84,7 +84,7 @@ def test_names_and_cues():
     assert gold_name("Mr. Burman of the Tax Policy Center") == "Burman"
     assert gold_name("Former Secretary of State Madeleine Albright") == "Madeleine Albright"
     assert gold_name("Twenty-four percent") is None
-    assert gold_name("He") is None
+    assert gold_name("He") is None and gold_name("Analysts") is None
     assert same_speaker("Peskov", "Dmitry Peskov") and same_speaker("President Trump", "Donald Trump")
     assert not same_speaker("Bill Clinton", "Hillary Clinton") and not same_speaker("Trump", None)
     assert is_speech_cue("said in a statement") and is_speech_cue("According to") and is_speech_cue("tweeted")
