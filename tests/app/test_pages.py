@@ -153,14 +153,22 @@ def test_clear_all_resets_every_filter(open_app, small_store):
 
 # --- empty results, missing stores ---------------------------------------------------------
 
-def test_a_filter_matching_nothing_explains_itself(open_app, small_store):
-    at = open_app(small_store, "speakers.py")
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_a_filter_matching_nothing_explains_itself_on_every_page(open_app, small_store, page):
+    at = open_app(small_store, page)
     at.text_input(key="filter_text").set_value("no such words anywhere").run()
     assert not at.exception
     assert "No articles match these filters" in at.warning[0].value
-    assert not at.dataframe
+    assert not at.dataframe and not at.get("plotly_chart")
     at.button(key="empty_clear").click().run()
     assert first_caption(at) == "All articles"
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_a_link_with_filters_reopens_them_on_every_page(open_app, small_store, page):
+    at = open_app(small_store, page, speakers="Jane Roe", start="2025-01-10", end="2025-02-28")
+    assert not at.exception, at.exception
+    assert first_caption(at) == "Articles where 2025-01-10 to 2025-02-28; speaker is Jane Roe"
 
 
 def test_a_missing_store_gives_a_friendly_message(open_app, tmp_path):
