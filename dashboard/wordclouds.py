@@ -7,12 +7,30 @@ pass them through `without_stop_words`.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import math
 from collections.abc import Mapping
+from pathlib import Path
 
 from PIL import Image
-from spacy.lang.en.stop_words import STOP_WORDS as _ENGLISH  # a word list only; no model is loaded
+
+
+def _english_stop_words() -> frozenset[str]:
+    # spaCy's English list, the one preprocessing removed from the terms table. Importing
+    # spacy.lang.en would import all of spaCy (0.8 s and 55 MB) into the dashboard for a word
+    # list; the list's own file imports nothing, so it is loaded by itself.
+    package = importlib.util.find_spec("spacy")
+    try:
+        path = Path(package.submodule_search_locations[0]) / "lang" / "en" / "stop_words.py"
+        spec = importlib.util.spec_from_file_location("_newsdash_english_stop_words", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return frozenset(module.STOP_WORDS)
+    except (OSError, AttributeError, TypeError):  # another spaCy layout: take the normal route
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        return frozenset(STOP_WORDS)
 
 # Newswire noise: words frequent in nearly every wire story, so in a cloud they crowd out what the
 # articles are about. Forms are lower case and include lemmas, because the store's terms are lemmas.
@@ -32,7 +50,7 @@ _NEWSWIRE = frozenset({
 })
 
 # English stop words (spaCy's list, the one preprocessing used for the terms table) plus newswire noise.
-STOP_WORDS: frozenset[str] = frozenset(_ENGLISH) | _NEWSWIRE
+STOP_WORDS: frozenset[str] = _english_stop_words() | _NEWSWIRE
 
 RANDOM_STATE = 7  # a fixed layout seed: the same frequencies always give the same picture
 # Words are placed on a canvas this many times smaller than the image and drawn at full size: the

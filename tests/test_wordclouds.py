@@ -75,3 +75,17 @@ def test_without_stop_words_compares_in_lower_case_and_keeps_the_rest():
 def test_render_itself_keeps_stop_words_so_entity_names_survive():
     # "US" is an entity; as a word it would be the stop word "us". render draws what it is given.
     assert ink(render({"US": 5.0})) > 0
+
+
+def test_stop_words_are_spacys_english_list_without_importing_spacy():
+    # The dashboard process should not carry spaCy (0.8 s, 55 MB) for a word list.
+    import subprocess
+    import sys
+
+    probe = "import sys, dashboard.wordclouds as w; print(len(w.STOP_WORDS), 'spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out[1] == "False"
+    from spacy.lang.en.stop_words import STOP_WORDS as SPACY
+
+    assert set(SPACY) <= STOP_WORDS
+    assert int(out[0]) == len(STOP_WORDS)
