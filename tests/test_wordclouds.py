@@ -1,10 +1,13 @@
 """Word clouds drawn by the real wordcloud package: reproducible, sized, refusing empty input."""
 
 import io
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 from PIL import Image
+from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
 
 from dashboard.wordclouds import STOP_WORDS, render, to_png, without_stop_words
 
@@ -79,13 +82,8 @@ def test_render_itself_keeps_stop_words_so_entity_names_survive():
 
 def test_stop_words_are_spacys_english_list_without_importing_spacy():
     # The dashboard process should not carry spaCy (0.8 s, 55 MB) for a word list.
-    import subprocess
-    import sys
-
     probe = "import sys, dashboard.wordclouds as w; print(len(w.STOP_WORDS), 'spacy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert out[1] == "False"
-    from spacy.lang.en.stop_words import STOP_WORDS as SPACY
-
-    assert set(SPACY) <= STOP_WORDS
+    assert set(SPACY_STOP_WORDS) <= STOP_WORDS
     assert int(out[0]) == len(STOP_WORDS)
