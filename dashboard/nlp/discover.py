@@ -231,40 +231,56 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same topics)")
 
 
+def discover_store(store_dir, k: int | None = None, seed: int = 0) -> dict:
+    """Discover topics in a store and replace its discovered topics and topic_terms; return a summary.
+
+    Raises StoreError or ValueError (nothing to discover, bad k) with a message for the user.
+    """
+    from dashboard import store
+
+    if k is not None and k < 2:
+        raise ValueError("the number of topics must be at least 2")
+    started = time.perf_counter()
+    manifest = store.read_manifest(store_dir)
+    terms = store.read_table(store_dir, "terms", manifest)
+    diagnostics: dict = {}
+    assignments, topic_terms, chosen = discover(terms, k, seed=seed, diagnostics=diagnostics)
+    old = store.read_table(store_dir, "topics", manifest)
+    topics = pd.concat([old[old["kind"] != "discovered"], assignments], ignore_index=True)
+    candidates = diagnostics.get("candidates", {})
+    store.replace_tables(store_dir, {"topics": topics, "topic_terms": topic_terms},
+                         note=f"discovered {chosen} topics",
+                         discovered={"k": chosen, "chosen": k is None, "seed": seed,
+                                     "method": "NMF over sublinear TF-IDF of lemmas",
+                                     "k_criterion": None if k else "knee of reconstruction error",
+                                     "candidates": {str(c): v for c, v in candidates.items()}})
+    return {"k": chosen, "given": k is not None, "candidates": candidates,
+            "articles": int(assignments["article_id"].nunique()),
+            "sizes": assignments["topic"].value_counts(), "seconds": time.perf_counter() - started}
+
+
+def summary_lines(summary: dict) -> list[str]:
+    """The discovery summary as lines of text (CLI output, dashboard report)."""
+    lines = []
+    if not summary["given"]:
+        lines.append(f"{'k':>4} {'error':>9} {'coherence':>9}   (NMF on a sample; coherence: mean NPMI of top {COHERENCE_TERMS} terms)")
+        for c, v in summary["candidates"].items():
+            lines.append(f"{c:>4} {v['error']:>9.3f} {v['coherence']:>9.3f}{'   <- knee' if c == summary['k'] else ''}")
+    how = "given" if summary["given"] else "knee of reconstruction error"
+    lines.append(f"{summary['k']} topics ({how}) over {summary['articles']:,} articles in {summary['seconds']:.1f} s")
+    lines.extend(f"  {size:>7,} articles  {name}" for name, size in summary["sizes"].items())
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
-    """Discover topics in a store and replace its discovered topics and topic_terms."""
+    """CLI: discover topics in a store and print what was found."""
     from dashboard import store
     from dashboard.settings import default_store
 
-    if args.k is not None and args.k < 2:
-        print("error: --k must be at least 2", file=sys.stderr)
-        return 2
-    store_dir = args.store or default_store()
-    started = time.perf_counter()
     try:
-        manifest = store.read_manifest(store_dir)
-        terms = store.read_table(store_dir, "terms", manifest)
-        diagnostics: dict = {}
-        assignments, topic_terms, k = discover(terms, args.k, seed=args.seed, diagnostics=diagnostics)
-        old = store.read_table(store_dir, "topics", manifest)
-        topics = pd.concat([old[old["kind"] != "discovered"], assignments], ignore_index=True)
-        store.replace_tables(store_dir, {"topics": topics, "topic_terms": topic_terms},
-                             note=f"discovered {k} topics",
-                             discovered={"k": k, "chosen": args.k is None, "seed": args.seed,
-                                         "method": "NMF over sublinear TF-IDF of lemmas",
-                                         "k_criterion": None if args.k else "knee of reconstruction error",
-                                         "candidates": {str(c): v for c, v in
-                                                        diagnostics.get("candidates", {}).items()}})
+        summary = discover_store(args.store or default_store(), args.k, seed=args.seed)
     except (store.StoreError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
-        return 1
-    seconds = time.perf_counter() - started
-    if args.k is None:
-        print(f"{'k':>4} {'error':>9} {'coherence':>9}   (NMF on a sample; coherence: mean NPMI of top {COHERENCE_TERMS} terms)")
-        for c, v in diagnostics["candidates"].items():
-            print(f"{c:>4} {v['error']:>9.3f} {v['coherence']:>9.3f}{'   <- knee' if c == k else ''}")
-    how = "given" if args.k else "knee of reconstruction error"
-    print(f"{k} topics ({how}) over {assignments['article_id'].nunique():,} articles in {seconds:.1f} s")
-    for name, size in assignments["topic"].value_counts().items():
-        print(f"  {size:>7,} articles  {name}")
+        return 1 if args.k is None or args.k >= 2 else 2
+    print("\n".join(summary_lines(summary)))
     return 0

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import io
 import logging
 
 import streamlit as st
@@ -16,14 +13,14 @@ _REPORT = "_discovery_report"
 
 
 def _discover(view: data.View, k: int | None) -> tuple[bool, str]:
+    from dashboard import store
     from dashboard.nlp import discover
 
-    # discover.run is the CLI's store-level entry (read terms, fit, replace the discovered topics);
-    # it reports on stdout/stderr, which the page shows.
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = discover.run(argparse.Namespace(k=k, store=view.store_dir, seed=0))
-    return code == 0, (out.getvalue() + err.getvalue()).strip()
+    try:
+        summary = discover.discover_store(view.store_dir, k)
+    except (store.StoreError, ValueError) as err:
+        return False, str(err)
+    return True, "\n".join(discover.summary_lines(summary))
 
 
 def discovery(view: data.View) -> None:
@@ -33,8 +30,8 @@ def discovery(view: data.View) -> None:
         st.success("Topic discovery finished. Choose “Discovered topics” above to explore them.")
         st.code(report, language=None)
     with st.expander("Discover topics in this corpus", expanded=False):
-        st.caption("Finds topics no taxonomy foresaw (NMF over the stored lemmas of the whole store, k chosen by "
-                   "topic coherence unless given), names each by its top terms and tags the articles. "
+        st.caption("Finds topics no taxonomy foresaw (NMF over the stored lemmas of the whole store, k chosen at the knee of the "
+                   "reconstruction-error curve unless given), names each by its top terms and tags the articles. "
                    "Discovered topics from an earlier run are replaced; taxonomy tags stay.")
         k = st.number_input("Number of topics (0: choose automatically)", 0, 40, 0, key="discover_k")
         if st.button("Discover topics", key="discover_run", type="primary"):

@@ -274,7 +274,7 @@ def test_discovery_on_too_small_a_store_explains_why(open_app, writable_small_st
     at.number_input(key="discover_k").set_value(2)
     at.button(key="discover_run").click().run()
     assert not at.exception
-    assert at.error[0].value == "Discovery failed: error: too few articles or shared terms to discover topics"
+    assert at.error[0].value == "Discovery failed: too few articles or shared terms to discover topics"
 
 
 def test_discovering_topics_from_the_topics_page_stores_and_shows_them(open_app, reuters_store, tmp_path):
