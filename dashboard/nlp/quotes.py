@@ -553,7 +553,8 @@ class _Extractor:
         """A speaker phrase that contains a name: 'Kremlin spokesman Dmitry Peskov', 'the spokesman,
         Peskov'. A person wins over a place or organisation in the same phrase ('CLEVELAND (AP) -
         Former Attorney General Michael Mukasey')."""
-        candidates = [head] + [c for c in head.children if c.dep_ in {"appos", "compound"}]
+        # 'GOP contender and former neurosurgeon Ben Carson': a coordinated name is the same speaker.
+        candidates = [head] + [c for c in head.children if c.dep_ in {"appos", "compound", "conj"}]
         entries = [(token, self.entities.name_at(token.i)) for token in candidates]
         for token, entry in entries:
             if entry and entry[1] == "PERSON":
@@ -659,7 +660,7 @@ def _subject(verb: Token) -> Token | None:
     ', adding ...', 'issued a statement saying ...'; or the name written just before the verb
     when the parse offers only 'it' ('... - Brendan Buck, a spokesman for Ryan, told POLITICO')."""
     subject = _parsed_subject(verb)
-    if subject is None or subject.lower_ in {"it", "there"}:
+    if subject is None or subject.lower_ in {"it", "there"} or subject.ent_type_ in _NOT_SPEAKERS:
         return _name_before(verb) or subject
     return subject
 
@@ -690,8 +691,13 @@ def _parsed_subject(verb: Token) -> Token | None:
 
 
 def _name_before(verb: Token) -> Token | None:
-    """A person named right before the verb, past one apposition set off by commas."""
+    """A person named right before the verb, past one apposition set off by commas or brackets
+    ('Sen. Elizabeth Warren (D-MA) said')."""
     i = verb.i - 1
+    if i >= 0 and verb.doc[i].text == ")":
+        while i > max(0, verb.i - 8) and verb.doc[i].text != "(":
+            i -= 1
+        i -= 1
     if i >= 0 and verb.doc[i].text == ",":
         j = i - 1
         while j > max(0, i - 12) and verb.doc[j].text != ",":

@@ -211,3 +211,13 @@ def test_floating_quote_goes_to_a_person_introduced_since_the_last_quote(quotes)
             '"This plan will not work for anyone in Europe."')
     found = quotes(text)
     assert (found[-1].rule, found[-1].speaker, found[-1].resolved_by) == ("floating", "Angela Merkel", "previous")
+
+
+def test_speaker_past_a_bracketed_party_label(quotes):
+    q = only(quotes("Sen. Elizabeth Warren (D-MA) said Donald Trump was a failure in business."))
+    assert (q.speaker, q.speaker_role) == ("Elizabeth Warren", "Sen.")
+
+
+def test_speaker_coordinated_with_a_description(quotes):
+    q = only(quotes("GOP contender and former neurosurgeon Ben Carson said the media were unfair to him."))
+    assert q.speaker == "Ben Carson"
