@@ -350,7 +350,6 @@ class ArticleResult:
     spurious: list[Predicted] = field(default_factory=list)
     gold_speakers: set[str] = field(default_factory=set)
     predicted_speakers: set[str] = field(default_factory=set)
-    speakers_right: int = 0
 
 
 @dataclass
@@ -441,7 +440,6 @@ def score(articles: list[GoldArticle], predictions: dict[str, list[Predicted]],
                 speaker_scored += 1
                 if same_speaker(g.speaker, p.speaker):
                     speaker_right += 1
-                    result.speakers_right += 1
         # Speaker sets: gold named speakers of speech quotes; named speakers of non-neutral predictions.
         result.gold_speakers = {g.speaker for g in gold if g.speaker}
         # The same test of what is a name applies to both sides ('the campaign' is no name).

@@ -38,6 +38,7 @@ _MALE, _FEMALE = {"he", "him"}, {"she", "her"}
 _PLURAL = {"they", "them"}
 _MAX_SINGLE_QUOTE = 400  # single quotes further apart than this are apostrophes, not a quotation
 _CUE_WINDOW = 12  # tokens searched for a cue beside a quotation
+_ORG_LOOKBACK = 1500  # tokens searched back for the organisation "the ministry" means (keeps it linear)
 _MIN_FLOATING_WORDS = 4
 _MIN_INDIRECT_TOKENS = 3
 _SPEECH_LEMMAS_FOR_PARTICIPLES = {"say", "tell", "add", "argue", "write", "claim", "insist", "explain", "note"}
@@ -647,7 +648,7 @@ class _Extractor:
         if lemma in self.role_nouns:
             return _Speaker(None, phrase or None, "person", None)
         if lemma in self.org_nouns or phrase.lower() in self.org_nouns:
-            for token_i in range(head.i - 1, -1, -1):
+            for token_i in range(head.i - 1, max(-1, head.i - _ORG_LOOKBACK), -1):
                 entry = self.entities.name_at(token_i)
                 if entry and entry[1] in {"ORG", "GPE"} and lemma in entry[0].lower():
                     return _Speaker(entry[0], None, "organisation", "role")
