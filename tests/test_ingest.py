@@ -25,7 +25,7 @@ def test_seed_format_parsed(tmp_path):
     assert article.date == dt.date(2025, 9, 12)
     assert article.title == "Kremlin says talks are on pause"
     assert article.text == "Peskov said the channels are open.\n\nSecond paragraph."
-    assert article.line == 1 and article.source == tmp_path.name
+    assert article.line == 1 and article.source is None
 
 
 def test_leading_space_bom_and_crlf_tolerated(tmp_path):
@@ -101,6 +101,14 @@ def test_every_bad_input_is_rejected_with_its_reason_and_good_ones_stored(tmp_pa
     assert len(rejects) == len(expected)
     dup = next(r for r in rejects if r.file.endswith("z_dup.txt"))
     assert "good1.txt" in dup.reason
+
+
+def test_source_option_fills_only_missing_sources(tmp_path):
+    _write(tmp_path, "a.txt", GOOD)
+    _write(tmp_path, "rows.jsonl", json.dumps({"date": "2025-04-01", "title": "J", "text": "B", "source": "Wire"}) + "\n"
+           + json.dumps({"date": "2025-04-02", "title": "K", "text": "C"}) + "\n")
+    by_title = {a.title: a.source for a in read_inputs([tmp_path], source="Reuters")}
+    assert by_title == {"Kremlin says talks are on pause": "Reuters", "J": "Wire", "K": "Reuters"}
 
 
 def test_csv_and_jsonl_fields(tmp_path):
