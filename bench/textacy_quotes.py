@@ -1,12 +1,15 @@
 """textacy's `direct_quotations` through the same quote scorer as `evaluate quotes`, for comparison.
 
-    /tmp/textacy-venv/bin/python bench/textacy_quotes.py --gold ../shared/corpora/polnear/dev
-
-textacy is not a project dependency: install it in a throwaway virtual environment that sees
-the project's packages, never into the project's environment or requirements:
+textacy is not a project dependency: install it in a throwaway virtual environment, never into
+the project's environment or requirements, and run this script with that interpreter while the
+project's own packages come first on the path:
 
     python -m venv --system-site-packages /tmp/textacy-venv
     /tmp/textacy-venv/bin/pip install textacy==0.13.0
+    PYTHONPATH=/work/venv/lib/python3.11/site-packages \
+        /tmp/textacy-venv/bin/python bench/textacy_quotes.py --gold ../shared/corpora/polnear/dev
+
+(PYTHONPATH names the site-packages of the project's environment, wherever that is.)
 
 Both systems parse the same texts with the same spaCy model (title + blank line + body, as
 preprocess does). textacy raises on some articles (unbalanced quotation marks, stray
