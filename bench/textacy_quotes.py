@@ -6,8 +6,8 @@ project's own packages come first on the path:
 
     python -m venv --system-site-packages /tmp/textacy-venv
     /tmp/textacy-venv/bin/pip install textacy==0.13.0
-    PYTHONPATH=/work/venv/lib/python3.11/site-packages \
-        /tmp/textacy-venv/bin/python bench/textacy_quotes.py --gold ../shared/corpora/polnear/dev
+    PYTHONPATH=/work/venv/lib/python3.11/site-packages /tmp/textacy-venv/bin/python \\
+        bench/textacy_quotes.py --gold ../shared/corpora/polnear/dev
 
 (PYTHONPATH names the site-packages of the project's environment, wherever that is.)
 
