@@ -15,12 +15,64 @@ import plotly.graph_objects as go
 
 HEIGHT = 380
 PALETTE = ("#1c7ed6", "#2f9e44", "#ae3ec9", "#f08c00", "#0c8599", "#e03131", "#5c940d", "#6741d9", "#868e96")
+# Series colours (topics): 20 hues ordered so that the first dozen stay far apart; the taxonomy has 14 tags.
+SERIES_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+                  "#bcbd22", "#7f7f7f", "#0b2e6b", "#f5c400", "#7a0177", "#00a087", "#ff9896", "#4d4d00",
+                  "#98df8a", "#aec7e8", "#c49c94", "#000000")
 _MARGIN = dict(l=10, r=10, t=40, b=10)
 PERIOD_LABELS = {"day": "Day", "week": "Week (starting Monday)", "month": "Month", "quarter": "Quarter", "year": "Year"}
 _PERIOD_DAYS = {"day": 1, "week": 7, "month": 30.4, "quarter": 91.3, "year": 365.25}
 _TICKS = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}
 _MIN_TICK = {"month": "M1", "quarter": "M3", "year": "M12"}
 _DAY_MS = 86_400_000
+# pandas offsets matching DuckDB's date_trunc: weeks start on Monday, quarters in January.
+_OFFSETS = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS-JAN", "year": "YS"}
+# Beyond this many periods on the axis a bar is a pixel or two wide: when most periods are empty, a dot on
+# each bar's top keeps the lone bars visible (a full chart is a visible area anyway).
+_DOTS_AFTER = {"wide": 120, "panel": 40}
+
+
+def series_colors(names: Iterable[str]) -> dict[str, str]:
+    """One colour per name, in the order given (pass the store's topic list so every chart agrees)."""
+    names = list(dict.fromkeys(names))
+    return {name: SERIES_PALETTE[i % len(SERIES_PALETTE)] for i, name in enumerate(names)}
+
+
+def _span_periods(periods: pd.Series, freq: str) -> pd.DatetimeIndex:
+    """Every period from the first to the last of `periods`, including the empty ones."""
+    if not len(periods):
+        return pd.DatetimeIndex([])
+    return pd.date_range(pd.Timestamp(periods.min()), pd.Timestamp(periods.max()), freq=_OFFSETS.get(freq, "MS"))
+
+
+def _zero_filled(rows: pd.DataFrame, value: str, span: pd.DatetimeIndex) -> pd.DataFrame:
+    """A count series over every period of `span`, 0 where nothing was counted, and whether it was counted."""
+    counted = rows.assign(period=pd.to_datetime(rows["period"])).groupby("period")[value].sum()
+    full = counted.reindex(span.union(counted.index), fill_value=0)
+    return pd.DataFrame({"period": full.index, value: full.to_numpy(), "counted": full.index.isin(counted.index)})
+
+
+def _broken_at_gaps(rows: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Rows with an empty row inserted after each run of consecutive periods, so a line breaks there."""
+    rows = rows.assign(period=pd.to_datetime(rows["period"])).sort_values("period")
+    after = rows["period"] + pd.tseries.frequencies.to_offset(_OFFSETS.get(freq, "MS"))
+    gaps = after.iloc[:-1][after.iloc[:-1].to_numpy() < rows["period"].iloc[1:].to_numpy()]
+    if not len(gaps):
+        return rows
+    empty = pd.DataFrame({"period": gaps.to_numpy()})
+    return pd.concat([rows, empty], ignore_index=True).sort_values("period", kind="stable")
+
+
+def _sparse(periods: pd.Series, freq: str, limit: int) -> bool:
+    """Whether bars over `periods` would be slivers lost on a long, mostly empty axis."""
+    span = len(_span_periods(periods, freq))
+    return span > limit and periods.nunique() < span / 2
+
+
+def _dots(fig: go.Figure, x, y, color: str, **where) -> None:
+    """A dot on each bar's top when the axis spans so many periods that bars are too thin to see."""
+    fig.add_scatter(x=x, y=y, mode="markers", marker=dict(color=color, size=7), showlegend=False,
+                    hoverinfo="skip", **where)
 
 
 def _time_axis(fig: go.Figure, periods: pd.Series, freq: str) -> None:
@@ -79,13 +131,20 @@ def over_time(frame: pd.DataFrame, value: str, title: str, freq: str = "month", 
     """Counts per period: bars (one series) or lines (one per value of `series`)."""
     fig = go.Figure()
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
-    for name, rows in groups:
+    span = _span_periods(frame["period"], freq)
+    for i, (name, rows) in enumerate(groups):
+        color = PALETTE[0] if series is None else SERIES_PALETTE[i % len(SERIES_PALETTE)]
         if kind == "bar":
             fig.add_bar(x=rows["period"], y=rows[value], name=str(name) if name is not None else value,
-                        width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8)
+                        width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8, marker_color=color)
+            if _sparse(frame["period"], freq, _DOTS_AFTER["wide"]):
+                _dots(fig, rows["period"], rows[value], color)
         else:
-            fig.add_scatter(x=rows["period"], y=rows[value], mode="lines+markers", name=_safe(name),
-                            customdata=[[name]] * len(rows))
+            # A period without a mention is a count of 0, not a line drawn across it; dots only where counted.
+            full = _zero_filled(rows, value, span)
+            fig.add_scatter(x=full["period"], y=full[value], mode="lines+markers", name=_safe(name),
+                            line=dict(color=color), marker=dict(color=color, size=[7 if c else 0 for c in full["counted"]]),
+                            customdata=[[name]] * len(full))
     _time_axis(fig, frame["period"], freq)
     _count_axis(fig, frame[value])
     fig.update_yaxes(title_text=value)
@@ -101,27 +160,42 @@ def small_multiples(frame: pd.DataFrame, series: str, value: str, title: str, fr
     rows = max(1, -(-len(names) // columns))
     fig = make_subplots(rows=rows, cols=min(columns, max(len(names), 1)), subplot_titles=_labels(names),
                         shared_yaxes=True, shared_xaxes=True, vertical_spacing=0.12)
+    dots = _sparse(frame["period"], freq, _DOTS_AFTER["panel"])
     for i, name in enumerate(names):
         part = frame[frame[series] == name]
-        fig.add_bar(x=part["period"], y=part[value], name=name, row=i // columns + 1, col=i % columns + 1,
-                    customdata=[[name]] * len(part), width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8,
-                    hovertemplate=f"{_safe(name)}<br>%{{x}}: %{{y}}<extra></extra>")
+        where = dict(row=i // columns + 1, col=i % columns + 1)
+        fig.add_bar(x=part["period"], y=part[value], name=name, customdata=[[name]] * len(part),
+                    width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8, marker_color=PALETTE[0],
+                    hovertemplate=f"{_safe(name)}<br>%{{x}}: %{{y}}<extra></extra>", **where)
+        if dots:
+            _dots(fig, part["period"], part[value], PALETTE[0], **where)
     _time_axis(fig, frame["period"], freq)
     fig.update_xaxes(title_text=None)
     _count_axis(fig, frame[value])
     return _layout(fig, title, height=max(HEIGHT, 260 * rows), top=80, showlegend=False)
 
 
-def shares(frame: pd.DataFrame, title: str, freq: str = "month", series: str = "topic") -> go.Figure:
-    """Share of articles per period for each `series` value, as lines (tags overlap, so no stacking)."""
+def shares(frame: pd.DataFrame, title: str, freq: str = "month", series: str = "topic",
+           colors: dict[str, str] | None = None) -> go.Figure:
+    """Share of articles per period for each `series` value, as lines (tags overlap, so no stacking).
+
+    A period without articles has no share: the line breaks there instead of bridging it. `colors`
+    (from series_colors over the whole store) keeps a topic's colour the same in every chart.
+    """
     fig = go.Figure()
+    colors = colors or {}
+    fallback = series_colors(sorted(set(frame[series]) - set(colors)))
     for name, rows in frame.groupby(series, sort=False):
+        rows = _broken_at_gaps(rows, freq)
+        color = colors.get(name) or fallback[name]
         fig.add_scatter(x=rows["period"], y=rows["share"], mode="lines+markers", name=_safe(name),
+                        line=dict(color=color), marker=dict(color=color), connectgaps=False,
                         customdata=[[name, a] for a in rows["articles"]],
                         hovertemplate="<b>%{fullData.name}</b><br>%{x}: %{y:.0%} (%{customdata[1]} articles)<extra></extra>")
     fig.update_yaxes(tickformat=".0%", title_text="share of articles", rangemode="tozero")
     _time_axis(fig, frame["period"], freq)
-    return _layout(fig, title, legend=dict(orientation="h", y=-0.25))
+    # Plotly hides the legend of a single line, which then has no name: always show it.
+    return _layout(fig, title, showlegend=True, legend=dict(orientation="h", y=-0.25))
 
 
 def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, title: str) -> go.Figure:
@@ -131,7 +205,7 @@ def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, title: str
                     grid.sum(axis=0).sort_values(ascending=False).index]
     custom = [[[r, c] for c in grid.columns] for r in grid.index]
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=_labels(grid.columns), y=_labels(grid.index),
-                               customdata=custom, colorscale="Blues", hoverongaps=False,
+                               customdata=custom, colorscale="Blues", hoverongaps=False, zmin=0,
                                hovertemplate=f"%{{y}} · %{{x}}<br>{value}: %{{z}}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category", automargin=True)
     fig.update_xaxes(type="category", tickangle=-35, automargin=True)
@@ -181,6 +255,9 @@ ARTICLE_CSS = """
 """
 
 
+_OPENING_MARKS = "\"'`“‘«„‚‹"
+
+
 def _entity_pattern(names: Iterable[str]) -> re.Pattern | None:
     names = sorted({n for n in names if isinstance(n, str) and len(n.strip()) > 1}, key=len, reverse=True)
     if not names:
@@ -223,10 +300,15 @@ def article_html(text: str, quotes: pd.DataFrame, mentions: pd.DataFrame) -> str
         start, end = max(int(start), position), min(int(end), len(text))
         if start >= end:
             continue
-        out.append(_highlight_entities(text[position:start], pattern, labels))
+        # The badge goes before the opening quotation mark, not between the mark and the words; the
+        # highlight still covers exactly the stored characters.
+        opening = start
+        while opening > position and text[opening - 1] in _OPENING_MARKS:
+            opening -= 1
+        out.append(_highlight_entities(text[position:opening], pattern, labels))
         known = isinstance(speaker, str) and speaker
         badge = html.escape(speaker) if known else "speaker unknown"
-        out.append(f'<span class="speaker{"" if known else " unknown"}">{badge}</span>'
+        out.append(f'<span class="speaker{"" if known else " unknown"}">{badge}</span>{html.escape(text[opening:start])}'
                    f'<mark class="quote" title="{badge}">{_highlight_entities(text[start:end], pattern, labels)}</mark>')
         position = end
     out.append(_highlight_entities(text[position:], pattern, labels))

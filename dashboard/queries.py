@@ -166,6 +166,8 @@ def topic_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "mon
     """Articles per topic and period, and their share of the period's filtered articles.
 
     (period, topic, kind, articles, share). When the filters choose topics, only those are shown.
+    Every period with filtered articles has a row for every topic shown (0 when none carried it), so a
+    line drops to zero there; periods without articles have no rows, and charts break the line there.
     """
     aw, ap = f.article_where("a")
     extra, extra_p = "", []
@@ -178,12 +180,16 @@ def topic_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "mon
     return _df(con, f"""
         WITH fa AS MATERIALIZED (SELECT a.article_id, date_trunc(?, a.date)::DATE AS period FROM articles a
                                  WHERE {aw} AND a.date IS NOT NULL),
-             total AS (SELECT period, count(*) AS n FROM fa GROUP BY period)
-        SELECT fa.period, t.topic, min(t.kind) AS kind, count(DISTINCT fa.article_id) AS articles,
-               count(DISTINCT fa.article_id) / any_value(total.n) AS share
-        FROM fa JOIN topics t ON t.article_id = fa.article_id JOIN total ON total.period = fa.period
-        WHERE TRUE {extra}
-        GROUP BY fa.period, t.topic ORDER BY fa.period, articles DESC, t.topic""", [_period(freq), *ap, *extra_p])
+             total AS (SELECT period, count(*) AS n FROM fa GROUP BY period),
+             tagged AS (SELECT fa.period, t.topic, min(t.kind) AS kind, count(DISTINCT fa.article_id) AS articles
+                        FROM fa JOIN topics t ON t.article_id = fa.article_id
+                        WHERE TRUE {extra} GROUP BY fa.period, t.topic),
+             shown AS (SELECT topic, min(kind) AS kind FROM tagged GROUP BY topic)
+        SELECT total.period, shown.topic, shown.kind, coalesce(tagged.articles, 0) AS articles,
+               coalesce(tagged.articles, 0) / total.n AS share
+        FROM total CROSS JOIN shown
+        LEFT JOIN tagged ON tagged.period = total.period AND tagged.topic = shown.topic
+        ORDER BY total.period, articles DESC, shown.topic""", [_period(freq), *ap, *extra_p])
 
 
 # --- speakers and quotes ---------------------------------------------------------------------

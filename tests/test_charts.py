@@ -84,8 +84,9 @@ def test_article_html_marks_quotes_with_their_speaker_and_entities():
     mentions = pd.DataFrame({"name": ["Acme Corp", "Acme", "Jane Roe"], "label": ["ORG", "ORG", "PERSON"]})
     html = charts.article_html(text, quotes, mentions)
     assert '<mark class="ent-org" title="ORG">Acme Corp</mark> grew.' in html  # the longest name wins
-    assert ('<span class="speaker">Jane &lt;Roe&gt;</span><mark class="quote" title="Jane &lt;Roe&gt;">'
-            '<mark class="ent-org" title="ORG">Acme</mark> will grow,</mark>') in html
+    # The badge sits before the opening quotation mark; the highlight covers exactly the stored characters.
+    assert ('grew. <span class="speaker">Jane &lt;Roe&gt;</span>&quot;<mark class="quote" title="Jane &lt;Roe&gt;">'
+            '<mark class="ent-org" title="ORG">Acme</mark> will grow,</mark>&quot; said') in html
     assert '<mark class="ent-person" title="PERSON">Jane Roe</mark>.' in html
     assert "Jane Roes are" in html  # word edges: no highlight inside a longer word
 
@@ -95,7 +96,8 @@ def test_article_html_unknown_speaker_and_bad_offsets():
     quotes = pd.DataFrame({"start_char": [1, 3, None], "end_char": [7, 5, 9], "speaker": [None, "X", "Y"]})
     html = charts.article_html(text, quotes, pd.DataFrame(columns=["name", "label"]))
     assert html.count('class="quote"') == 1  # the overlapping and the offset-less quotes are skipped
-    assert '<span class="speaker unknown">speaker unknown</span><mark class="quote" title="speaker unknown">Hello,</mark>' in html
+    assert ('<div class="article-text"><span class="speaker unknown">speaker unknown</span>&quot;'
+            '<mark class="quote" title="speaker unknown">Hello,</mark>') in html
     assert html.endswith('" someone said.</div>'.replace('"', "&quot;"))
 
 
@@ -105,3 +107,82 @@ def test_names_from_articles_are_escaped_in_labels_but_kept_for_clicks():
     assert list(fig.data[0].y) == ["&lt;b&gt;Acme&lt;/b&gt;"]
     assert fig.data[0].customdata[0][0] == "<b>Acme</b>"
     assert fig.layout.title.text == "With &lt;i&gt;x&lt;/i&gt;"
+
+
+def test_article_html_badge_before_curly_marks_and_right_before_an_unquoted_statement():
+    text = "He said “Rates will fall” and that growth would slow."
+    start, indirect = text.index("Rates"), text.index("growth")
+    quotes = pd.DataFrame({"start_char": [start, indirect], "end_char": [start + len("Rates will fall"), len(text) - 1],
+                           "speaker": ["Jane Roe", "Jane Roe"]})
+    html = charts.article_html(text, quotes, pd.DataFrame(columns=["name", "label"]))
+    assert ('He said <span class="speaker">Jane Roe</span>“<mark class="quote" title="Jane Roe">Rates will fall</mark>”'
+            in html)
+    # No quotation mark before an indirect quote: the badge stays right before the highlight.
+    assert 'and that <span class="speaker">Jane Roe</span><mark class="quote" title="Jane Roe">growth would slow</mark>.' in html
+
+
+def months(*values):
+    return pd.to_datetime(list(values))
+
+
+def test_shares_break_the_line_over_periods_without_articles():
+    # Articles in June and October 1987 and September 2025 only: no line may join them.
+    frame = pd.DataFrame({"period": months("1987-06-01", "1987-07-01", "1987-10-01", "2025-09-01"),
+                          "topic": ["energy"] * 4, "articles": [2, 1, 3, 1], "share": [0.5, 0.25, 0.75, 1.0]})
+    line = charts.shares(frame, "T").data[0]
+    periods = [pd.Timestamp(x) for x in line.x]
+    assert line.connectgaps is False
+    assert [None if pd.isna(y) else y for y in line.y] == [0.5, 0.25, None, 0.75, None, 1.0]
+    assert periods[2] == pd.Timestamp("1987-08-01") and periods[4] == pd.Timestamp("1987-11-01")
+    # Consecutive periods stay joined, by week too.
+    weeks = pd.DataFrame({"period": months("2025-01-06", "2025-01-13"), "topic": ["a", "a"], "articles": [1, 1],
+                          "share": [1.0, 0.5]})
+    assert list(charts.shares(weeks, "T", "week").data[0].y) == [1.0, 0.5]
+
+
+def test_count_lines_drop_to_zero_in_periods_without_mentions():
+    frame = pd.DataFrame({"period": months("1987-06-01", "1987-09-01", "1987-06-01"), "entity": ["A", "A", "B"],
+                          "articles": [2, 4, 1]})
+    fig = charts.over_time(frame, "articles", "T", "month", series="entity", kind="line")
+    a, b = fig.data
+    assert [pd.Timestamp(x).month for x in a.x] == [6, 7, 8, 9]
+    assert list(a.y) == [2, 0, 0, 4] and list(b.y) == [1, 0, 0, 0]
+    assert list(a.marker.size) == [7, 0, 0, 7]  # dots only where something was counted
+
+
+def test_lone_bars_on_a_long_axis_get_a_visible_dot():
+    frame = pd.DataFrame({"period": months("1987-03-01", "1987-04-01", "2025-09-01"), "articles": [10, 4, 1]})
+    fig = charts.over_time(frame, "articles", "T", "month")
+    assert [t.type for t in fig.data] == ["bar", "scatter"]
+    assert fig.data[1].mode == "markers" and list(fig.data[1].y) == [10, 4, 1]
+    panels = charts.small_multiples(frame.assign(speaker="A").rename(columns={"articles": "quotes"}),
+                                    "speaker", "quotes", "T")
+    assert [t.type for t in panels.data] == ["bar", "scatter"]
+    # A short or a full axis keeps plain bars.
+    assert [t.type for t in charts.over_time(frame.head(2), "articles", "T", "month").data] == ["bar"]
+    daily = pd.DataFrame({"period": pd.date_range("1987-01-01", periods=300, freq="D"), "articles": 1})
+    assert [t.type for t in charts.over_time(daily, "articles", "T", "day").data] == ["bar"]
+
+
+def test_topic_colours_are_distinct_and_stable_across_charts():
+    taxonomy = [f"topic {i}" for i in range(14)]
+    colors = charts.series_colors(taxonomy)
+    assert len(set(colors.values())) == 14
+    both = pd.DataFrame({"period": months("2025-01-01", "2025-01-01"), "topic": ["topic 13", "topic 2"],
+                         "articles": [1, 1], "share": [0.5, 0.5]})
+    one = both.tail(1)
+    first = {t.name: t.line.color for t in charts.shares(both, "T", colors=colors).data}
+    second = {t.name: t.line.color for t in charts.shares(one, "T", colors=colors).data}
+    assert first == {"topic 13": colors["topic 13"], "topic 2": colors["topic 2"]}
+    assert second["topic 2"] == first["topic 2"] and first["topic 13"] != first["topic 2"]
+
+
+def test_a_single_topic_line_keeps_its_legend():
+    frame = pd.DataFrame({"period": months("2025-01-01"), "topic": ["energy"], "articles": [1], "share": [1.0]})
+    fig = charts.shares(frame, "T")
+    assert fig.layout.showlegend is True and fig.data[0].name == "energy"
+
+
+def test_count_heatmap_colour_scale_starts_at_zero():
+    fig = charts.heatmap(pd.DataFrame({"speaker": ["A"], "topic": ["x"], "quotes": [14]}), "speaker", "topic", "quotes", "T")
+    assert fig.data[0].zmin == 0

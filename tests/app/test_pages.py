@@ -236,7 +236,7 @@ def test_article_text_with_markup_is_shown_as_text(open_app, small_store):
     assert "&lt;img src=x onerror=alert(2)&gt;" in html
     assert "<script" not in html and "<img" not in html
     # The quote is marked, with its (unknown) speaker; the entity is highlighted.
-    assert '<span class="speaker unknown">speaker unknown</span><mark class="quote"' in html
+    assert '<span class="speaker unknown">speaker unknown</span>&quot;<mark class="quote"' in html
     assert '<mark class="ent-person" title="PERSON">Jane Roe</mark>' in html
     assert at.selectbox(key="article_pick").value == "a4"
     assert at.subheader[0].value == r"Markup \<b\>test\</b\>"  # Markdown-escaped: shown as written
@@ -245,8 +245,8 @@ def test_article_text_with_markup_is_shown_as_text(open_app, small_store):
 def test_an_opened_article_shows_its_tags_and_quotes(open_app, small_store):
     at = open_app(small_store, "articles.py", article="a2")
     html = next(m.value for m in at.markdown if "article-text" in m.value)
-    assert '<span class="speaker">John Doe</span><mark class="quote" title="John Doe">Oil is cheap,</mark>' in html
-    assert '<span class="speaker">Jane Roe</span><mark class="quote" title="Jane Roe">No,</mark>' in html
+    assert '<span class="speaker">John Doe</span>&quot;<mark class="quote" title="John Doe">Oil is cheap,</mark>' in html
+    assert '<span class="speaker">Jane Roe</span>&quot;<mark class="quote" title="Jane Roe">No,</mark>' in html
     quotes = table_with(at, "cue", "rule")
     assert list(quotes["speaker"]) == ["John Doe", "Jane Roe"]
     tags = table_with(at, "evidence")
@@ -376,3 +376,21 @@ def test_long_tables_show_their_first_rows_and_say_how_many_there_are(open_app, 
     assert any(c.value.startswith("Showing the first 2 of 5 rows; the downloads hold all of them")
                for c in at.caption)
     assert "5 rows" in [c.value for c in at.caption]
+
+
+def topic_line_colours(at, title: str) -> dict[str, str]:
+    """Line colour per topic in the chart titled `title`."""
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec["layout"]["title"]["text"] == title:
+            return {t["name"]: t["line"]["color"] for t in spec["data"]}
+    raise AssertionError(f"no chart titled {title!r}")
+
+
+def test_a_topic_keeps_its_colour_on_overview_and_topics_whatever_the_filter(open_app, small_store):
+    overview = topic_line_colours(open_app(small_store, "overview.py"), "Topic mix over time (share of articles per period)")
+    at = open_app(small_store, "topics.py")
+    assert topic_line_colours(at, "Topic share over time") == overview
+    at.multiselect(key="filter_topics").set_value(["travel"]).run()
+    assert topic_line_colours(at, "Topic share over time") == {"travel": overview["travel"]}
+    assert len(set(overview.values())) == len(overview) == 3
