@@ -440,10 +440,14 @@ def score(articles: list[GoldArticle], predictions: dict[str, list[Predicted]],
                 speaker_scored += 1
                 if same_speaker(g.speaker, p.speaker):
                     speaker_right += 1
-        # Speaker sets: gold named speakers of speech quotes; named speakers of non-neutral predictions.
+        # Speaker sets: gold named speakers of speech quotes; named speakers of the predictions that
+        # are not neutral. As for speaker accuracy, a prediction matched to a gold quote whose source
+        # names nobody ('the Vatican spokesman', an unresolved 'he') can be neither right nor wrong.
+        unjudged = {pi for gi, pi, c in matches if c >= low and not gold[gi].speaker}
+        judged = [p for p in kept if not any(p is predicted[pi] for pi in unjudged)]
         result.gold_speakers = {g.speaker for g in gold if g.speaker}
         # The same test of what is a name applies to both sides ('the campaign' is no name).
-        result.predicted_speakers = {gold_name(p.speaker) for p in kept if p.speaker and gold_name(p.speaker)}
+        result.predicted_speakers = {gold_name(p.speaker) for p in judged if p.speaker and gold_name(p.speaker)}
         tp = _set_matches(result.gold_speakers, result.predicted_speakers)
         set_counts["tp"] += tp
         set_counts["predicted"] += len(_distinct(result.predicted_speakers))

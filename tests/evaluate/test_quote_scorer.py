@@ -52,6 +52,17 @@ def test_figures_on_known_predictions(gold):
     assert [p.quote for p in result.spurious] == ["Rain fell all day"]
 
 
+def test_a_speaker_the_gold_does_not_name_is_not_judged(gold):
+    (article,) = gold
+    text = article.text
+    predictions = {"council": [at(text, "the budget would balance next year", "Jane Doe"),
+                               at(text, "The council agreed", "Bob Gray")]}  # gold: 'a spokesman'
+    scores = score(gold, predictions)
+    assert scores.counts[0.3] == {"tp": 2, "predicted": 2, "gold": 3}
+    assert (scores.speaker_right, scores.speaker_scored) == (1, 1)
+    assert scores.set_counts == {"tp": 1, "predicted": 1, "gold": 1}  # Bob Gray is neither right nor wrong
+
+
 def test_matching_is_one_to_one(gold):
     (article,) = gold
     text = article.text
