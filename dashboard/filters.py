@@ -45,18 +45,12 @@ class Filters:
         if self.end:
             clauses.append(f"{alias}.date <= ?")
             params.append(self.end)
-        if self.speakers:
-            clauses.append(f"{alias}.article_id IN (SELECT article_id FROM quotes WHERE speaker IN ({_marks(self.speakers)}))")
-            params.extend(self.speakers)
-        if self.speaker_kinds:
-            clauses.append(f"{alias}.article_id IN (SELECT article_id FROM quotes WHERE speaker_kind IN ({_marks(self.speaker_kinds)}))")
-            params.extend(self.speaker_kinds)
-        if self.entities:
-            clauses.append(f"{alias}.article_id IN (SELECT article_id FROM entities WHERE entity IN ({_marks(self.entities)}))")
-            params.extend(self.entities)
-        if self.topics:
-            clauses.append(f"{alias}.article_id IN (SELECT article_id FROM topics WHERE topic IN ({_marks(self.topics)}))")
-            params.extend(self.topics)
+        # Each choice list keeps the articles having at least one matching row in its table.
+        for values, table, column in ((self.speakers, "quotes", "speaker"), (self.speaker_kinds, "quotes", "speaker_kind"),
+                                      (self.entities, "entities", "entity"), (self.topics, "topics", "topic")):
+            if values:
+                clauses.append(f"{alias}.article_id IN (SELECT article_id FROM {table} WHERE {column} IN ({_marks(values)}))")
+                params.extend(values)
         if self.text.strip():
             pattern = f"%{_escape_like(self.text.strip())}%"
             clauses.append(f"({alias}.title ILIKE ? ESCAPE '\\' OR {alias}.text ILIKE ? ESCAPE '\\')")
