@@ -72,7 +72,7 @@ def _sparse(periods: pd.Series, freq: str, limit: int) -> bool:
 def _dots(fig: go.Figure, x, y, color: str, **where) -> None:
     """A dot on each bar's top when the axis spans so many periods that bars are too thin to see."""
     fig.add_scatter(x=x, y=y, mode="markers", marker=dict(color=color, size=7), showlegend=False,
-                    hoverinfo="skip", **where)
+                    hoverinfo="skip", cliponaxis=False, **where)  # a count of 1 beside 10,000 sits on the axis
 
 
 def _time_axis(fig: go.Figure, periods: pd.Series, freq: str) -> None:
