@@ -577,13 +577,21 @@ class _Extractor:
 
     def _pronoun(self, pronoun: Token, spoken: list[tuple[int, _Speaker]]) -> _Speaker:
         word = pronoun.lower_
-        if word in _PLURAL:
+        if word in _PLURAL or word == "it":
+            # 'the company said ... it said': the last organisation quoted, or named as a subject,
+            # in this or the previous paragraph.
             para = self.para_of(pronoun.idx)
             for offset, speaker in reversed(spoken):
                 if para - self.para_of(offset) > 1:
                     break
                 if speaker.kind == "organisation":
                     return replace(speaker, resolved_by="pronoun")
+            for token in reversed(self.doc[max(0, pronoun.i - _ORG_LOOKBACK) : pronoun.i]):
+                if para - self.para_of(token.idx) > 1:
+                    break
+                entry = self.entities.name_at(token.i)
+                if entry and entry[1] == "ORG" and token.dep_ in _SUBJECTS and not self.in_marks.covers(token.idx):
+                    return _Speaker(entry[0], None, "organisation", "pronoun")
             return _NO_SPEAKER
         wanted = "m" if word in _MALE else "f" if word in _FEMALE else None
         if wanted is None:
@@ -648,9 +656,13 @@ class _Extractor:
         if lemma in self.role_nouns:
             return _Speaker(None, phrase or None, "person", None)
         if lemma in self.org_nouns or phrase.lower() in self.org_nouns:
+            generic = lemma in lexicon("quote_org_generic")
+            para = self.para_of(head.idx)
             for token_i in range(head.i - 1, max(-1, head.i - _ORG_LOOKBACK), -1):
                 entry = self.entities.name_at(token_i)
-                if entry and entry[1] in {"ORG", "GPE"} and lemma in entry[0].lower():
+                if not entry or entry[1] not in {"ORG", "GPE"}:
+                    continue
+                if lemma in entry[0].lower() or (generic and entry[1] == "ORG" and para - self.para_of(self.doc[token_i].idx) <= 2):
                     return _Speaker(entry[0], None, "organisation", "role")
             return _Speaker(phrase or None, None, "organisation", None)
         return _Speaker(None, phrase or None, None, None)

@@ -221,3 +221,18 @@ def test_speaker_past_a_bracketed_party_label(quotes):
 def test_speaker_coordinated_with_a_description(quotes):
     q = only(quotes("GOP contender and former neurosurgeon Ben Carson said the media were unfair to him."))
     assert q.speaker == "Ben Carson"
+
+
+def test_it_said_resolves_to_the_organisation(quotes):
+    q = only(quotes("Exxon Corp raised its prices on Monday. It said demand in Europe would stay high."))
+    assert (q.speaker, q.speaker_kind, q.resolved_by) == ("Exxon Corp", "organisation", "pronoun")
+    q = only(quotes("John Smith arrived. It said that the talks would resume in March."))
+    assert q.speaker is None  # no organisation to refer to
+
+
+def test_the_company_is_the_organisation_last_named(quotes):
+    q = only(quotes('Exxon Corp raised its prices on Monday. "Demand will stay high," the company said.'))
+    assert (q.speaker, q.speaker_kind, q.resolved_by) == ("Exxon Corp", "organisation", "role")
+    # a specific noun must match the name: Exxon is no ministry
+    q = only(quotes('Exxon Corp raised its prices on Monday. "Demand will stay high," the ministry said.'))
+    assert (q.speaker, q.speaker_kind) == ("ministry", "organisation")
