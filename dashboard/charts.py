@@ -192,10 +192,14 @@ def shares(frame: pd.DataFrame, title: str, freq: str = "month", series: str = "
                         line=dict(color=color), marker=dict(color=color), connectgaps=False,
                         customdata=[[name, a] for a in rows["articles"]],
                         hovertemplate="<b>%{fullData.name}</b><br>%{x}: %{y:.0%} (%{customdata[1]} articles)<extra></extra>")
-    fig.update_yaxes(tickformat=".0%", title_text="share of articles", rangemode="tozero")
+    fig.update_yaxes(tickformat=".0%", title_text=f"share of articles per {freq}", rangemode="tozero")
     _time_axis(fig, frame["period"], freq)
+    # The period is named on the y axis: an x-axis title collides with a many-row legend in a narrow column.
+    fig.update_xaxes(title_text=None)
     # Plotly hides the legend of a single line, which then has no name: always show it.
-    return _layout(fig, title, showlegend=True, legend=dict(orientation="h", y=-0.25))
+    # The legend wraps to about two names a row in a half-width column: grow the figure so the plot keeps its height.
+    return _layout(fig, title, height=HEIGHT + 22 * -(-len(fig.data) // 2), showlegend=True,
+                   legend=dict(orientation="h", yanchor="top", y=-0.12))
 
 
 def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, title: str) -> go.Figure:
@@ -245,7 +249,7 @@ ARTICLE_CSS = """
 <style>
 .article-text {line-height: 1.65; font-size: 1.02rem; max-width: 60rem;}
 .article-text mark {padding: 0 .15em; border-radius: .2em;}
-.article-text .quote {background: #fff3bf;}
+.article-text mark.quote {background: #fff3bf; padding: 0;}
 .article-text .speaker {font-size: .72rem; font-weight: 600; background: #f59f00; color: #fff;
   border-radius: .6em; padding: .05em .5em; margin-right: .3em; white-space: nowrap;}
 .article-text .speaker.unknown {background: #868e96;}

@@ -186,3 +186,12 @@ def test_a_single_topic_line_keeps_its_legend():
 def test_count_heatmap_colour_scale_starts_at_zero():
     fig = charts.heatmap(pd.DataFrame({"speaker": ["A"], "topic": ["x"], "quotes": [14]}), "speaker", "topic", "quotes", "T")
     assert fig.data[0].zmin == 0
+
+
+def test_shares_name_the_period_on_the_y_axis_and_grow_with_the_legend():
+    frame = pd.DataFrame({"period": months(*["2025-01-01"] * 14), "topic": [f"t{i}" for i in range(14)],
+                          "articles": [1] * 14, "share": [0.1] * 14})
+    many, one = charts.shares(frame, "T", "week"), charts.shares(frame.head(1), "T", "week")
+    assert many.layout.yaxis.title.text == "share of articles per week"
+    assert many.layout.xaxis.title.text is None  # it collided with a many-row legend in a narrow column
+    assert many.layout.height > one.layout.height >= charts.HEIGHT
