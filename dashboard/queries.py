@@ -462,6 +462,13 @@ def article(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
     return _df(con, "SELECT * FROM articles WHERE article_id = ?", [article_id])
 
 
+def filtered_article(con: duckdb.DuckDBPyConnection, f: Filters, article_id: str) -> pd.DataFrame:
+    """The article (date, title, article_id) if the filters keep it, else no rows (for links past the table's rows)."""
+    aw, ap = f.article_where("a")
+    return _df(con, f"SELECT a.date, a.title, a.article_id FROM articles a WHERE {aw} AND a.article_id = ?",
+               [*ap, article_id])
+
+
 def article_quotes(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
     """One article's quotes in text order (all `quotes` columns)."""
     return _df(con, "SELECT * FROM quotes WHERE article_id = ? ORDER BY start_char, quote_index", [article_id])

@@ -10,6 +10,6 @@ table = view.get(queries.articles_table, None, ui.MAX_SHOWN)
 event = ui.query_table(view, queries.articles_table, (None,), "articles", key="articles_table", select=True,
                        height=420, column_config={"title": st.column_config.TextColumn("title", width="large"),
                                                   "article_id": None})
-article_id = ui.chosen_article(table, event)
+article_id = ui.chosen_article(view, table, event)
 if article_id:
     ui.show_article(view, article_id)

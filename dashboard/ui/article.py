@@ -16,19 +16,24 @@ URL = "article"
 _SEEN = "_article_row_seen"
 
 
-def chosen_article(table: pd.DataFrame, event) -> str | None:
+def chosen_article(view: data.View, table: pd.DataFrame, event) -> str | None:
     """The article to show: a clicked table row, else the picker (whose choice is kept in the URL)."""
     ids = list(table["article_id"])
+    linked = st.query_params.get(URL)
+    known = table
+    if linked and linked not in set(ids):
+        # A link (e.g. a quote's "open") may name a filtered article older than the table's first rows.
+        known = pd.concat([table[["date", "title", "article_id"]], view.get(queries.filtered_article, linked)])
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     clicked = ids[rows[0]] if rows and rows[0] < len(ids) else None
     # A table selection stays selected across runs: only a new click may override the picker.
     if clicked is not None and clicked != st.session_state.get(_SEEN):
         st.session_state[PICK] = clicked
-    elif PICK not in st.session_state and st.query_params.get(URL) in ids:
-        st.session_state[PICK] = st.query_params.get(URL)  # a link naming the article
+    elif PICK not in st.session_state and linked in set(known["article_id"]):
+        st.session_state[PICK] = linked  # a link naming the article
     st.session_state[_SEEN] = clicked
-    titles = dict(zip(table["article_id"], table["title"]))
-    dates = dict(zip(table["article_id"], table["date"]))
+    titles = dict(zip(known["article_id"], known["title"]))
+    dates = dict(zip(known["article_id"], known["date"]))
     if st.session_state.get(PICK) is not None and st.session_state[PICK] not in titles:
         st.session_state[PICK] = None  # filtered out of the table
     # A choice box over the first rows keeps the page light; a table click reaches any row.
