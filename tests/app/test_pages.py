@@ -87,7 +87,9 @@ def _busy_month(con, speaker: str) -> tuple:
         GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1""", [speaker]).fetchone()[0]
     start = month.date() if hasattr(month, "date") else month
     end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return start, end
+    # The date picker refuses a day after the corpus's last one (the busy month may be the last month).
+    last = con.execute("SELECT max(date) FROM articles").fetchone()[0]
+    return start, min(end, last)
 
 
 def test_date_range_and_speaker_give_exactly_the_stores_quotes(open_app, reuters_store):
@@ -394,3 +396,18 @@ def test_a_topic_keeps_its_colour_on_overview_and_topics_whatever_the_filter(ope
     at.multiselect(key="filter_topics").set_value(["travel"]).run()
     assert topic_line_colours(at, "Topic share over time") == {"travel": overview["travel"]}
     assert len(set(overview.values())) == len(overview) == 3
+
+
+def test_a_link_opens_a_filtered_article_older_than_the_table_rows(open_app, small_store, monkeypatch):
+    # The table holds the newest rows only (2 here, 5,000 in use); a quote's "open" link may name an older article.
+    monkeypatch.setattr("dashboard.ui.MAX_SHOWN", 2)
+    monkeypatch.setattr("dashboard.ui.widgets.MAX_SHOWN", 2)
+    at = open_app(small_store, "articles.py", article="a1")
+    assert not at.exception, at.exception
+    assert len(table_with(at, "title", "date")) == 2
+    assert at.selectbox(key="article_pick").value == "a1"
+    assert any("Prices will rise," in m.value for m in at.markdown if "article-text" in m.value)
+    # An article the filters leave out is still not opened by a link.
+    outside = open_app(small_store, "articles.py", article="a1", start="2025-02-01", end="2025-03-15")
+    assert outside.selectbox(key="article_pick").value is None
+    assert not [m for m in outside.markdown if "article-text" in m.value]
