@@ -1,0 +1,124 @@
+"""Clicking a bar of an Overview chart applies that filter, in a real headless Chromium.
+
+docs/dashboard.md promises that clicking a bar in a speakers or entities chart adds that speaker or
+entity to the filters. These tests click the top bar of "Top speakers by quotes" and of "Top
+entities by articles" with the mouse, as a user would, and check the three places the filter must
+then show up: the sidebar multiselect, the page address and the sentence under the title.
+
+The bar and its name are found through Plotly's own DOM and data (the trace's customdata, which is
+what the click hands to Streamlit), never from pixel positions; the click lands on the bar's centre.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from dashboard.filters import Filters
+from tests.e2e.test_dashboard_browser import assert_no_exception, filter_caption, open_page, screenshot, settle
+from tests.e2e.test_dashboard_browser import page  # noqa: F401 - the tab fixture: no dialogs, screenshot on failure
+
+pytestmark = pytest.mark.e2e
+expect = pytest.importorskip("playwright.sync_api", reason="Playwright is in requirements-test.txt").expect
+
+# Every bar of a bar trace, with the index of its data point: Plotly binds each `g.point` to its
+# calcdata entry (d3's __data__), whose `i` is the point's index in the trace's data.
+BARS_JS = """(plot) => {
+    const out = [];
+    const traces = plot.querySelectorAll('.barlayer .trace.bars');
+    traces.forEach((trace, t) => {
+        const full = plot._fullData.filter(d => d.type === 'bar')[t];
+        trace.querySelectorAll('g.point').forEach((point, pos) => {
+            const datum = point.__data__;
+            const path = point.querySelector('path');
+            if (!datum || !path) return;
+            const box = path.getBoundingClientRect();
+            const custom = full.customdata ? full.customdata[datum.i] : null;
+            out.push({trace: t, pos: pos, index: datum.i, label: Array.isArray(custom) ? custom[0] : custom,
+                      axis: full.orientation === 'h' ? full.y[datum.i] : full.x[datum.i],
+                      value: datum.s !== undefined ? datum.s : (full.orientation === 'h' ? full.x[datum.i] : full.y[datum.i]),
+                      top: box.top, width: box.width, height: box.height});
+        });
+    });
+    return out;
+}"""
+
+
+def plot_of(page, key: str):
+    """The `.js-plotly-plot` node of the chart drawn with Streamlit key `key`, once Plotly has drawn its bars."""
+    chart = page.locator(f".st-key-{key}")
+    expect(chart).to_have_count(1)
+    plot = chart.locator(".js-plotly-plot")
+    expect(plot).to_have_count(1)
+    expect(plot.locator(".barlayer g.point path").first).to_be_attached()
+    return plot
+
+
+def top_bar(page, key: str) -> tuple[dict, object, object]:
+    """The top bar of a horizontal bar chart (its largest value), its element and the plot, read from Plotly's data."""
+    plot = plot_of(page, key)
+    plot.scroll_into_view_if_needed()
+    bars = plot.evaluate(BARS_JS)
+    assert bars, f"{key}: no bars found in the Plotly DOM"
+    assert all(b["label"] for b in bars), f"{key}: a bar carries no customdata label: {bars}"
+    drawn = [b for b in bars if b["width"] > 0 and b["height"] > 0]
+    bar = min(drawn, key=lambda b: b["top"])  # horizontal bars: the first (largest) is drawn on top
+    assert bar["value"] == max(b["value"] for b in bars), f"{key}: the top bar is not the largest: {bars}"
+    element = plot.locator(".barlayer .trace.bars").nth(bar["trace"]).locator("g.point").nth(bar["pos"])
+    return bar, element, plot
+
+
+def click_centre(page, plot, element, name: str) -> None:
+    """Hover the bar until Plotly shows its hover label, then click its centre (as a user's mouse does).
+
+    Plotly's bars lie under its drag layer, which takes the mouse events and finds the bar under
+    the pointer, so the click goes to the page coordinates rather than to the path element.
+    """
+    element.scroll_into_view_if_needed()
+    box = element.locator("path").bounding_box()
+    assert box and box["width"] > 0 and box["height"] > 0, f"the bar has no size on screen: {box}"
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    # Plotly reports a click for the point it is hovering: wait for its hover label, naming this bar.
+    expect(plot.locator(".hoverlayer .hovertext")).to_contain_text(name)
+    page.mouse.click(x, y)
+
+
+def wait_for_filter(page, field: str, name: str) -> None:
+    """Wait until the run triggered by the click is over and the address carries `field=name`."""
+    settle(page, "new URLSearchParams(location.search).getAll(arg[0]).includes(arg[1])", [field, name])
+
+
+@pytest.mark.parametrize(
+    ("chart_key", "field", "widget_key", "chip"),
+    [("overview_top_speakers", "speakers", "filter_speakers", r"{name} \([\d,]+\)"),
+     ("overview_top_entities", "entities", "filter_entities", r"{name}( · [A-Z_]+)?")],
+    ids=["speaker", "entity"])
+def test_clicking_a_top_bar_on_overview_applies_that_filter(page, server, artifacts, chart_key, field, widget_key, chip):
+    open_page(page, f"{server.url}/")
+    assert filter_caption(page) == "All articles"
+    expect(page.locator(f".st-key-{widget_key} [data-tag]")).to_have_count(0)
+
+    bar, element, plot = top_bar(page, chart_key)
+    name = bar["label"]
+    # The axis shows the same name (HTML-escaped, as Plotly renders labels as a little HTML).
+    assert html.unescape(bar["axis"]) == name, bar
+    click_centre(page, plot, element, name)
+    wait_for_filter(page, field, name)
+    assert_no_exception(page, f"after clicking {name!r} in {chart_key}")
+
+    # (a) the sidebar filter holds exactly that value.
+    chips = page.locator(f".st-key-{widget_key} [data-tag]")
+    expect(chips).to_have_count(1)
+    expect(chips.first).to_have_text(re.compile("^" + chip.format(name=re.escape(name)) + "$"))
+    # (b) the address carries it, and nothing else.
+    assert parse_qs(urlparse(page.url).query) == {field: [name]}
+    # (c) the sentence under the title says so.
+    expected = Filters(**{field: (name,)})
+    label = "speaker" if field == "speakers" else "entity"
+    assert expected.describe() == f"Articles where {label} is {name}"
+    assert filter_caption(page) == expected.describe()
+    screenshot(page, artifacts, f"clicked-{chart_key}")
