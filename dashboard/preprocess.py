@@ -114,8 +114,13 @@ class Annotator:
                 _append(out["topics"], article_id=article_id, topic=tag.topic, score=tag.score,
                         evidence=", ".join(tag.evidence), kind="taxonomy")
             _append(out["stats"], article_id=article_id, words=words,
-                    quote_marks=sum(body.count(mark) for mark in '"\u201c\u201d'))
+                    quote_marks=count_quote_marks(body))
         return out
+
+
+def count_quote_marks(body: str) -> int:
+    """Double quotation marks in a text: straight, curly, and the typewriter pairs '' and ``."""
+    return sum(body.count(mark) for mark in ('"', "\u201c", "\u201d", "''", "``"))
 
 
 def _append(columns: dict[str, list], **values) -> None:

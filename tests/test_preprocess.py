@@ -180,3 +180,7 @@ def test_discovered_topics_survive_a_rerun_only_on_the_same_articles(small_corpu
     preprocess.preprocess([small_corpus], out)
     assert (store.read_table(out, "topics")["kind"] == "discovered").sum() == 0
     assert len(store.read_table(out, "topic_terms")) == 0
+
+
+def test_quote_marks_count_every_double_mark_style():
+    assert preprocess.count_quote_marks('He said "yes" and \u201cno\u201d, then ``maybe\'\' and soldiers\' bodies.') == 6

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from dashboard.nlp.names import clean_name, gender, given_name, lexicon, name_key, person_name, surname
+from dashboard.nlp.names import (clean_name, gender, given_name, is_plausible_name, lexicon, name_key, person_name,
+                                 surname)
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "LAW", "PRODUCT")
 # Single-word entities of these labels are often people the tagger mislabelled ("Peskov" as ORG).
@@ -152,7 +153,7 @@ def index_entities(doc: Doc) -> EntityIndex:
     """Canonical entity names of one Doc, their counts, and person positions for speaker resolution."""
     raw = [(_whole_person(ent), "") for ent in doc.ents if ent.label_ in LABELS]
     raw = [(ent, _surface(ent)) for ent, _ in raw]
-    raw = [(ent, name) for ent, name in raw if any(ch.isalpha() for ch in name)]
+    raw = [(ent, name) for ent, name in raw if any(ch.isalpha() for ch in name) and is_plausible_name(name)]
     raw = sorted(raw + _untagged_surnames(doc, raw), key=lambda pair: pair[0].start)
     people = _canonical_people(raw)
 

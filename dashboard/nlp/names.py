@@ -13,6 +13,7 @@ _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _INITIAL = re.compile(r"^[A-Z]\.?$")
+_AMOUNT = re.compile(r"^\d[\d.,]*$")
 
 
 @lru_cache(maxsize=None)
@@ -25,9 +26,28 @@ def lexicon(name: str) -> frozenset[str]:
 
 def clean_name(text: str) -> str:
     """Collapse spaces, drop a leading article and a trailing possessive: "the Kremlin's" -> "Kremlin"."""
-    text = _SPACES.sub(" ", text).strip(" \t\n,;:-–—\"“”‘’'()")
+    # Newswire marks company names with angle brackets ("<Acme Corp>"); they are no part of the name.
+    text = _SPACES.sub(" ", text.replace("<", " ").replace(">", " ")).strip(" \t\n,;:-–—\"“”‘’'()")
     text = _LEADING_ARTICLE.sub("", text)
     return _POSSESSIVE.sub("", text).strip()
+
+
+@lru_cache(maxsize=None)
+def _not_name_words() -> tuple[frozenset[str], frozenset[str]]:
+    entries = lexicon("names_not_names")
+    suffixes = frozenset(e.split(None, 1)[1] for e in entries if e.startswith("&suffix "))
+    return frozenset(e for e in entries if not e.startswith("&")), suffixes
+
+
+def is_plausible_name(name: str) -> bool:
+    """False for what the tagger marks as a name but no reader would: shorthand, amounts, lone letters."""
+    words = [w.lower().strip(".,") for w in name.split()]
+    if len(name.replace(".", "").replace(" ", "")) < 2:
+        return False
+    if any(_AMOUNT.match(w) for w in words):  # "Revs 12.2 mln vs"; "Zapad-2025" or "G7" stay names
+        return False
+    never, suffixes = _not_name_words()
+    return not any(w in never for w in words) and not all(w in suffixes for w in words)
 
 
 def strip_titles(name: str) -> str:

@@ -1,7 +1,9 @@
 """Entity mentions and canonical names: real small model on literal sentences, plus pure name helpers."""
 
+import pytest
+
 from dashboard.nlp.entities import entity_mentions
-from dashboard.nlp.names import clean_name, gender, name_key, person_name, strip_titles
+from dashboard.nlp.names import clean_name, gender, is_plausible_name, name_key, person_name, strip_titles
 
 
 def counts(nlp, text):
@@ -62,3 +64,20 @@ def test_unrelated_single_names_stay_apart(nlp):
     found = counts(nlp, "Angela Merkel met Emmanuel Macron. Merkel smiled.")
     assert found[("Angela Merkel", "PERSON")] == 2
     assert found[("Emmanuel Macron", "PERSON")] == 1
+
+
+# --- what is not a name ------------------------------------------------------------------------
+@pytest.mark.parametrize("name, plausible", [
+    ("Revs", False), ("Avg", False), ("Revs 12.2 mln vs", False), ("U.S. Dlrs", False), ("cts", False),
+    ("Co Inc", False), ("S", False), ("1987", False),
+    ("Dmitry Peskov", True), ("Ford Motor Co", True), ("EC", True), ("Zapad-2025", True), ("G7", True),
+])
+def test_shorthand_amounts_and_lone_letters_are_not_names(name, plausible):
+    assert is_plausible_name(name) is plausible
+
+
+def test_newswire_angle_brackets_are_no_part_of_a_name(nlp):
+    doc = nlp("<Acme Holdings Inc> said it agreed to buy the unit. Revs 12.2 mln vs 10.1 mln.")
+    names = {m.name for m in entity_mentions(doc)}
+    assert not any("<" in n or ">" in n for n in names)
+    assert not any("Revs" in n or "mln" in n for n in names)
