@@ -151,8 +151,13 @@ class PandasData:
             t = t[t["topic"].isin(f.topics)]
         if kind:
             t = t[t["kind"] == kind]
-        out = (fa.merge(t, on="article_id").groupby(["period", "topic"])
-               .agg(kind=("kind", "min"), articles=("article_id", "nunique")).reset_index())
+        tagged = (fa.merge(t, on="article_id").groupby(["period", "topic"])
+                  .agg(kind=("kind", "min"), articles=("article_id", "nunique")).reset_index())
+        # Like the dashboard: every period with articles gets a row for every topic shown (0 if none).
+        shown = tagged.groupby("topic", as_index=False)["kind"].min()
+        grid = total.reset_index()[["period"]].merge(shown, how="cross")
+        out = grid.merge(tagged.drop(columns="kind"), on=["period", "topic"], how="left")
+        out["articles"] = out["articles"].fillna(0).astype("int64")
         out["share"] = out["articles"] / out["period"].map(total)
         return out.sort_values(["period", "articles", "topic"], ascending=[True, False, True])
 
