@@ -209,7 +209,9 @@ def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, title: str
                     grid.sum(axis=0).sort_values(ascending=False).index]
     custom = [[[r, c] for c in grid.columns] for r in grid.index]
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=_labels(grid.columns), y=_labels(grid.index),
-                               customdata=custom, colorscale="Blues", hoverongaps=False, zmin=0,
+                               customdata=custom, colorscale="Blues", hoverongaps=False,
+                               # Plotly ignores zmin unless zmax is set too (zauto stays on).
+                               zmin=0, zmax=max(1, float(grid.to_numpy().max(initial=0))),
                                hovertemplate=f"%{{y}} · %{{x}}<br>{value}: %{{z}}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category", automargin=True)
     fig.update_xaxes(type="category", tickangle=-35, automargin=True)

@@ -185,7 +185,8 @@ def test_a_single_topic_line_keeps_its_legend():
 
 def test_count_heatmap_colour_scale_starts_at_zero():
     fig = charts.heatmap(pd.DataFrame({"speaker": ["A"], "topic": ["x"], "quotes": [14]}), "speaker", "topic", "quotes", "T")
-    assert fig.data[0].zmin == 0
+    # Both ends must be set: with zmax unset Plotly keeps zauto and rescales to 13.6-14.4.
+    assert (fig.data[0].zmin, fig.data[0].zmax) == (0, 14)
 
 
 def test_shares_name_the_period_on_the_y_axis_and_grow_with_the_legend():
