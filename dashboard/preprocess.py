@@ -255,9 +255,8 @@ def apply_names(mentions: pd.DataFrame, quotes: pd.DataFrame, aliases_path: Path
     """Corpus-wide canonical names: entities aggregated from mentions, quote speakers renamed."""
     from dashboard.nlp import speakers
 
-    aliases = speakers.read_aliases(NLP_DIR / "rules" / "aliases.tsv")
-    if aliases_path is not None:
-        aliases.update(speakers.read_aliases(aliases_path))
+    # One combined read, so a user alias can continue a shipped one (A -> B in one, B -> C in the other).
+    aliases = speakers.read_aliases(speakers.default_aliases_path(), *([aliases_path] if aliases_path else []))
     name_map = speakers.build_name_map(mentions, quotes.assign(speaker=quotes["speaker_name"]), aliases)
     entities = (mentions.assign(entity=mentions["name"].map(lambda n: name_map.get(n, n)))
                 .groupby(["article_id", "entity", "label"], as_index=False, sort=False)["count"].sum())

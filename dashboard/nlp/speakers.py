@@ -34,21 +34,25 @@ def default_aliases_path() -> Path:
     return Path(str(files("dashboard.nlp") / "rules" / "aliases.tsv"))
 
 
-def read_aliases(path) -> dict[str, str]:
-    """variant -> canonical from a TSV alias file, chains followed; a missing file gives {}."""
-    path = Path(path)
-    if not path.is_file():
-        return {}
+def read_aliases(*paths) -> dict[str, str]:
+    """variant -> canonical from TSV alias files (later files win), chains followed across files.
+
+    A missing file gives nothing, so a store without a user alias file still reads the defaults.
+    """
     raw: dict[str, str] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
+    for path in map(Path, paths):
+        if not path.is_file():
             continue
-        parts = [p.strip() for p in line.split("\t")]
-        if len(parts) != 2 or not all(parts):
-            log.warning("%s:%d: expected 'variant<TAB>canonical', skipped: %r", path, number, line)
-            continue
-        raw[parts[0]] = parts[1]
-    return {variant: _follow(raw, variant) for variant in raw if _follow(raw, variant) != variant}
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            parts = [p.strip() for p in line.split("\t")]
+            if len(parts) != 2 or not all(parts):
+                log.warning("%s:%d: expected 'variant<TAB>canonical', skipped: %r", path, number, line)
+                continue
+            raw[parts[0]] = parts[1]
+    followed = {variant: _follow(raw, variant) for variant in raw}
+    return {variant: canonical for variant, canonical in followed.items() if canonical != variant}
 
 
 def _follow(aliases: dict[str, str], name: str) -> str:

@@ -88,3 +88,12 @@ def test_shipped_aliases_parse():
     aliases = read_aliases(default_aliases_path())
     assert aliases["U.S."] == "United States"
     assert all("\t" not in k and k != v for k, v in aliases.items())
+
+
+def test_alias_chains_are_followed_across_the_shipped_and_the_user_file(tmp_path):
+    shipped, user = tmp_path / "shipped.tsv", tmp_path / "user.tsv"
+    shipped.write_text("U.S.\tUnited States\nPres. Smith\tJohn Smith\n", encoding="utf-8")
+    user.write_text("United States\tUSA (country)\nJohn Smith\tJohn Q. Smith\n", encoding="utf-8")
+    aliases = read_aliases(shipped, user)
+    assert aliases["U.S."] == "USA (country)" and aliases["Pres. Smith"] == "John Q. Smith"
+    assert read_aliases(shipped, tmp_path / "missing.tsv")["U.S."] == "United States"
