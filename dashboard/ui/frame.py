@@ -75,7 +75,8 @@ def build_from_seeds(store_dir: Path) -> dict:
                 bar.progress(done / total if total else 1.0, text=f"Annotated {done:,} of {total:,} articles")
 
             manifest = preprocess(inputs, store_dir, on_progress=progress)
-            status.update(label=f"Built a store of {manifest.get('counts', {}).get('articles', '?')} articles "
+            count = manifest.get("counts", {}).get("articles", 0)
+            status.update(label=f"Built a store of {count:,} article{'' if count == 1 else 's'} "
                                 f"at {store_dir}", state="complete", expanded=False)
         return manifest
 

@@ -306,7 +306,7 @@ def test_first_start_builds_the_default_store_from_the_seeds(monkeypatch, tmp_pa
     at = AppTest.from_file(str(settings.PROJECT_ROOT / "pages" / "overview.py"), default_timeout=120).run()
     assert not at.exception, at.exception
     assert titles(at) == ["Overview"]
-    assert at.status[0].label.startswith("Built a store of")
+    assert at.status[0].label.startswith("Built a store of 1 article at")
     assert int(at.metric[0].value) >= 1
     assert (tmp_path / "default" / store.MANIFEST).is_file()
 
