@@ -119,13 +119,17 @@ def parse_text_article(text: str, file: str, source: str | None = None) -> Artic
     return _make_article(file, 1, match.group(1), match.group(2), rest, source=source)
 
 
+def _read_text(path: Path, limit: int) -> str:
+    """A file's decoded text; BadInput when it is over `limit` bytes, binary or undecodable."""
+    size = path.stat().st_size
+    if size > limit:
+        raise BadInput(f"file is {size:,} bytes, over the {limit:,}-byte limit")
+    return decode(path.read_bytes())[0]
+
+
 def _read_text_file(path: Path, display: str, source: str | None) -> Iterator[Article | Reject]:
     try:
-        size = path.stat().st_size
-        if size > MAX_TEXT_FILE_BYTES:
-            raise BadInput(f"file is {size:,} bytes, over the {MAX_TEXT_FILE_BYTES:,}-byte limit")
-        text, _ = decode(path.read_bytes())
-        yield parse_text_article(text, display, source)
+        yield parse_text_article(_read_text(path, MAX_TEXT_FILE_BYTES), display, source)
     except BadInput as err:
         yield Reject(display, "line 1", str(err))
 
@@ -174,10 +178,7 @@ def _read_jsonl(text: str, display: str) -> Iterator[Article | Reject]:
 
 def _read_table_file(path: Path, display: str, source: str | None) -> Iterator[Article | Reject]:
     try:
-        size = path.stat().st_size
-        if size > MAX_TABLE_FILE_BYTES:
-            raise BadInput(f"file is {size:,} bytes, over the {MAX_TABLE_FILE_BYTES:,}-byte limit")
-        text, _ = decode(path.read_bytes())
+        text = _read_text(path, MAX_TABLE_FILE_BYTES)
     except BadInput as err:
         yield Reject(display, "file", str(err))
         return

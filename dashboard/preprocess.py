@@ -162,13 +162,11 @@ def annotate_articles(articles: list[Article], model_name: str | None, taxonomy_
         if on_progress:
             on_progress(done, len(rows))
 
-    if not rows:
-        pass
-    elif workers <= 1:
+    if rows and workers <= 1:
         annotator = Annotator(model_name, taxonomy_path)
         for chunk in _chunks(rows, CHUNK):
             collect(annotator.annotate(chunk), len(chunk))
-    else:
+    elif rows:
         # fork shares the imported code; each worker still loads its own model in the initializer.
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
