@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.evaluate.quotes import (Predicted, coverage, gold_name, is_speech_cue, load_gold, read_jsonl, run,
-                                       same_speaker, score)
+from dashboard.evaluate.quotes import (Predicted, coverage, default_pronoun_sources, gold_name, is_speech_cue,
+                                       load_gold, read_jsonl, run, same_speaker, score)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "quotes"
 
@@ -111,7 +111,8 @@ def test_jsonl_gold_finds_quotes_in_the_text():
 
 def test_command_runs_the_real_extractor_and_writes_the_report(tmp_path, capsys, nlp):
     report = tmp_path / "errors.md"
-    args = argparse.Namespace(gold=FIXTURE, store=None, report=report, model=None, limit=None)
+    args = argparse.Namespace(gold=FIXTURE, store=None, report=report, model=None, limit=None,
+                              pronoun_sources=None)
     assert run(args) == 0
     out = capsys.readouterr().out
     assert "precision" in out and "speaker accuracy" in out
@@ -119,9 +120,49 @@ def test_command_runs_the_real_extractor_and_writes_the_report(tmp_path, capsys,
     # The real extractor finds all three speech quotes, leaves the belief alone, and names Jane Doe twice.
     assert "0.3      1.000   1.000   1.000      3      3      3" in out
     assert "speaker accuracy (matched quotes, named gold speaker): 1.000 (2/2)" in out
+    # the shipped PolNeAR readings do not match this fixture: its 'she' falls to the heuristic
+    assert "0 resolved by the recorded readings, 1 by the nearest-named-source heuristic" in out
+
+
+def readings_file(tmp_path, rows):
+    path = tmp_path / "sources.tsv"
+    path.write_text("file\tsource_offset\tsource\tspeaker\n" + "".join("\t".join(r) + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def test_a_recorded_reading_overrides_the_pronoun_heuristic(tmp_path):
+    # the fixture's 'she' (offset 107) read as someone else than the nearest named source
+    path = readings_file(tmp_path, [("council", "107", "she", "Mary Major")])
+    (article,) = load_gold(FIXTURE, pronoun_sources=path)
+    assert [q.speaker for q in article.quotes] == ["Jane Doe", "Mary Major", "Jane Doe", None]
+    assert [q.resolved for q in article.quotes] == [None, "read", None, None]
+    # an empty speaker: the reader found the person never named, so the quote is not judged
+    (article,) = load_gold(FIXTURE, pronoun_sources=readings_file(tmp_path, [("council", "107", "she", "")]))
+    assert article.quotes[1].speaker is None and article.quotes[1].resolved == "read"
+
+
+@pytest.mark.parametrize("row", [("council", "107", "he", "Mary Major"),     # another pronoun
+                                 ("council", "108", "she", "Mary Major"),    # another offset
+                                 ("other", "107", "she", "Mary Major")])     # another file
+def test_a_reading_applies_only_where_file_offset_and_pronoun_match(tmp_path, row):
+    (article,) = load_gold(FIXTURE, pronoun_sources=readings_file(tmp_path, [row]))
+    assert article.quotes[1].speaker == "Jane Doe" and article.quotes[1].resolved == "heuristic"
+
+
+def test_a_malformed_readings_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="sources.tsv:2"):
+        load_gold(FIXTURE, pronoun_sources=readings_file(tmp_path, [("council", "x", "she", "A")]))
+
+
+def test_shipped_readings_cover_polnear_dev_pronoun_sources(corpora):
+    articles = load_gold(corpora / "polnear" / "dev", pronoun_sources=default_pronoun_sources())
+    how = [q.resolved for a in articles for q in a.quotes if q.speech and q.resolved and q.source_at >= a.body_offset]
+    assert len(how) > 150 and set(how) == {"read"}
 
 
 def test_bad_gold_path_is_a_clear_error(tmp_path, capsys):
-    args = argparse.Namespace(gold=tmp_path / "nothing", store=None, report=tmp_path / "r.md", model=None, limit=None)
+    args = argparse.Namespace(gold=tmp_path / "nothing", store=None, report=tmp_path / "r.md", model=None, limit=None,
+                              pronoun_sources=None)
     assert run(args) == 2
     assert "expected" in capsys.readouterr().err
