@@ -20,6 +20,7 @@ from dashboard.nlp.names import (clean_name, gender, given_name, is_plausible_na
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "LAW", "PRODUCT")
 # Single-word entities of these labels are often people the tagger mislabelled ("Peskov" as ORG).
 _SHORT_PERSON_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
+_SIDE_CLAUSES = {"relcl", "advcl", "acl"}
 _HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
 
 
@@ -40,6 +41,9 @@ class PersonMention:
     name: str
     role: str | None
     is_subject: bool
+    # Subject of a relative or adverbial clause ('the ideas Sanders championed'): a side remark,
+    # a weaker antecedent than the subject of the sentence.
+    in_side_clause: bool = False
 
 
 @dataclass
@@ -108,8 +112,14 @@ def _canonical_people(raw: list[tuple[Span, str]]) -> dict[int, str]:
         word = name.lower()
         by_surname = {full for full in set(full_of.values()) if surname(full).lower() == word}
         if by_surname:
-            # Several people share the surname: the one named most recently, else the most frequent.
-            result[pos] = last_full_by_surname.get(word) or max(
+            # Several people share the surname: an honorific picks by gender ('Mr. Cruz' after
+            # 'Heidi Cruz'); else the one named most recently, else the most frequent.
+            honorific = ent.doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
+            wanted = _HONORIFIC_GENDER.get(honorific)
+            if wanted and len(by_surname) > 1:
+                by_surname = {full for full in by_surname if gender(full) == wanted} or by_surname
+            recent = last_full_by_surname.get(word)
+            result[pos] = recent if recent in by_surname else max(
                 sorted(by_surname), key=lambda full: full_counts[full]
             )
             continue
@@ -167,7 +177,8 @@ def index_entities(doc: Doc) -> EntityIndex:
             index.token_names[token.i] = (name, label)
         if label == "PERSON":
             index.people.append(
-                PersonMention(ent.start, name, _role(ent), ent.root.dep_ in {"nsubj", "nsubjpass"})
+                PersonMention(ent.start, name, _role(ent), ent.root.dep_ in {"nsubj", "nsubjpass"},
+                              ent.root.head.dep_ in _SIDE_CLAUSES)
             )
             honorific = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
             guessed = _HONORIFIC_GENDER.get(honorific) or gender(name)

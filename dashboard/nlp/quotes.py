@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
@@ -36,10 +37,15 @@ _SENTENCE_END = {".", "!", "?"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _MALE, _FEMALE = {"he", "him"}, {"she", "her"}
 _PLURAL = {"they", "them"}
+_GENDERED = {**dict.fromkeys(("he", "him", "his", "himself"), "m"), **dict.fromkeys(("she", "her", "hers", "herself"), "f")}
+_PRONOUN_WINDOW = 60  # tokens after a mention searched for the pronouns that reveal a gender
 _MAX_SINGLE_QUOTE = 400  # single quotes further apart than this are apostrophes, not a quotation
 _CUE_WINDOW = 12  # tokens searched for a cue beside a quotation
 _ORG_LOOKBACK = 1500  # tokens searched back for the organisation "the ministry" means (keeps it linear)
 _MIN_FLOATING_WORDS = 4
+# Rank penalties of antecedents for a he/she (see _pronoun): a name inside reported speech, the
+# subject of a side clause, a name whose gender the name itself does not tell.
+_REPORTED_PENALTY, _SIDE_CLAUSE_PENALTY, _UNKNOWN_GENDER_PENALTY = 3, 2.5, 1.5
 _MIN_INDIRECT_TOKENS = 3
 _SPEECH_LEMMAS_FOR_PARTICIPLES = {"say", "tell", "add", "argue", "write", "claim", "insist", "explain", "note"}
 _NOT_SPEAKERS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
@@ -195,6 +201,7 @@ class _Extractor:
         self.verbs = lexicon("reporting_verbs")
         self.org_nouns = lexicon("quote_org_nouns")
         self.role_nouns = lexicon("quote_role_nouns")
+        self.document_nouns = lexicon("quote_document_nouns")
         self.paras = paragraphs(self.text, body_start)
         self.para_starts = [a for a, _ in self.paras]
         self.token_starts = [t.idx for t in doc]
@@ -202,6 +209,34 @@ class _Extractor:
         self.marked = sorted(double + _single_quoted(self.text, self.paras, double), key=lambda m: m.outer_start)
         self.in_marks = _Covered([(m.outer_start, m.outer_end) for m in self.marked])
         self.people_by_token = {p.token: p for p in entities.people}
+        self.genders = {**self._genders_from_pronouns(), **entities.genders}
+        self.reported = _Covered([])  # spans of all candidate quotes, set by resolve()
+
+    def _genders_from_pronouns(self) -> dict[str, str]:
+        """Genders of people whose names say none ('Tyresha McClenney', 'Priebus'), from the pronouns
+        that follow their mentions: up to the end of the next sentence, outside quotation marks,
+        and only until another person is named; subjects of reporting verbs do not count. A name is
+        given a gender when its pronouns agree."""
+        votes: dict[str, set[str]] = defaultdict(set)
+        for mention in self.entities.people:
+            if mention.name in self.entities.genders:
+                continue
+            sentences = 0
+            for token in self.doc[mention.token + 1 : mention.token + _PRONOUN_WINDOW]:
+                entry = self.entities.name_at(token.i)
+                if entry and entry[1] == "PERSON" and entry[0] != mention.name:
+                    break
+                if token.is_sent_start:
+                    sentences += 1
+                    if sentences > 1:
+                        break
+                word = token.lower_
+                if word not in _GENDERED or self.in_marks.covers(token.idx):
+                    continue
+                if token.dep_ in _SUBJECTS and token.head.lemma_.lower() in self.verbs:
+                    continue  # the 'he' of 'he said' is what is being resolved, not evidence
+                votes[mention.name].add(_GENDERED[word])
+        return {name: found.pop() for name, found in votes.items() if len(found) == 1}
 
     # -- lookups ---------------------------------------------------------------------------
     def para_of(self, char: int) -> int:
@@ -488,6 +523,7 @@ class _Extractor:
         """Turn candidates into Quotes in document order, resolving each speaker."""
         quotes: list[Quote] = []
         spoken: list[tuple[int, _Speaker]] = []  # (char offset, speaker) of earlier quotes
+        self.reported = _Covered(_merged((c.start, c.end) for c in candidates))
         for cand in sorted(candidates, key=lambda c: c.start):
             if cand.rule == "floating":
                 speaker = self._previous_speaker(cand, spoken)
@@ -545,6 +581,9 @@ class _Extractor:
             return named
         if head.pos_ == "PRON":
             return self._pronoun(head, spoken)
+        author = self._author_of(head)
+        if author:
+            return author
         if head.pos_ == "PROPN" and head.ent_type_ not in _NOT_SPEAKERS and not _is_dateline(head):
             name = person_name(_noun_phrase(head))
             return _Speaker(name or None, None, None, "name" if name else None)
@@ -564,6 +603,17 @@ class _Extractor:
         entry = entries[0][1]
         if entry and not _is_dateline(head):
             return _Speaker(entry[0], None, "organisation", "name")
+        return None
+
+    def _author_of(self, head: Token) -> _Speaker | None:
+        """'a tally by the Associated Press', 'a statement from Mr. Cruz': the named author of a document."""
+        if head.pos_ != "NOUN" or head.lemma_.lower() not in self.document_nouns:
+            return None
+        for prep in head.children:
+            obj = _object_of(prep) if prep.dep_ == "prep" and prep.lower_ in {"by", "from", "of"} else None
+            named = self._named(obj) if obj is not None else None
+            if named:
+                return named
         return None
 
     def _role_of(self, token: Token, head: Token) -> str | None:
@@ -596,7 +646,7 @@ class _Extractor:
         wanted = "m" if word in _MALE else "f" if word in _FEMALE else None
         if wanted is None:
             return _NO_SPEAKER
-        genders = self.entities.genders
+        genders = self.genders
 
         def agrees(name: str) -> bool:
             return genders.get(name, wanted) == wanted
@@ -605,15 +655,18 @@ class _Extractor:
         # this paragraph; a person quoted in the previous paragraph (a "he said" chain); a subject
         # of the previous paragraph; a person quoted in the last three paragraphs; anyone named
         # before. A known gender that agrees beats an unknown one of the same or the next rank.
-        # Names inside quotations are what someone said, never antecedents.
+        # Names inside quotations are what someone said, never antecedents; names inside reported
+        # speech and subjects of side clauses fall back by the penalties above.
         para = self.para_of(pronoun.idx)
         best: tuple[float, int, str] | None = None
 
-        def consider(rank: int, position: int, name: str | None) -> None:
+        def consider(rank: float, position: int, name: str | None) -> None:
             nonlocal best
             if not name or not agrees(name) or position >= pronoun.idx:
                 return
-            key = (rank + (0.0 if name in genders else 1.5), -position, name)
+            # Only a gender the name or an honorific tells counts as known: one read from nearby
+            # pronouns may rule a name out, but is too weak to rank it up.
+            key = (rank + (0.0 if name in self.entities.genders else _UNKNOWN_GENDER_PENALTY), -position, name)
             if best is None or key < best:
                 best = key
 
@@ -629,12 +682,17 @@ class _Extractor:
             if mention.token >= pronoun.i or self.in_marks.covers(token.idx):
                 continue
             distance = para - self.para_of(token.idx)
+            # A name inside reported speech ('Trump said Putin respects him') is what was said about
+            # someone; the next 'he said' is far more often the speaker.
+            penalty = _REPORTED_PENALTY if self.reported.covers(token.idx) else 0
+            if mention.is_subject and mention.in_side_clause:
+                penalty += _SIDE_CLAUSE_PENALTY
             if mention.is_subject and distance == 0:
-                consider(0, token.idx, mention.name)
+                consider(penalty, token.idx, mention.name)
             elif mention.is_subject and distance == 1:
-                consider(2, token.idx, mention.name)
+                consider(2 + penalty, token.idx, mention.name)
             else:
-                consider(4, token.idx, mention.name)
+                consider(4 + penalty, token.idx, mention.name)
         if best is None:
             return _NO_SPEAKER
         return _Speaker(best[2], self._latest_role(best[2], pronoun.i), "person", "pronoun")
@@ -666,6 +724,17 @@ class _Extractor:
                     return _Speaker(entry[0], None, "organisation", "role")
             return _Speaker(phrase or None, None, "organisation", None)
         return _Speaker(None, phrase or None, None, None)
+
+
+def _merged(spans) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping ones joined, as _Covered needs."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _subject(verb: Token) -> Token | None:

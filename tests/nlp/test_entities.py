@@ -32,7 +32,15 @@ def test_name_key_ignores_initials():
 def test_gender_from_given_name_or_honorific():
     assert gender("Hillary Clinton") == "f"
     assert gender("Bill Clinton") == "m"
-    assert gender("Zelda Xyzzy") is None
+    assert gender("Mrs. Xyzzy") == "f"
+    assert gender("Tyresha McClenney") is None  # in no list
+
+
+def test_gender_from_census_given_names_only_when_one_sex_dominates():
+    assert gender("Melanie Smith") == "f" and gender("Loretta Lynch") == "f"
+    assert gender("Terry Jones") == "m"  # 0.311 % of men, 0.080 % of women
+    assert gender("Leslie Wimes") is None  # 0.154 % of women, 0.081 % of men: too close to tell
+    assert gender("Warren") is None  # a lone word may be a surname (Elizabeth Warren)
 
 
 def test_surname_joins_the_full_name(nlp):
@@ -47,6 +55,13 @@ def test_shared_surname_goes_to_the_most_recent_full_name(nlp):
     found = counts(nlp, text)
     assert found[("Hillary Clinton", "PERSON")] == 2
     assert found[("Bill Clinton", "PERSON")] == 2
+
+
+def test_honorific_picks_among_people_sharing_a_surname(nlp):
+    text = "Ted Cruz spoke in Iowa. Heidi Cruz spoke in Ohio. Mr. Cruz was tired."
+    found = counts(nlp, text)
+    assert found[("Ted Cruz", "PERSON")] == 2
+    assert found[("Heidi Cruz", "PERSON")] == 1
 
 
 def test_possessive_and_article_forms_count_as_one(nlp):

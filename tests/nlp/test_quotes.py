@@ -236,3 +236,37 @@ def test_the_company_is_the_organisation_last_named(quotes):
     # a specific noun must match the name: Exxon is no ministry
     q = only(quotes('Exxon Corp raised its prices on Monday. "Demand will stay high," the ministry said.'))
     assert (q.speaker, q.speaker_kind) == ("ministry", "organisation")
+
+
+def test_pronoun_skips_a_name_inside_reported_speech(quotes):
+    # Putin is what Trump talked about; the next 'he said' continues Trump.
+    text = 'Donald Trump said Vladimir Putin respects him. "We will get along," he said.'
+    assert quotes(text)[-1].speaker == "Donald Trump"
+    # outside reported speech the nearer subject still wins
+    text = 'Donald Trump arrived. Vladimir Putin left early. "We will get along," he said.'
+    assert quotes(text)[-1].speaker == "Vladimir Putin"
+
+
+def test_pronoun_prefers_the_sentence_subject_over_a_side_clause_subject(quotes):
+    text = ('Michael Seaman said he is angry. He likes the ideas that Bernie Sanders championed. '
+            '"I am sick and tired of it," he said.')
+    assert quotes(text)[-1].speaker == "Michael Seaman"
+    text = 'Michael Seaman said he is angry. Bernie Sanders championed new ideas. "I am tired of it," he said.'
+    assert quotes(text)[-1].speaker == "Bernie Sanders"
+
+
+def test_pronouns_after_a_name_rule_out_the_wrong_gender(quotes):
+    # 'Tyresha' is in no name list; the 'she' after her name says she is not the 'he' that speaks.
+    text = ('John Smith arrived first.\n\n'
+            'Tyresha McClenney took the stage, and she thanked the crowd. "We will win," he said.')
+    assert quotes(text)[-1].speaker == "John Smith"
+    text = 'John Smith arrived first.\n\nTyresha McClenney took the stage. "We will win," he said.'
+    assert quotes(text)[-1].speaker == "Tyresha McClenney"  # nothing tells her gender: the nearer subject
+
+
+def test_according_to_a_document_names_its_author(quotes):
+    q = only(quotes("The plan would cost $5 billion, according to a tally by the Associated Press."))
+    assert (q.speaker, q.speaker_kind) == ("Associated Press", "organisation")
+    # a person's origin is no authorship
+    q = only(quotes("The plan would cost $5 billion, according to a woman from Ohio."))
+    assert q.speaker != "Ohio"
