@@ -405,6 +405,8 @@ class Scores:
     speaker_scored: int
     set_counts: dict[str, int]  # tp, predicted, gold over articles
     articles: list[ArticleResult]
+    # the same, also counting the named speakers of quotes whose gold source names nobody
+    set_counts_all: dict[str, int] = field(default_factory=lambda: {"tp": 0, "predicted": 0, "gold": 0})
 
     def prf(self, threshold: float) -> tuple[float, float, float]:
         """Quote precision, recall and F1 at a coverage threshold."""
@@ -416,9 +418,10 @@ class Scores:
         """Share of matched named-speaker quotes whose speaker is right."""
         return self.speaker_right / self.speaker_scored if self.speaker_scored else float("nan")
 
-    def speaker_set(self) -> tuple[float, float, float]:
-        """Precision, recall, F1 of the per-article sets of named speakers (micro over articles)."""
-        c = self.set_counts
+    def speaker_set(self, judged_only: bool = True) -> tuple[float, float, float]:
+        """Precision, recall, F1 of the per-article sets of named speakers (micro over articles);
+        judged_only=False also counts speakers of quotes whose gold source names nobody."""
+        c = self.set_counts if judged_only else self.set_counts_all
         return _prf(c["tp"], c["predicted"], c["gold"])
 
 
@@ -452,6 +455,7 @@ def score(articles: list[GoldArticle], predictions: dict[str, list[Predicted]],
     """Score predictions against gold speech attributions in the articles' bodies."""
     counts = {t: {"tp": 0, "predicted": 0, "gold": 0} for t in thresholds}
     set_counts = {"tp": 0, "predicted": 0, "gold": 0}
+    set_counts_all = dict(set_counts)
     speaker_right = speaker_scored = 0
     results = []
     low = min(thresholds)
@@ -490,14 +494,22 @@ def score(articles: list[GoldArticle], predictions: dict[str, list[Predicted]],
         unjudged = {pi for gi, pi, c in matches if c >= low and not gold[gi].speaker}
         judged = [p for p in kept if not any(p is predicted[pi] for pi in unjudged)]
         result.gold_speakers = {g.speaker for g in gold if g.speaker}
-        # The same test of what is a name applies to both sides ('the campaign' is no name).
-        result.predicted_speakers = {gold_name(p.speaker) for p in judged if p.speaker and gold_name(p.speaker)}
-        tp = _set_matches(result.gold_speakers, result.predicted_speakers)
-        set_counts["tp"] += tp
-        set_counts["predicted"] += len(_distinct(result.predicted_speakers))
-        set_counts["gold"] += len(_distinct(result.gold_speakers))
+        result.predicted_speakers = _names(judged)
+        _add_set(set_counts, result.gold_speakers, result.predicted_speakers)
+        _add_set(set_counts_all, result.gold_speakers, _names(kept))
         results.append(result)
-    return Scores(counts, speaker_right, speaker_scored, set_counts, results)
+    return Scores(counts, speaker_right, speaker_scored, set_counts, results, set_counts_all)
+
+
+def _names(predicted: list[Predicted]) -> set[str]:
+    # The same test of what is a name applies to both sides ('the campaign' is no name).
+    return {gold_name(p.speaker) for p in predicted if p.speaker and gold_name(p.speaker)}
+
+
+def _add_set(counts: dict[str, int], gold: set[str], predicted: set[str]) -> None:
+    counts["tp"] += _set_matches(gold, predicted)
+    counts["predicted"] += len(_distinct(predicted))
+    counts["gold"] += len(_distinct(gold))
 
 
 def _distinct(names: set[str]) -> list[str]:
@@ -535,6 +547,9 @@ def format_scores(scores: Scores) -> str:
                  f"({scores.speaker_right}/{scores.speaker_scored})")
     p, r, f = scores.speaker_set()
     lines.append(f"speaker sets per article: precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}")
+    p, r, f = scores.speaker_set(judged_only=False)
+    lines.append(f"  also counting speakers of quotes whose gold source names nobody: "
+                 f"precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}")
     return "\n".join(lines)
 
 

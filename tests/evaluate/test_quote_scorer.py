@@ -61,6 +61,8 @@ def test_a_speaker_the_gold_does_not_name_is_not_judged(gold):
     assert scores.counts[0.3] == {"tp": 2, "predicted": 2, "gold": 3}
     assert (scores.speaker_right, scores.speaker_scored) == (1, 1)
     assert scores.set_counts == {"tp": 1, "predicted": 1, "gold": 1}  # Bob Gray is neither right nor wrong
+    # the stricter figure printed beside it counts him as a wrong speaker
+    assert scores.set_counts_all == {"tp": 1, "predicted": 2, "gold": 1}
 
 
 def test_matching_is_one_to_one(gold):
