@@ -9,6 +9,7 @@ quote extractor: which token belongs to which canonical name, where people were 
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from dashboard.nlp.names import (clean_name, gender, given_name, is_plausible_na
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "LAW", "PRODUCT")
 # Single-word entities of these labels are often people the tagger mislabelled ("Peskov" as ORG).
 _SHORT_PERSON_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*")
 _SIDE_CLAUSES = {"relcl", "advcl", "acl"}
 _HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
 
@@ -58,6 +60,20 @@ class EntityIndex:
     def name_at(self, token_i: int) -> tuple[str, str] | None:
         """(canonical name, label) of the entity covering a token, if any."""
         return self.token_names.get(token_i)
+
+
+def _headline_name(name: str, body_words: set[str]) -> str:
+    """A person named in a title-case headline, without the capitalised words around the name that
+    the body never uses ('Derelict Obama' -> 'Obama', 'Endorses Ted Cruz' -> 'Ted Cruz'); unchanged
+    when the body uses none of its words."""
+    words = name.split()
+    if not any(w in body_words for w in words):
+        return name
+    while words[0] not in body_words:
+        words.pop(0)
+    while words[-1] not in body_words:
+        words.pop()
+    return " ".join(words)
 
 
 def _surface(ent: Span) -> str:
@@ -159,10 +175,15 @@ def _untagged_surnames(doc: Doc, raw: list[tuple[Span, str]]) -> list[tuple[Span
     return found
 
 
-def index_entities(doc: Doc) -> EntityIndex:
-    """Canonical entity names of one Doc, their counts, and person positions for speaker resolution."""
+def index_entities(doc: Doc, body_start: int = 0) -> EntityIndex:
+    """Canonical entity names of one Doc, their counts, and person positions for speaker resolution.
+    Text before body_start is a headline: its title-case words are checked against the body."""
     raw = [(_whole_person(ent), "") for ent in doc.ents if ent.label_ in LABELS]
     raw = [(ent, _surface(ent)) for ent, _ in raw]
+    if body_start:
+        body_words = set(_CAPITALISED.findall(doc.text[body_start:]))
+        raw = [(ent, _headline_name(name, body_words) if ent.label_ == "PERSON" and ent.start_char < body_start
+                else name) for ent, name in raw]
     raw = [(ent, name) for ent, name in raw if any(ch.isalpha() for ch in name) and is_plausible_name(name)]
     raw = sorted(raw + _untagged_surnames(doc, raw), key=lambda pair: pair[0].start)
     people = _canonical_people(raw)

@@ -26,7 +26,7 @@ class DocAnnotations:
 
 def annotate_doc(doc: Doc, body_start: int = 0) -> DocAnnotations:
     """Entity mentions over the whole Doc, and quotes from the body with offsets into the body."""
-    entities = index_entities(doc)
+    entities = index_entities(doc, body_start)
     quotes = [
         replace(q, start_char=q.start_char - body_start, end_char=q.end_char - body_start)
         for q in extract_quotes(doc, entities, body_start)

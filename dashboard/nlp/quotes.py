@@ -43,6 +43,9 @@ _MAX_SINGLE_QUOTE = 400  # single quotes further apart than this are apostrophes
 _CUE_WINDOW = 12  # tokens searched for a cue beside a quotation
 _ORG_LOOKBACK = 1500  # tokens searched back for the organisation "the ministry" means (keeps it linear)
 _MIN_FLOATING_WORDS = 4
+_TITLE_NOUNS = {"sen": "senator", "rep": "congressman", "gov": "governor", "gen": "general", "lt": "lieutenant",
+                "capt": "captain", "adm": "admiral", "sgt": "sergeant", "rev": "reverend", "pres": "president",
+                "supt": "superintendent", "amb": "ambassador", "sec": "secretary"}
 # Rank penalties of antecedents for a he/she (see _pronoun): a name inside reported speech, the
 # subject of a side clause, a name whose gender the name itself does not tell.
 _REPORTED_PENALTY, _SIDE_CLAUSE_PENALTY, _UNKNOWN_GENDER_PENALTY = 3, 2.5, 1.5
@@ -709,7 +712,7 @@ class _Extractor:
         if lemma in self.role_nouns or definite:
             # 'the actress' after 'Oscar-winning actress Susan Sarandon': any role the article gave.
             for mention in reversed(self.entities.people):
-                if mention.token < head.i and mention.role and mention.role.lower().split()[-1] in {lemma, head.lower_}:
+                if mention.token < head.i and mention.role and _role_noun(mention.role) in {lemma, head.lower_}:
                     return _Speaker(mention.name, mention.role, "person", "role")
         if lemma in self.role_nouns:
             return _Speaker(None, phrase or None, "person", None)
@@ -724,6 +727,12 @@ class _Extractor:
                     return _Speaker(entry[0], None, "organisation", "role")
             return _Speaker(phrase or None, None, "organisation", None)
         return _Speaker(None, phrase or None, None, None)
+
+
+def _role_noun(role: str) -> str:
+    """The noun a role ends in, abbreviated titles spelled out: 'Sen.' -> 'senator' ('the senator said')."""
+    word = role.lower().split()[-1].rstrip(".")
+    return _TITLE_NOUNS.get(word, word)
 
 
 def _merged(spans) -> list[tuple[int, int]]:

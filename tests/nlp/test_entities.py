@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboard.nlp.entities import entity_mentions
+from dashboard.nlp.entities import _headline_name, entity_mentions
 from dashboard.nlp.names import clean_name, gender, is_plausible_name, name_key, person_name, strip_titles
 
 
@@ -96,3 +96,12 @@ def test_newswire_angle_brackets_are_no_part_of_a_name(nlp):
     names = {m.name for m in entity_mentions(doc)}
     assert not any("<" in n or ">" in n for n in names)
     assert not any("Revs" in n or "mln" in n for n in names)
+
+
+def test_headline_words_the_body_never_uses_leave_a_person_name():
+    body = {"Barack", "Obama", "Ted", "Cruz", "Clinton"}
+    assert _headline_name("Derelict Obama", body) == "Obama"
+    assert _headline_name("Endorses Ted Cruz", body) == "Ted Cruz"
+    assert _headline_name("Ted Cruz Wins", body) == "Ted Cruz"
+    assert _headline_name("Barack Obama", body) == "Barack Obama"
+    assert _headline_name("Zelda Xyzzy", body) == "Zelda Xyzzy"  # no evidence either way: unchanged

@@ -178,6 +178,13 @@ def test_role_resolves_to_the_person_named_in_that_role(quotes):
     assert (q.speaker, q.resolved_by, q.speaker_role) == ("Dmitry Peskov", "role", "Kremlin spokesman")
 
 
+def test_role_matches_an_abbreviated_title(quotes):
+    q = only(quotes('Sen. Marco Rubio spoke to Barack Obama on Monday.\n\n"We will win," the senator said.'))
+    assert (q.speaker, q.resolved_by, q.speaker_role) == ("Marco Rubio", "role", "Sen.")
+    q = only(quotes('Sen. Marco Rubio spoke to Barack Obama on Monday.\n\n"We will win," the governor said.'))
+    assert q.speaker is None and q.speaker_role == "governor"
+
+
 def test_role_never_named_stays_a_role(quotes):
     q = only(quotes('"Prices will fall," the minister said.'))
     assert (q.speaker, q.speaker_role, q.speaker_kind) == (None, "minister", "person")
