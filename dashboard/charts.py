@@ -287,10 +287,21 @@ def _highlight_entities(segment: str, pattern: re.Pattern | None, labels: dict[s
     return "".join(out)
 
 
+def speaker_badge(speaker: object, role: object = None) -> str:
+    """What the article view writes beside a quote: the speaker, else the role the text gives
+    ('officials, unnamed'), else 'speaker unknown'."""
+    if isinstance(speaker, str) and speaker:
+        return speaker
+    if isinstance(role, str) and role:
+        return f"{role}, unnamed"
+    return "speaker unknown"
+
+
 def article_html(text: str, quotes: pd.DataFrame, mentions: pd.DataFrame) -> str:
     """The article body as HTML: every character escaped, quotes marked with their speaker, entities coloured.
 
-    `quotes` needs start_char, end_char, speaker; `mentions` needs name, label. Quotes that overlap an
+    `quotes` needs start_char, end_char, speaker (speaker_role, if there, names the unnamed);
+    `mentions` needs name, label. Quotes that overlap an
     earlier one are left unmarked (their rows still list them).
     """
     text = text or ""
@@ -300,7 +311,9 @@ def article_html(text: str, quotes: pd.DataFrame, mentions: pd.DataFrame) -> str
     pattern = _entity_pattern(labels)
     out, position = [], 0
     spans = quotes.sort_values("start_char") if len(quotes) else quotes
-    for start, end, speaker in zip(spans.get("start_char", []), spans.get("end_char", []), spans.get("speaker", [])):
+    roles = spans["speaker_role"] if "speaker_role" in spans else [None] * len(spans)
+    for start, end, speaker, role in zip(spans.get("start_char", []), spans.get("end_char", []),
+                                         spans.get("speaker", []), roles):
         if pd.isna(start) or pd.isna(end):
             continue
         start, end = max(int(start), position), min(int(end), len(text))
@@ -312,8 +325,8 @@ def article_html(text: str, quotes: pd.DataFrame, mentions: pd.DataFrame) -> str
         while opening > position and text[opening - 1] in _OPENING_MARKS:
             opening -= 1
         out.append(_highlight_entities(text[position:opening], pattern, labels))
-        known = isinstance(speaker, str) and speaker
-        badge = html.escape(speaker) if known else "speaker unknown"
+        badge = html.escape(speaker_badge(speaker, role))
+        known = isinstance(speaker, str) and bool(speaker)
         out.append(f'<span class="speaker{"" if known else " unknown"}">{badge}</span>{html.escape(text[opening:start])}'
                    f'<mark class="quote" title="{badge}">{_highlight_entities(text[start:end], pattern, labels)}</mark>')
         position = end

@@ -101,6 +101,15 @@ def test_article_html_unknown_speaker_and_bad_offsets():
     assert html.endswith('" someone said.</div>'.replace('"', "&quot;"))
 
 
+def test_article_html_names_the_role_of_an_unnamed_speaker():
+    text = '"Prices will rise," officials said. "No," he said.'
+    quotes = pd.DataFrame({"start_char": [1, 37], "end_char": [18, 40], "speaker": [None, None],
+                           "speaker_role": ["officials", None]})
+    html = charts.article_html(text, quotes, pd.DataFrame(columns=["name", "label"]))
+    assert '<span class="speaker unknown">officials, unnamed</span>' in html
+    assert '<span class="speaker unknown">speaker unknown</span>' in html
+
+
 def test_names_from_articles_are_escaped_in_labels_but_kept_for_clicks():
     frame = pd.DataFrame({"entity": ["<b>Acme</b>"], "articles": [1]})
     fig = charts.bars(frame, "entity", "articles", "With <i>x</i>")

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pytest
 
 from dashboard import store
+from dashboard.charts import speaker_badge
 from dashboard.filters import Filters
 
 pytestmark = pytest.mark.e2e
@@ -242,8 +243,8 @@ def test_date_and_speaker_filters_then_quotes_csv_matches_the_store(page, server
 
 def test_article_shows_highlighted_quotes_and_script_as_text(page, server, artifacts, con, hostile_title):
     article_id, body = con.execute("SELECT article_id, text FROM articles WHERE title = ?", [hostile_title]).fetchone()
-    stored = con.execute("SELECT start_char, end_char, speaker FROM quotes WHERE article_id = ? ORDER BY start_char",
-                         [article_id]).fetchall()
+    stored = con.execute("SELECT start_char, end_char, speaker, speaker_role FROM quotes WHERE article_id = ? "
+                         "ORDER BY start_char", [article_id]).fetchall()
     assert stored, "the hostile article should have quotes"
     open_page(page, f"{server.url}/articles")
 
@@ -262,8 +263,8 @@ def test_article_shows_highlighted_quotes_and_script_as_text(page, server, artif
     # Each stored quote is highlighted over exactly its characters, with its speaker's badge.
     marks = [m.inner_text() for m in text.locator("mark.quote").all()]
     badges = [b.inner_text().strip() for b in text.locator("span.speaker").all()]
-    assert marks == [body[start:end] for start, end, _ in stored]
-    assert badges == [speaker or "speaker unknown" for _, _, speaker in stored]
+    assert marks == [body[start:end] for start, end, _, _ in stored]
+    assert badges == [speaker_badge(speaker, role) for _, _, speaker, role in stored]
     assert "John Mensah" in badges
     assert any(m.startswith("We will not accept a plan that leaves farmers with less") for m in marks)
     assert_no_exception(page, "article view")
