@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard.evaluate.quotes import Predicted, format_scores, load_gold, score, write_report  # noqa: E402
+from dashboard.evaluate.quotes import (Predicted, default_pronoun_sources, format_scores, load_gold,  # noqa: E402
+                                       score, write_report)
 from dashboard.nlp.model import load_model  # noqa: E402
 from dashboard.preprocess import doc_text  # noqa: E402
 
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("textacy is not installed here; see this script's docstring for a throwaway venv", file=sys.stderr)
         return 2
-    articles = load_gold(args.gold, args.limit)
+    articles = load_gold(args.gold, args.limit, default_pronoun_sources())  # the same gold as evaluate quotes
     predictions, failed = textacy_predictions(articles, args.model)
     scores = score(articles, predictions)
     print(f"textacy {textacy.__version__} direct_quotations on {len(articles)} gold articles from {args.gold}")

@@ -37,6 +37,8 @@ _SENTENCE_END = {".", "!", "?"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _MALE, _FEMALE = {"he", "him"}, {"she", "her"}
 _PLURAL = {"they", "them"}
+_APPOSITION_GAP = 6  # tokens between a name and the indefinite role that describes it
+_INDEFINITE = {"a", "an", "another", "one", "some", "several", "many", "other"}
 _GENDERED = {**dict.fromkeys(("he", "him", "his", "himself"), "m"), **dict.fromkeys(("she", "her", "hers", "herself"), "f")}
 _PRONOUN_WINDOW = 60  # tokens after a mention searched for the pronouns that reveal a gender
 _MAX_SINGLE_QUOTE = 400  # single quotes further apart than this are apostrophes, not a quotation
@@ -597,7 +599,11 @@ class _Extractor:
         Peskov'. A person wins over a place or organisation in the same phrase ('CLEVELAND (AP) -
         Former Attorney General Michael Mukasey')."""
         # 'GOP contender and former neurosurgeon Ben Carson': a coordinated name is the same speaker.
-        candidates = [head] + [c for c in head.children if c.dep_ in {"appos", "compound", "conj"}]
+        # But a name modifying a common noun ('the Sanders campaign', 'Clinton aides', 'Trump fans')
+        # names whom the speakers belong to, not who spoke.
+        joined = {"appos", "conj"} if head.pos_ == "NOUN" and not self.entities.name_at(head.i) else {
+            "appos", "compound", "conj"}
+        candidates = [head] + [c for c in head.children if c.dep_ in joined]
         entries = [(token, self.entities.name_at(token.i)) for token in candidates]
         for token, entry in entries:
             if entry and entry[1] == "PERSON":
@@ -709,9 +715,15 @@ class _Extractor:
         lemma = head.lemma_.lower()
         phrase = clean_name(_noun_phrase(head))
         definite = any(c.lower_ in {"the", "this"} for c in head.children) and head.tag_ == "NN"
+        # 'a Democratic senator', 'another official', 'the senators': someone else than anyone named.
+        indefinite = head.tag_ == "NNS" or any(c.dep_ == "det" and c.lower_ in _INDEFINITE for c in head.children)
         if lemma in self.role_nouns or definite:
-            # 'the actress' after 'Oscar-winning actress Susan Sarandon': any role the article gave.
+            # 'the actress' after 'Oscar-winning actress Susan Sarandon': any role the article gave;
+            # an indefinite role only as the description of the name just before it ('Laurence
+            # Meyer, a former Fed governor who ..., said').
             for mention in reversed(self.entities.people):
+                if indefinite and head.i - mention.token > _APPOSITION_GAP:
+                    break
                 if mention.token < head.i and mention.role and _role_noun(mention.role) in {lemma, head.lower_}:
                     return _Speaker(mention.name, mention.role, "person", "role")
         if lemma in self.role_nouns:
@@ -723,7 +735,8 @@ class _Extractor:
                 entry = self.entities.name_at(token_i)
                 if not entry or entry[1] not in {"ORG", "GPE"}:
                     continue
-                if lemma in entry[0].lower() or (generic and entry[1] == "ORG" and para - self.para_of(self.doc[token_i].idx) <= 2):
+                if lemma in entry[0].lower() or (generic and not indefinite and entry[1] == "ORG"
+                                                 and para - self.para_of(self.doc[token_i].idx) <= 2):
                     return _Speaker(entry[0], None, "organisation", "role")
             return _Speaker(phrase or None, None, "organisation", None)
         return _Speaker(None, phrase or None, None, None)

@@ -277,3 +277,23 @@ def test_according_to_a_document_names_its_author(quotes):
     # a person's origin is no authorship
     q = only(quotes("The plan would cost $5 billion, according to a woman from Ohio."))
     assert q.speaker != "Ohio"
+
+
+def test_a_name_modifying_a_group_noun_is_not_the_speaker(quotes):
+    q = only(quotes("Bernie Sanders spoke in Iowa. The Sanders campaign said the vote was rigged."))
+    assert (q.speaker, q.speaker_kind) == ("Sanders campaign", "organisation")
+    # the name itself as the head of the phrase still speaks
+    q = only(quotes("Kremlin spokesman Dmitry Peskov said the channels were open."))
+    assert q.speaker == "Dmitry Peskov"
+
+
+def test_an_indefinite_or_plural_role_is_nobody_named_before(quotes):
+    q = only(quotes('Sen. Marco Rubio spoke on Monday.\n\n"We will win," a senator said.'))
+    assert (q.speaker, q.speaker_role) == (None, "senator")
+    q = only(quotes("Exxon Corp raised its prices on Monday. The groups said the rise was unfair."))
+    assert q.speaker != "Exxon Corp"
+    q = only(quotes("Exxon Corp raised its prices on Monday. The group said the rise was unfair."))
+    assert q.speaker == "Exxon Corp"
+    # ... except as the description right after a name
+    q = only(quotes("Laurence Meyer, a former Fed governor who argued with Lael Brainard, said the Fed was wrong."))
+    assert q.speaker == "Laurence Meyer"
