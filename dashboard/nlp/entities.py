@@ -114,6 +114,11 @@ def _canonical_people(raw: list[tuple[Span, str]]) -> dict[int, str]:
     for name, _ in full_counts.most_common():
         by_key.setdefault(name_key(name), name)
     full_of = {name: by_key[name_key(name)] for name in full_counts}
+    fulls_by_surname: dict[str, set[str]] = defaultdict(set)
+    fulls_by_given: dict[str, set[str]] = defaultdict(set)
+    for full in set(full_of.values()):
+        fulls_by_surname[surname(full).lower()].add(full)
+        fulls_by_given[given_name(full).lower()].add(full)
 
     result: dict[int, str] = {}
     last_full_by_surname: dict[str, str] = {}
@@ -126,7 +131,7 @@ def _canonical_people(raw: list[tuple[Span, str]]) -> dict[int, str]:
         if len(name.split()) != 1 or ent.label_ not in _SHORT_PERSON_LABELS:
             continue
         word = name.lower()
-        by_surname = {full for full in set(full_of.values()) if surname(full).lower() == word}
+        by_surname = fulls_by_surname.get(word, set())
         if by_surname:
             # Several people share the surname: an honorific picks by gender ('Mr. Cruz' after
             # 'Heidi Cruz'); else the one named most recently, else the most frequent.
@@ -139,9 +144,9 @@ def _canonical_people(raw: list[tuple[Span, str]]) -> dict[int, str]:
                 sorted(by_surname), key=lambda full: full_counts[full]
             )
             continue
-        by_given = {full for full in set(full_of.values()) if given_name(full).lower() == word}
+        by_given = fulls_by_given.get(word, set())
         if len(by_given) == 1 and ent.label_ == "PERSON":
-            result[pos] = by_given.pop()
+            result[pos] = next(iter(by_given))
         elif ent.label_ == "PERSON":
             result[pos] = name
     return result
@@ -168,7 +173,7 @@ def _untagged_surnames(doc: Doc, raw: list[tuple[Span, str]]) -> list[tuple[Span
     found = []
     for token in doc:
         # The tagger also reads a sentence-initial surname as a common noun ("Fields said ...").
-        if token.pos_ in {"PROPN", "NOUN"} and token.ent_type_ not in LABELS and token.text in surnames:
+        if token.text in surnames and token.pos_ in {"PROPN", "NOUN"} and token.ent_type_ not in LABELS:
             if token.dep_ == "compound" and token.head.pos_ == "PROPN":
                 continue  # part of another name ("Merkel Foundation")
             found.append((Span(doc, token.i, token.i + 1, label="PERSON"), token.text))
