@@ -261,12 +261,24 @@ class _Extractor:
         for n, mark in enumerate(self.marked):
             nxt = self.marked[n + 1].outer_start if n + 1 < len(self.marked) else len(self.text)
             prv = self.marked[n - 1].outer_end if n > 0 else self.body_start
-            candidate = self._cue_after(mark, nxt) or self._cue_before(mark, prv)
+            candidate = self._cue_after(mark, nxt) or self._cue_before(mark, prv) or self._resumed(found, mark)
             if candidate:
                 found.append(candidate)
             else:
                 unused.append(mark)
         return _join_split_quotes(found), unused
+
+    def _resumed(self, found: list[_Candidate], mark: _Marked) -> _Candidate | None:
+        """'"The risk," said Edward Leamer, an economist at UCLA, "is that ..."': a quotation resumed
+        after an attribution too long for the cue window, in the same sentence."""
+        prev = found[-1] if found else None
+        if prev is None or prev.kind != "direct" or prev.cue is None or prev.cue.idx < prev.end:
+            return None
+        between = self.text[prev.end : mark.outer_start]
+        if (self.para_of(prev.start) != self.para_of(mark.outer_start) or not between.rstrip().endswith(",")
+                or any(ch in between for ch in ".!?;") or len(between) > 300):
+            return None
+        return _Candidate(mark.inner_start, mark.inner_end, prev.cue, prev.cue_text, prev.source, "direct", prev.rule)
 
     def _window_after(self, mark: _Marked, limit: int) -> list[Token]:
         para_end = self.paras[self.para_of(mark.outer_start)][1]
@@ -395,13 +407,15 @@ class _Extractor:
         return merged
 
     # -- 3. heuristics: indirect speech and "according to" --------------------------------------
-    def indirect(self, taken: _Covered) -> list[_Candidate]:
-        """Complement clauses of speech verbs and statements attributed with "according to"."""
+    def indirect(self, taken: _Covered, used_cues: set[int]) -> list[_Candidate]:
+        """Complement clauses of speech verbs and statements attributed with "according to", except
+        for the cues in used_cues."""
         found = []
         first = self.token_at(self.body_start)
         for token in self.doc[first:]:
             # A cue inside quotation marks is part of what was said, not an attribution.
-            if token.idx < self.body_start or taken.covers(token.idx) or self.in_marks.covers(token.idx):
+            if (token.idx < self.body_start or token.i in used_cues or taken.covers(token.idx)
+                    or self.in_marks.covers(token.idx)):
                 continue
             if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
                 candidate = self._according_to(token)
@@ -423,7 +437,7 @@ class _Extractor:
         if source is None or (source.lower_ == "it" and source.dep_ == "nsubjpass"):
             return None
         if clause is None:
-            return self._fronted(verb, source) or self._tail_clause(verb, source)
+            return self._fronted(verb, source) or self._interpolated(verb, source) or self._tail_clause(verb, source)
         # A speech verb inside the clause with a clause of its own (', saying ...') is a separate
         # statement: the content stops before it.
         nested = [t for t in clause.subtree if t.i != clause.i and t.dep_ in {"advcl", "conj"} and self.is_cue(t)
@@ -436,6 +450,10 @@ class _Extractor:
         span = self._clip(tokens, verb)
         if span is None:
             return None
+        return self._statement(span, verb, source)
+
+    def _statement(self, span: tuple[int, int], verb: Token, source: Token) -> _Candidate:
+        """A reported statement; 'partial' when it embeds quoted words, 'direct' when they are most of it."""
         start, end = span
         quoted = sum(min(end, m.inner_end) - max(start, m.inner_start) for m in self.marked
                      if m.inner_start < end and m.inner_end > start)
@@ -443,6 +461,29 @@ class _Extractor:
         if quoted:
             rule = "direct-partial" if kind == "direct" else "indirect-partial"
         return _Candidate(start, end, verb, verb.text, source, kind, rule)
+
+    def _interpolated(self, verb: Token, source: Token) -> _Candidate | None:
+        """'Many of the closures, he said, have involved public courses.': an attribution set off by
+        commas inside the statement it reports. The span is the whole sentence, attribution
+        included, as for a quotation interrupted by its cue."""
+        first = min(source.left_edge.i, verb.i)
+        if first < 2 or self.doc[first - 1].text != ",":
+            return None
+        last = verb.i
+        while last + 1 < len(self.doc) and self.doc[last + 1].text != "," and self.doc[last + 1].i in {
+                t.i for t in verb.subtree} and last - verb.i < _CUE_WINDOW:
+            last += 1
+        if last + 1 >= len(self.doc) or self.doc[last + 1].text != ",":
+            return None
+        sentence = verb.sent
+        before = [t for t in sentence if t.i < first - 1 and not t.is_space]
+        after = [t for t in sentence if t.i > last + 1 and not t.is_space and not t.is_punct]
+        if len(before) < 2 or len(after) < _MIN_INDIRECT_TOKENS:
+            return None
+        if any(self.is_cue(t) and t.i != verb.i for t in before + after if t.dep_ == "ROOT"):
+            return None  # the sentence has an attribution of its own
+        span = self._clip(before + [t for t in sentence if t.i > last + 1], verb)
+        return self._statement(span, verb, source) if span else None
 
     def _fronted(self, verb: Token, source: Token) -> _Candidate | None:
         """'Talks are on hold, Kremlin spokesman Dmitry Peskov said on Friday.' when the parser did
@@ -856,7 +897,10 @@ def extract_quotes(doc: Doc, entities: EntityIndex, body_start: int = 0) -> list
     extractor = _Extractor(doc, entities, body_start)
     direct, unused = extractor.direct()
     candidates = extractor.continued(direct + extractor.floating(unused))
-    candidates += extractor.indirect(_Covered([(c.start, c.end) for c in candidates]))
+    # '"...," said Edward Leamer, an economist': the parse may give an inverted cue a clause of its
+    # own (the speaker's description); other cues may still report a clause beside their quotation.
+    used_cues = {c.cue.i for c in candidates if c.cue is not None and c.rule == "direct-inverted"}
+    candidates += extractor.indirect(_Covered(_merged((c.start, c.end) for c in candidates)), used_cues)
     return extractor.resolve(_dedupe(candidates))
 
 

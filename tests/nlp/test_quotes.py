@@ -297,3 +297,24 @@ def test_an_indefinite_or_plural_role_is_nobody_named_before(quotes):
     # ... except as the description right after a name
     q = only(quotes("Laurence Meyer, a former Fed governor who argued with Lael Brainard, said the Fed was wrong."))
     assert q.speaker == "Laurence Meyer"
+
+
+def test_attribution_interpolated_in_its_statement(quotes):
+    q = only(quotes("Many of the closures, he said, have involved public and semi-private courses."))
+    assert (q.rule, q.quote) == ("indirect", "Many of the closures, he said, have involved public and semi-private courses")
+    q = only(quotes("The plan, officials said on Monday, would cost $5 billion over ten years."))
+    assert q.quote.startswith("The plan") and q.quote.endswith("ten years")
+    # a relative clause set off by commas is no interpolated attribution
+    q = only(quotes("Trump, who said he would win, lost the vote in Iowa."))
+    assert q.quote == "he would win"
+
+
+def test_quotation_resumed_after_a_long_inverted_attribution_is_one_quote(quotes):
+    text = ('"The risk," said Edward Leamer, an economist who is the director of the UCLA Anderson Forecast, '
+            '"is that we\'re going to be attracting workers and repelling jobs."')
+    q = only(quotes(text))
+    assert q.speaker == "Edward Leamer"
+    assert q.quote.startswith("The risk,") and q.quote.endswith("repelling jobs.")
+    # a new sentence after the attribution starts a quotation of its own
+    found = quotes('"The risk," said Edward Leamer, an economist at UCLA. "Jobs will go," a banker said.')
+    assert [q.speaker for q in found] == ["Edward Leamer", None] and found[1].quote == "Jobs will go,"
