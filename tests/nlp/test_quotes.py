@@ -318,3 +318,9 @@ def test_quotation_resumed_after_a_long_inverted_attribution_is_one_quote(quotes
     # a new sentence after the attribution starts a quotation of its own
     found = quotes('"The risk," said Edward Leamer, an economist at UCLA. "Jobs will go," a banker said.')
     assert [q.speaker for q in found] == ["Edward Leamer", None] and found[1].quote == "Jobs will go,"
+
+
+def test_what_someone_vowed_to_do(quotes):
+    q = only(quotes("Bernie Sanders vowed to continue the fight in Washington."))
+    assert (q.speaker, q.quote) == ("Bernie Sanders", "to continue the fight in Washington")
+    assert quotes("Bernie Sanders wanted to continue the fight in Washington.") == []
