@@ -14,6 +14,7 @@ _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _INITIAL = re.compile(r"^[A-Z]\.?$")
 _AMOUNT = re.compile(r"^\d[\d.,]*$")
+_CAMEL_HUMP = re.compile(r"[a-z][A-Z]")
 _CENSUS_RATIO = 3.0  # how many times more common in one sex a given name must be to tell a gender
 
 
@@ -41,12 +42,15 @@ def _not_name_words() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def is_plausible_name(name: str) -> bool:
-    """False for what the tagger marks as a name but no reader would: shorthand, amounts, lone letters."""
+    """False for what the tagger marks as a name but no reader would: shorthand, amounts, lone letters,
+    words run together."""
     words = [w.lower().strip(".,") for w in name.split()]
     if len(name.replace(".", "").replace(" ", "")) < 2:
         return False
     if any(_AMOUNT.match(w) for w in words):  # "Revs 12.2 mln vs"; "Zapad-2025" or "G7" stay names
         return False
+    if any(len(_CAMEL_HUMP.findall(w)) >= 2 for w in re.split(r"[\s-]+", name)):
+        return False  # page furniture run together: "FlagShareLikeReplySara" (one hump: "McDonough")
     never, suffixes = _not_name_words()
     return not any(w in never for w in words) and not all(w in suffixes for w in words)
 

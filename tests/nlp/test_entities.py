@@ -86,6 +86,8 @@ def test_unrelated_single_names_stay_apart(nlp):
     ("Revs", False), ("Avg", False), ("Revs 12.2 mln vs", False), ("U.S. Dlrs", False), ("cts", False),
     ("Co Inc", False), ("S", False), ("1987", False),
     ("Dmitry Peskov", True), ("Ford Motor Co", True), ("EC", True), ("Zapad-2025", True), ("G7", True),
+    ("FlagShareLikeReplySara Bondioli", False), ("Robert McDonough", True), ("Mary MacKenzie-McDonald", True),
+    ("YouTube", True),
 ])
 def test_shorthand_amounts_and_lone_letters_are_not_names(name, plausible):
     assert is_plausible_name(name) is plausible
