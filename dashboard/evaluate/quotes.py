@@ -139,9 +139,22 @@ def split_title(text: str) -> tuple[str, str, int]:
 def gold_name(source: str) -> str | None:
     """The name a gold source gives, or None. The head phrase (before any comma) must end in
     capitalised words: 'Republican candidate Donald Trump' -> 'Donald Trump', 'Murphy, the head of
-    Right to Rise USA' -> 'Murphy'; pronouns, descriptions ('The Florida senator', 'Aides to
-    Clinton', "Clinton's aide") and numbers ('Twenty-four percent') are no names."""
-    head = source.split(",")[0]
+    Right to Rise USA' -> 'Murphy', 'the Vatican spokesman, Federico Lombardi,' -> 'Federico
+    Lombardi'; pronouns, descriptions ('The Florida senator', 'Aides to Clinton', "Clinton's aide")
+    and numbers ('Twenty-four percent') are no names."""
+    head, _, rest = source.partition(",")
+    # 'The Vatican spokesman, Federico Lombardi, ...': a description, then the name in apposition;
+    # it wins over a name inside the description ('The leader of the Anti-Defamation League, ...').
+    apposition = rest.split(",")[0]
+    appositive = _trailing_name(apposition) if rest else None
+    if appositive and len(appositive.split()) != len(clean_name(apposition).split()):
+        appositive = None  # only a whole segment that is a name ('a Clinton supporter' is none)
+    first = head.split()[0] if head.split() else ""
+    described = not first[:1].isupper() or first.lower() in {"the", "a", "an"}
+    return (appositive or _head_name(head)) if described else (_head_name(head) or appositive)
+
+
+def _head_name(head: str) -> str | None:
     if _QUALIFIER.search(head):
         # 'Sen. Jeff Merkley of Oregon', 'Mr. Burman of the Tax Policy Center', 'Rep. Jim Clyburn
         # (D-S.C.)': the name before the qualifier, unless that is a bare title ('Former Secretary

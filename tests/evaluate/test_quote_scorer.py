@@ -98,6 +98,10 @@ def test_names_and_cues():
     assert gold_name("Former Secretary of State Madeleine Albright") == "Madeleine Albright"
     assert gold_name("Twenty-four percent") is None
     assert gold_name("He") is None and gold_name("Analysts") is None
+    # a description, then the name in apposition: the name, also over a name inside the description
+    assert gold_name("the Vatican spokesman, Federico Lombardi,") == "Federico Lombardi"
+    assert gold_name("The leader of the Anti-Defamation League, Jonathan Greenblatt") == "Jonathan Greenblatt"
+    assert gold_name("a Clinton supporter, who asked not to be named") is None
     assert same_speaker("Peskov", "Dmitry Peskov") and same_speaker("President Trump", "Donald Trump")
     assert not same_speaker("Bill Clinton", "Hillary Clinton") and not same_speaker("Trump", None)
     assert is_speech_cue("said in a statement") and is_speech_cue("According to") and is_speech_cue("tweeted")
