@@ -690,12 +690,15 @@ class _Extractor:
         word = pronoun.lower_
         if word in _PLURAL or word == "it":
             # 'the company said ... it said': the last organisation quoted, or named as a subject,
-            # in this or the previous paragraph.
+            # in this or the previous paragraph; 'they' also continues an unnamed group.
             para = self.para_of(pronoun.idx)
             for offset, speaker in reversed(spoken):
                 if para - self.para_of(offset) > 1:
                     break
                 if speaker.kind == "organisation":
+                    return replace(speaker, resolved_by="pronoun")
+                if word in _PLURAL and speaker.name is None and speaker.role:
+                    # '"...," delegates said. "...," they said.': the same unnamed group speaks on.
                     return replace(speaker, resolved_by="pronoun")
             for token in reversed(self.doc[max(0, pronoun.i - _ORG_LOOKBACK) : pronoun.i]):
                 if para - self.para_of(token.idx) > 1:

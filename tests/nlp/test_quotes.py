@@ -324,3 +324,13 @@ def test_what_someone_vowed_to_do(quotes):
     q = only(quotes("Bernie Sanders vowed to continue the fight in Washington."))
     assert (q.speaker, q.quote) == ("Bernie Sanders", "to continue the fight in Washington")
     assert quotes("Bernie Sanders wanted to continue the fight in Washington.") == []
+
+
+def test_they_continues_an_unnamed_group_before_an_organisation(quotes):
+    text = ("The International Coffee Organization met in London. Producers will present a proposal on quotas, "
+            "delegates said.\n\nDistribution would be on an unchanged basis, they said.")
+    last = quotes(text)[-1]
+    assert (last.speaker, last.speaker_role, last.resolved_by) == (None, "delegates", "pronoun")
+    # with no group quoted, 'they' is still the organisation
+    q = only(quotes("Exxon Corp raised its prices on Monday. They said demand in Europe would stay high."))
+    assert (q.speaker, q.speaker_kind) == ("Exxon Corp", "organisation")
