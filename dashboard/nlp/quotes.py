@@ -480,9 +480,10 @@ class _Extractor:
         first = min(source.left_edge.i, verb.i)
         if first < 2 or self.doc[first - 1].text != ",":
             return None
+        attribution = {t.i for t in verb.subtree}
         last = verb.i
-        while last + 1 < len(self.doc) and self.doc[last + 1].text != "," and self.doc[last + 1].i in {
-                t.i for t in verb.subtree} and last - verb.i < _CUE_WINDOW:
+        while (last + 1 in attribution and last + 1 < len(self.doc) and self.doc[last + 1].text != ","
+               and last - verb.i < _CUE_WINDOW):
             last += 1
         if last + 1 >= len(self.doc) or self.doc[last + 1].text != ",":
             return None
