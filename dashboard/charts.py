@@ -209,13 +209,22 @@ def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, title: str
                     grid.sum(axis=0).sort_values(ascending=False).index]
     custom = [[[r, c] for c in grid.columns] for r in grid.index]
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=_labels(grid.columns), y=_labels(grid.index),
-                               customdata=custom, colorscale="Blues", hoverongaps=False,
+                               customdata=custom, colorscale="Blues", hoverongaps=False, hoverinfo="skip",
                                # Plotly ignores zmin unless zmax is set too (zauto stays on).
-                               zmin=0, zmax=max(1, float(grid.to_numpy().max(initial=0))),
-                               hovertemplate=f"%{{y}} · %{{x}}<br>{value}: %{{z}}<extra></extra>"))
+                               zmin=0, zmax=max(1, float(grid.to_numpy().max(initial=0)))))
+    # Streamlit's chart selection returns nothing for heatmap cells (streamlit/streamlit#8760), so
+    # every cell also carries an invisible marker: hovering and clicking land on it, and a click
+    # hands its customdata to the filter like a bar's.
+    cells = grid.stack().reset_index()
+    cells.columns = ["row", "column", "value"]
+    fig.add_scatter(x=_labels(cells["column"]), y=_labels(cells["row"]), mode="markers", showlegend=False,
+                    marker=dict(size=18, symbol="square", opacity=0), customdata=cells[["row", "column"]].to_numpy(),
+                    hovertemplate=f"%{{y}} · %{{x}}<br>{value}: %{{text}}<extra></extra>", text=cells["value"],
+                    selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)))
     fig.update_yaxes(autorange="reversed", type="category", automargin=True)
     fig.update_xaxes(type="category", tickangle=-35, automargin=True)
-    return _layout(fig, title, height=max(HEIGHT, 26 * len(grid) + 160))
+    return _layout(fig, title, height=max(HEIGHT, 26 * len(grid) + 160), clickmode="event+select",
+                   hovermode="closest")
 
 
 def per_group_bars(frame: pd.DataFrame, group: str, label: str, value: str, title: str, columns: int = 3,

@@ -48,6 +48,12 @@ def test_heatmap_orders_by_totals_and_fills_missing_pairs_with_zero():
     heat = fig.data[0]
     assert list(heat.y) == ["B", "A"] and list(heat.x) == ["y", "x"]
     assert [list(r) for r in heat.z] == [[5, 0], [2, 1]]
+    # every cell, the empty one too, carries an invisible click target with its row and column
+    targets = fig.data[1]
+    assert targets.type == "scatter" and targets.marker.opacity == 0 and heat.hoverinfo == "skip"
+    cells = {(x, y): (list(c), v) for x, y, c, v in zip(targets.x, targets.y, targets.customdata, targets.text)}
+    assert cells == {("y", "B"): (["B", "y"], 5), ("x", "B"): (["B", "x"], 0),
+                     ("y", "A"): (["A", "y"], 2), ("x", "A"): (["A", "x"], 1)}
 
 
 def test_shares_plot_one_line_per_topic_in_percent():

@@ -1,4 +1,4 @@
-"""Clicking a bar of an Overview chart applies that filter, in a real headless Chromium.
+"""Clicking a bar of an Overview chart, or a heatmap cell, applies that filter, in a real headless Chromium.
 
 docs/dashboard.md promises that clicking a bar in a speakers or entities chart adds that speaker or
 entity to the filters. These tests click the top bar of "Top speakers by quotes" and of "Top
@@ -122,3 +122,34 @@ def test_clicking_a_top_bar_on_overview_applies_that_filter(page, server, artifa
     assert expected.describe() == f"Articles where {label} is {name}"
     assert filter_caption(page) == expected.describe()
     screenshot(page, artifacts, f"clicked-{chart_key}")
+
+
+# The cell targets of a heatmap: Plotly's own axes place each (column, row) pair on the page.
+CELLS_JS = """(plot) => {
+    const full = plot._fullData.find(d => d.type === 'scatter');
+    const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis;
+    const rect = plot.getBoundingClientRect();
+    return full.x.map((x, i) => ({row: full.customdata[i][0], column: full.customdata[i][1], value: full.text[i],
+        x: rect.left + xa._offset + xa.d2p(x), y: rect.top + ya._offset + ya.d2p(full.y[i])}));
+}"""
+
+
+def test_clicking_a_heatmap_cell_filters_by_its_row(page, server, artifacts):
+    # Streamlit returns no selection for heatmap cells; charts.heatmap lays a clickable marker on each.
+    open_page(page, f"{server.url}/speakers")
+    chart = page.locator(".st-key-speakers_topics")
+    expect(chart.locator(".js-plotly-plot .heatmaplayer image, .js-plotly-plot .hm image")).not_to_have_count(0)
+    plot = chart.locator(".js-plotly-plot")
+    plot.scroll_into_view_if_needed()
+    cells = plot.evaluate(CELLS_JS)
+    assert cells and all(c["row"] and c["column"] for c in cells), cells
+    cell = max(cells, key=lambda c: float(c["value"]))  # the darkest cell
+    name = cell["row"]
+    page.mouse.move(cell["x"], cell["y"])
+    expect(plot.locator(".hoverlayer .hovertext")).to_contain_text(name)
+    page.mouse.click(cell["x"], cell["y"])
+    wait_for_filter(page, "speakers", name)
+    assert_no_exception(page, f"after clicking the {name!r} cell")
+    assert parse_qs(urlparse(page.url).query) == {"speakers": [name]}
+    assert filter_caption(page) == Filters(speakers=(name,)).describe()
+    screenshot(page, artifacts, "clicked-heatmap-cell")
