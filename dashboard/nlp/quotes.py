@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Token
 
 from dashboard.nlp.entities import EntityIndex
-from dashboard.nlp.names import clean_name, lexicon, person_name
+from dashboard.nlp.names import clean_name, is_plausible_name, lexicon, person_name
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _DOUBLE_MARK = re.compile(r"``|''|[“”„\"]")
@@ -644,6 +644,7 @@ class _Extractor:
             return author
         if head.pos_ == "PROPN" and head.ent_type_ not in _NOT_SPEAKERS and not _is_dateline(head):
             name = person_name(_noun_phrase(head))
+            name = name if is_plausible_name(name) else ""  # 'S and P said': no lone letter speaks
             return _Speaker(name or None, None, None, "name" if name else None)
         return self._nominal(head)
 
@@ -794,6 +795,10 @@ class _Extractor:
                 if lemma in entry[0].lower() or (generic and not indefinite and entry[1] == "ORG"
                                                  and para - self.para_of(self.doc[token_i].idx) <= 2):
                     return _Speaker(entry[0], None, "organisation", "role")
+            if generic:
+                # 'the company said' with no company named nearby: an unnamed organisation, kept as
+                # a role like 'the spokesman', not a speaker called 'company'.
+                return _Speaker(None, phrase or None, "organisation", None)
             return _Speaker(phrase or None, None, "organisation", None)
         return _Speaker(None, phrase or None, None, None)
 

@@ -334,3 +334,16 @@ def test_they_continues_an_unnamed_group_before_an_organisation(quotes):
     # with no group quoted, 'they' is still the organisation
     q = only(quotes("Exxon Corp raised its prices on Monday. They said demand in Europe would stay high."))
     assert (q.speaker, q.speaker_kind) == ("Exxon Corp", "organisation")
+
+
+def test_an_unresolved_generic_organisation_is_unnamed_not_a_speaker_called_company(quotes):
+    q = only(quotes('"Demand will stay high," the company said.'))
+    assert (q.speaker, q.speaker_role, q.speaker_kind) == (None, "company", "organisation")
+    # a specific organisation noun stays the speaker's name, as before
+    q = only(quotes("The ministry said the talks would resume in March."))
+    assert (q.speaker, q.speaker_kind) == ("ministry", "organisation")
+
+
+def test_a_lone_letter_is_no_speaker(quotes):
+    q = only(quotes("S and P said the ratings remain speculative because of pricing pressures."))
+    assert q.speaker is None
