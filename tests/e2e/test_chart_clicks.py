@@ -1,12 +1,13 @@
-"""Clicking a bar of an Overview chart, or a heatmap cell, applies that filter, in a real headless Chromium.
+"""Clicking a bar, a heatmap cell or a line point applies that filter, in a real headless Chromium.
 
-docs/dashboard.md promises that clicking a bar in a speakers or entities chart adds that speaker or
-entity to the filters. These tests click the top bar of "Top speakers by quotes" and of "Top
-entities by articles" with the mouse, as a user would, and check the three places the filter must
-then show up: the sidebar multiselect, the page address and the sentence under the title.
+docs/dashboard.md promises that clicking a bar, a heatmap cell or a point on a line in a speakers,
+entities or topics chart adds that value to the filters. These tests click the top bar of "Top
+speakers by quotes" and of "Top entities by articles", the darkest cell of a heatmap and the highest
+point of a line chart with the mouse, as a user would, and check where the filter must then show
+up: the sidebar multiselect (for bars), the page address and the sentence under the title.
 
-The bar and its name are found through Plotly's own DOM and data (the trace's customdata, which is
-what the click hands to Streamlit), never from pixel positions; the click lands on the bar's centre.
+Bars, cells and points and their names are found through Plotly's own DOM and data (the trace's
+customdata, which is what the click hands to Streamlit), never from fixed pixel positions.
 """
 
 from __future__ import annotations
@@ -124,32 +125,44 @@ def test_clicking_a_top_bar_on_overview_applies_that_filter(page, server, artifa
     screenshot(page, artifacts, f"clicked-{chart_key}")
 
 
-# The cell targets of a heatmap: Plotly's own axes place each (column, row) pair on the page.
-CELLS_JS = """(plot) => {
-    const full = plot._fullData.find(d => d.type === 'scatter');
+# Every marker of the scatter traces (line points, heatmap cell targets), placed on the page by
+# Plotly's own axes: the value a click hands over (customdata[0]) and what the marker shows.
+MARKERS_JS = """(plot) => {
     const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis;
     const rect = plot.getBoundingClientRect();
-    return full.x.map((x, i) => ({row: full.customdata[i][0], column: full.customdata[i][1], value: full.text[i],
-        x: rect.left + xa._offset + xa.d2p(x), y: rect.top + ya._offset + ya.d2p(full.y[i])}));
+    const out = [];
+    plot._fullData.filter(d => d.type === 'scatter').forEach(d => d.x.forEach((x, i) => out.push({
+        label: d.customdata[i][0], value: Number(d.text ? d.text[i] : d.y[i]),
+        x: rect.left + xa._offset + xa.d2p(x), y: rect.top + ya._offset + ya.d2p(d.y[i])})));
+    return out;
 }"""
 
 
-def test_clicking_a_heatmap_cell_filters_by_its_row(page, server, artifacts):
-    # Streamlit returns no selection for heatmap cells; charts.heatmap lays a clickable marker on each.
-    open_page(page, f"{server.url}/speakers")
-    chart = page.locator(".st-key-speakers_topics")
-    expect(chart.locator(".js-plotly-plot .heatmaplayer image, .js-plotly-plot .hm image")).not_to_have_count(0)
-    plot = chart.locator(".js-plotly-plot")
+def click_largest_marker(page, plot) -> str:
+    """Hover the marker with the largest value until Plotly labels it, click it; its label."""
     plot.scroll_into_view_if_needed()
-    cells = plot.evaluate(CELLS_JS)
-    assert cells and all(c["row"] and c["column"] for c in cells), cells
-    cell = max(cells, key=lambda c: float(c["value"]))  # the darkest cell
-    name = cell["row"]
-    page.mouse.move(cell["x"], cell["y"])
-    expect(plot.locator(".hoverlayer .hovertext")).to_contain_text(name)
-    page.mouse.click(cell["x"], cell["y"])
-    wait_for_filter(page, "speakers", name)
-    assert_no_exception(page, f"after clicking the {name!r} cell")
-    assert parse_qs(urlparse(page.url).query) == {"speakers": [name]}
-    assert filter_caption(page) == Filters(speakers=(name,)).describe()
-    screenshot(page, artifacts, "clicked-heatmap-cell")
+    markers = plot.evaluate(MARKERS_JS)
+    assert markers and all(m["label"] for m in markers), markers
+    marker = max(markers, key=lambda m: m["value"])
+    page.mouse.move(marker["x"], marker["y"])
+    expect(plot.locator(".hoverlayer .hovertext")).to_contain_text(marker["label"])
+    page.mouse.click(marker["x"], marker["y"])
+    return marker["label"]
+
+
+@pytest.mark.parametrize(
+    ("path", "chart_key", "field"),
+    [("speakers", "speakers_topics", "speakers"),   # a heatmap: the click filters by the cell's row
+     ("entities", "entities_time", "entities")],    # a line: the click filters by the point's series
+    ids=["heatmap-cell", "line-point"])
+def test_clicking_a_heatmap_cell_or_a_line_point_applies_that_filter(page, server, artifacts, path, chart_key, field):
+    # Streamlit returns no selection for heatmap cells; charts.heatmap lays a clickable marker on each.
+    open_page(page, f"{server.url}/{path}")
+    plot = page.locator(f".st-key-{chart_key} .js-plotly-plot")
+    expect(plot.locator(".scatterlayer .point").first).to_be_attached()
+    name = click_largest_marker(page, plot)
+    wait_for_filter(page, field, name)
+    assert_no_exception(page, f"after clicking {name!r} in {chart_key}")
+    assert parse_qs(urlparse(page.url).query) == {field: [name]}
+    assert filter_caption(page) == Filters(**{field: (name,)}).describe()
+    screenshot(page, artifacts, f"clicked-{chart_key}")
