@@ -14,6 +14,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from dashboard import store
 from dashboard.ingest import Article, Reject, read_inputs
 from dashboard.nlp import model as nlp_model
 from dashboard.settings import user_aliases, user_taxonomy
+
+if TYPE_CHECKING:
+    from dashboard.nlp.topics import Taxonomy
 
 NLP_DIR = Path(__file__).resolve().parent / "nlp"
 CHUNK = 64          # articles per task: large enough for nlp.pipe batching, small for progress
@@ -40,7 +44,7 @@ class NoArticles(RuntimeError):
 
 # Tagging and discovery only read stored terms, so their changes re-tag instead of re-parsing.
 # Likewise name merging and aliases run over the whole corpus on every run.
-NOT_EXTRACTION = {"topics.py", "discover.py", "taxonomy.toml", "speakers.py", "aliases.tsv"}
+NOT_EXTRACTION = {"topics.py", "discover.py", "speakers.py", "aliases.tsv"}  # taxonomy.toml: no .toml counts
 
 
 def rules_version() -> str:
@@ -223,28 +227,31 @@ def _previous(out: Path, model: str, rules: str) -> tuple[dict, dict[str, pd.Dat
 
 
 def _merge_tables(articles: list[Article], annotated: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame],
-                  retag_previous) -> dict[str, pd.DataFrame]:
+                  known: set[str], retag_with: Taxonomy | None) -> dict[str, pd.DataFrame]:
     """This run's per-article tables: fresh annotations plus the reused rows of kept articles.
 
-    `retag_previous(terms, mentions, words)` gives taxonomy tags for reused articles when the
-    taxonomy changed (None: keep their stored tags). Discovered topics survive only when the
-    article set is unchanged, since a topic model fitted to other articles would not cover them.
+    `known` holds the previous store's article ids. With `retag_with` (the taxonomy changed) the
+    reused articles are tagged again from their stored terms; else they keep their stored tags.
+    Discovered topics survive only when the article set is unchanged, since a topic model fitted
+    to other articles would not cover them.
     """
+    from dashboard.nlp import topics
+
     keep = {a.article_id for a in articles}
     old = {t: frame[frame["article_id"].isin(keep)] for t, frame in previous.items() if "article_id" in frame}
     stats = annotated["stats"]
     if old:
         stats = pd.concat([stats, old["articles"][["article_id", "words", "quote_marks"]]], ignore_index=True)
         discovered = old["topics"]["kind"] == "discovered"
-        same_articles = set(previous["articles"]["article_id"]) == keep
         tagged = old["topics"][~discovered]
-        if retag_previous is not None:
-            tagged = retag_previous(old["terms"], old["mentions"], old["articles"][["article_id", "words"]])
-        old["topics"] = pd.concat([tagged, old["topics"][discovered]] if same_articles else [tagged], ignore_index=True)
+        if retag_with is not None:
+            tagged = topics.tag_frames(old["terms"], topics.entity_counts(old["mentions"]),
+                                       old["articles"][["article_id", "words"]], retag_with)
+        old["topics"] = pd.concat([tagged, old["topics"][discovered]] if known == keep else [tagged], ignore_index=True)
     tables = {table: pd.concat([annotated[table], *([old[table]] if old else [])], ignore_index=True)
               for table in PER_ARTICLE_TABLES}
     tables["articles"] = _articles_frame(articles, stats)
-    kept_discovered = old and (tables["topics"]["kind"] == "discovered").any()
+    kept_discovered = (tables["topics"]["kind"] == "discovered").any()
     tables["topic_terms"] = previous["topic_terms"] if kept_discovered else store.empty_frame("topic_terms")
     return tables
 
@@ -272,7 +279,8 @@ def preprocess(inputs: list[str | Path], out: str | Path, model: str | None = No
     model_name = nlp_model.resolve_model_name(model)
     model_version = _model_version(model_name)
     taxonomy_path = user_taxonomy(out) if user_taxonomy(out).is_file() else None
-    taxonomy_version = topics.taxonomy_version(topics.load_taxonomy(taxonomy_path))
+    taxonomy = topics.load_taxonomy(taxonomy_path)
+    taxonomy_version = topics.taxonomy_version(taxonomy)
     rules = rules_version()
 
     articles, rejects, skipped = collect_inputs(inputs, limit, source)
@@ -285,16 +293,8 @@ def preprocess(inputs: list[str | Path], out: str | Path, model: str | None = No
     annotated = annotate_articles(fresh, model_name, str(taxonomy_path) if taxonomy_path else None, workers, on_progress)
     annotate_seconds = time.perf_counter() - started - read_seconds
 
-    retag = None
-    if previous and old_manifest.get("taxonomy_version") != taxonomy_version:
-        taxonomy = topics.load_taxonomy(taxonomy_path)
-
-        def retag(terms: pd.DataFrame, mentions: pd.DataFrame, words: pd.DataFrame) -> pd.DataFrame:
-            names = mentions.rename(columns={"name": "entity"})
-            names = names.groupby(["article_id", "entity"], as_index=False)["count"].sum()
-            return topics.tag_frames(terms, names, words, taxonomy)
-
-    tables = _merge_tables(articles, annotated, previous, retag)
+    retag_with = taxonomy if previous and old_manifest.get("taxonomy_version") != taxonomy_version else None
+    tables = _merge_tables(articles, annotated, previous, known, retag_with)
     tables["entities"], tables["quotes"] = apply_names(tables["mentions"], tables["quotes"], user_aliases(out))
     tables["rejects"] = pd.DataFrame([vars(r) for r in rejects], columns=["file", "where", "reason"])
 

@@ -213,16 +213,12 @@ def resolve_sources(quotes: list[GoldQuote], text: str = "",
     def position(q: GoldQuote) -> int:
         return q.source_at if q.source_at is not None else (q.spans[0][0] if q.spans else 0)
 
-    named: list[tuple[int, str, str | None]] = []
-    for q in quotes:
-        name = gold_name(q.source) if q.source else None
-        if name:
-            named.append((position(q), name, _gender_in_text(name, text)))
-    named.sort()
+    names = [gold_name(q.source) if q.source else None for q in quotes]
+    genders = {name: _gender_in_text(name, text) for name in set(names) if name}
+    named = sorted((position(q), name, genders[name]) for q, name in zip(quotes, names) if name)
     resolved = []
-    for q in quotes:
+    for q, speaker in zip(quotes, names):
         source = (q.source or "").strip()
-        speaker = gold_name(source) if source else None
         how = None
         if not speaker and source.lower() in _PRONOUNS and _PRONOUNS[source.lower()]:
             if (q.source_at, source) in readings:
@@ -491,7 +487,7 @@ def score(articles: list[GoldArticle], predictions: dict[str, list[Predicted]],
                 matched_g = {gi for gi, _, c in matches if c >= t}
                 result.missed = [g for gi, g in enumerate(gold) if gi not in matched_g]
                 result.spurious = [p for pi, p in enumerate(predicted) if pi not in good and pi not in neutral]
-                kept = [p for pi, p in enumerate(predicted) if pi not in neutral]
+                kept = [pi for pi in range(len(predicted)) if pi not in neutral]
         for gi, pi, c in matches:
             if c < low:
                 continue
@@ -505,18 +501,18 @@ def score(articles: list[GoldArticle], predictions: dict[str, list[Predicted]],
         # are not neutral. As for speaker accuracy, a prediction matched to a gold quote whose source
         # names nobody ('the Vatican spokesman', an unresolved 'he') can be neither right nor wrong.
         unjudged = {pi for gi, pi, c in matches if c >= low and not gold[gi].speaker}
-        judged = [p for p in kept if not any(p is predicted[pi] for pi in unjudged)]
+        judged = [predicted[pi] for pi in kept if pi not in unjudged]
         result.gold_speakers = {g.speaker for g in gold if g.speaker}
         result.predicted_speakers = _names(judged)
         _add_set(set_counts, result.gold_speakers, result.predicted_speakers)
-        _add_set(set_counts_all, result.gold_speakers, _names(kept))
+        _add_set(set_counts_all, result.gold_speakers, _names([predicted[pi] for pi in kept]))
         results.append(result)
     return Scores(counts, speaker_right, speaker_scored, set_counts, results, set_counts_all)
 
 
 def _names(predicted: list[Predicted]) -> set[str]:
     # The same test of what is a name applies to both sides ('the campaign' is no name).
-    return {gold_name(p.speaker) for p in predicted if p.speaker and gold_name(p.speaker)}
+    return {name for p in predicted if p.speaker and (name := gold_name(p.speaker))}
 
 
 def _add_set(counts: dict[str, int], gold: set[str], predicted: set[str]) -> None:

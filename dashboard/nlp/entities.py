@@ -106,6 +106,12 @@ def _role(ent: Span) -> str | None:
     return None
 
 
+def _honorific_gender(ent: Span) -> str | None:
+    """'m' / 'f' when Mr., Mrs., Ms. or Miss stands right before the name."""
+    honorific = ent.doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
+    return _HONORIFIC_GENDER.get(honorific)
+
+
 def _canonical_people(raw: list[tuple[Span, str]]) -> dict[int, str]:
     """Map each raw mention (by position in `raw`) to its article-canonical person name, if it is one."""
     full_counts: Counter[str] = Counter(name for ent, name in raw if ent.label_ == "PERSON" and len(name.split()) > 1)
@@ -135,8 +141,7 @@ def _canonical_people(raw: list[tuple[Span, str]]) -> dict[int, str]:
         if by_surname:
             # Several people share the surname: an honorific picks by gender ('Mr. Cruz' after
             # 'Heidi Cruz'); else the one named most recently, else the most frequent.
-            honorific = ent.doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
-            wanted = _HONORIFIC_GENDER.get(honorific)
+            wanted = _honorific_gender(ent)
             if wanted and len(by_surname) > 1:
                 by_surname = {full for full in by_surname if gender(full) == wanted} or by_surname
             recent = last_full_by_surname.get(word)
@@ -206,8 +211,7 @@ def index_entities(doc: Doc, body_start: int = 0) -> EntityIndex:
                 PersonMention(ent.start, name, _role(ent), ent.root.dep_ in {"nsubj", "nsubjpass"},
                               ent.root.head.dep_ in _SIDE_CLAUSES)
             )
-            honorific = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
-            guessed = _HONORIFIC_GENDER.get(honorific) or gender(name)
+            guessed = _honorific_gender(ent) or gender(name)
             if guessed:
                 index.genders.setdefault(name, guessed)
 

@@ -251,6 +251,11 @@ class _Extractor:
     def token_at(self, char: int) -> int:
         return max(0, bisect_right(self.token_starts, char) - 1)
 
+    def _subject_outside_marks(self, verb: Token) -> Token | None:
+        """The cue's subject, unless the parse ran into the quotation ('"We were wrong," Ramos told AFP')."""
+        subject = _subject(verb)
+        return None if subject is not None and self.in_marks.covers(subject.idx) else subject
+
     def is_cue(self, token: Token) -> bool:
         return token.pos_ == "VERB" and token.lemma_.lower() in self.verbs and not self.in_marks.covers(token.idx)
 
@@ -322,9 +327,7 @@ class _Extractor:
                 source = _object_of(self.doc[token.i + 1])
                 return self._candidate(mark, token, "according to", source, "according-to")
             if self.is_cue(token):
-                subject = _subject(token)
-                if subject is not None and self.in_marks.covers(subject.idx):
-                    subject = None  # the parse ran into the quotation ('"We were wrong," Ramos told AFP')
+                subject = self._subject_outside_marks(token)
                 before = [t for t in window if t.i < token.i and t.pos_ in {"PROPN", "NOUN", "PRON"}]
                 if subject is not None and subject.i < token.i:
                     return self._candidate(mark, token, token.text, subject, "direct-before-cue")
@@ -361,9 +364,7 @@ class _Extractor:
         for token in tokens:
             if self.is_cue(token):
                 rule = "direct-colon" if before.endswith(":") else "direct-after-cue"
-                subject = _subject(token)
-                if subject is not None and self.in_marks.covers(subject.idx):
-                    subject = None  # the parse ran into the quotation
+                subject = self._subject_outside_marks(token)
                 if subject is None:  # 'Stated Stone:' - inverted, the speaker follows the cue
                     subject = next((t for t in reversed(tokens) if t.i > token.i and t.pos_ in {"PROPN", "PRON"}), None)
                 if subject is None:  # 'Clinton seemed ready to riff on it, telling the crowd, "..."'
@@ -581,7 +582,7 @@ class _Extractor:
         """Turn candidates into Quotes in document order, resolving each speaker."""
         quotes: list[Quote] = []
         spoken: list[tuple[int, _Speaker]] = []  # (char offset, speaker) of earlier quotes
-        self.reported = _Covered(_merged((c.start, c.end) for c in candidates))
+        self.reported = _Covered([(c.start, c.end) for c in candidates])  # deduped: disjoint
         for cand in sorted(candidates, key=lambda c: c.start):
             if cand.rule == "floating":
                 speaker = self._previous_speaker(cand, spoken)
@@ -743,9 +744,11 @@ class _Extractor:
             rank = 0 if distance == 0 else 1 if distance == 1 else 3 if distance <= 3 else None
             if rank is not None:
                 consider(rank, offset, speaker.name)
-        for mention in self.entities.people:
+        for mention in self.entities.people:  # in document order
+            if mention.token >= pronoun.i:
+                break
             token = self.doc[mention.token]
-            if mention.token >= pronoun.i or self.in_marks.covers(token.idx):
+            if self.in_marks.covers(token.idx):
                 continue
             distance = para - self.para_of(token.idx)
             # A name inside reported speech ('Trump said Putin respects him') is what was said about

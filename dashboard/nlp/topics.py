@@ -296,13 +296,16 @@ def stored_tag_inputs(store_dir: str | Path, manifest: dict | None = None
     # Per-article mention names are what preprocessing handed to tag_article, so re-tagging with
     # an unchanged taxonomy reproduces the stored tags; older stores only have `entities`.
     mentions = store.read_table(store_dir, "mentions", manifest)
-    if len(mentions):
-        entities = mentions.rename(columns={"name": "entity"})
-    else:
-        entities = store.read_table(store_dir, "entities", manifest)
-    entities = entities.groupby(["article_id", "entity"], as_index=False)["count"].sum()
+    entities = entity_counts(mentions if len(mentions) else store.read_table(store_dir, "entities", manifest))
     words = store.read_table(store_dir, "articles", manifest)[["article_id", "words"]]
     return terms, entities, words
+
+
+def entity_counts(mentions: pd.DataFrame) -> pd.DataFrame:
+    """(article_id, entity, count) of per-article mention names (or of an `entities` table): the
+    entities tag_article saw, so re-tagging from them reproduces the stored tags."""
+    names = mentions.rename(columns={"name": "entity"})
+    return names.groupby(["article_id", "entity"], as_index=False)["count"].sum()
 
 
 def taxonomy_for_store(store_dir: str | Path) -> Path | None:
