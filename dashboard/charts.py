@@ -131,13 +131,16 @@ def over_time(frame: pd.DataFrame, value: str, title: str, freq: str = "month", 
     """Counts per period: bars (one series) or lines (one per value of `series`)."""
     fig = go.Figure()
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
-    span = _span_periods(frame["period"], freq)
+    if kind == "bar":
+        dots = _sparse(frame["period"], freq, _DOTS_AFTER["wide"])
+    else:
+        span = _span_periods(frame["period"], freq)
     for i, (name, rows) in enumerate(groups):
         color = PALETTE[0] if series is None else SERIES_PALETTE[i % len(SERIES_PALETTE)]
         if kind == "bar":
             fig.add_bar(x=rows["period"], y=rows[value], name=str(name) if name is not None else value,
                         width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8, marker_color=color)
-            if _sparse(frame["period"], freq, _DOTS_AFTER["wide"]):
+            if dots:
                 _dots(fig, rows["period"], rows[value], color)
         else:
             # A period without a mention is a count of 0, not a line drawn across it; dots only where counted.
@@ -207,9 +210,8 @@ def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, title: str
     grid = frame.pivot_table(index=rows, columns=columns, values=value, aggfunc="sum", fill_value=0)
     grid = grid.loc[grid.sum(axis=1).sort_values(ascending=False).index,
                     grid.sum(axis=0).sort_values(ascending=False).index]
-    custom = [[[r, c] for c in grid.columns] for r in grid.index]
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=_labels(grid.columns), y=_labels(grid.index),
-                               customdata=custom, colorscale="Blues", hoverongaps=False, hoverinfo="skip",
+                               colorscale="Blues", hoverongaps=False, hoverinfo="skip",
                                # Plotly ignores zmin unless zmax is set too (zauto stays on).
                                zmin=0, zmax=max(1, float(grid.to_numpy().max(initial=0)))))
     # Streamlit's chart selection returns nothing for heatmap cells (streamlit/streamlit#8760), so

@@ -14,7 +14,7 @@ Semantics (what a user can expect):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "LAW", "PRODUCT")
@@ -49,7 +49,7 @@ class Filters:
         for values, table, column in ((self.speakers, "quotes", "speaker"), (self.speaker_kinds, "quotes", "speaker_kind"),
                                       (self.entities, "entities", "entity"), (self.topics, "topics", "topic")):
             if values:
-                clauses.append(f"{alias}.article_id IN (SELECT article_id FROM {table} WHERE {column} IN ({_marks(values)}))")
+                clauses.append(f"{alias}.article_id IN (SELECT article_id FROM {table} WHERE {column} IN ({marks(values)}))")
                 params.extend(values)
         if self.text.strip():
             pattern = f"%{_escape_like(self.text.strip())}%"
@@ -57,24 +57,34 @@ class Filters:
             params.extend([pattern, pattern])
         return (" AND ".join(clauses) or "TRUE"), params
 
+    def quote_rows(self, alias: str = "q") -> tuple[str, list]:
+        """The row part of quote_where (chosen speakers and kinds), for quotes joined to filtered articles."""
+        sql, params = "TRUE", []
+        if self.speakers:
+            sql += f" AND {alias}.speaker IN ({marks(self.speakers)})"
+            params += list(self.speakers)
+        if self.speaker_kinds:
+            sql += f" AND {alias}.speaker_kind IN ({marks(self.speaker_kinds)})"
+            params += list(self.speaker_kinds)
+        return sql, params
+
+    def entity_rows(self, alias: str = "e") -> tuple[str, list]:
+        """The row part of entity_where (chosen entity types), for entities joined to filtered articles."""
+        if not self.entity_labels:
+            return "TRUE", []
+        return f"{alias}.label IN ({marks(self.entity_labels)})", list(self.entity_labels)
+
     def quote_where(self, alias: str = "q", article_alias: str = "a") -> tuple[str, list]:
         """Condition on `quotes` joined to `articles`: filtered articles, then chosen speakers/kinds."""
         sql, params = self.article_where(article_alias)
-        if self.speakers:
-            sql += f" AND {alias}.speaker IN ({_marks(self.speakers)})"
-            params = [*params, *self.speakers]
-        if self.speaker_kinds:
-            sql += f" AND {alias}.speaker_kind IN ({_marks(self.speaker_kinds)})"
-            params = [*params, *self.speaker_kinds]
-        return sql, params
+        rows, row_params = self.quote_rows(alias)
+        return sql + rows.removeprefix("TRUE"), [*params, *row_params]
 
     def entity_where(self, alias: str = "e", article_alias: str = "a") -> tuple[str, list]:
         """Condition on `entities` joined to `articles`: filtered articles, then chosen entity types."""
         sql, params = self.article_where(article_alias)
-        if self.entity_labels:
-            sql += f" AND {alias}.label IN ({_marks(self.entity_labels)})"
-            params = [*params, *self.entity_labels]
-        return sql, params
+        rows, row_params = self.entity_rows(alias)
+        return (f"{sql} AND {rows}" if row_params else sql), [*params, *row_params]
 
     # --- words -----------------------------------------------------------------------------
     def describe(self) -> str:
@@ -144,7 +154,8 @@ class Filters:
         return replace(self, **{k: tuple(v) if k in tuple_fields else v for k, v in changes.items()})
 
 
-def _marks(values: tuple) -> str:
+def marks(values: Collection) -> str:
+    """One `?` placeholder per value, comma-separated (for `IN (...)`)."""
     return ", ".join("?" for _ in values)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from dashboard.filters import Filters
+from dashboard.filters import Filters, marks
 
 PERIODS = ("day", "week", "month", "quarter", "year")
 
@@ -30,37 +30,14 @@ def _period(freq: str) -> str:
     return freq
 
 
-def _scope(f: Filters) -> tuple[str, list]:
-    """CTE `fa`: the filtered articles (article_id, date), computed once per query.
+def _scope(f: Filters, columns: str = "a.article_id, a.date, a.title") -> tuple[str, list]:
+    """CTE `fa`: the filtered articles (`columns` of `articles a`), computed once per query.
 
     Materialised because the article conditions (a text search scans every body) would otherwise
     run again for each table a query joins.
     """
     aw, ap = f.article_where("a")
-    return f"fa AS MATERIALIZED (SELECT a.article_id, a.date, a.title FROM articles a WHERE {aw})", ap
-
-
-def _marks(values) -> str:
-    return ", ".join("?" for _ in values)
-
-
-def _quote_rows(f: Filters, alias: str = "q") -> tuple[str, list]:
-    """The row part of Filters.quote_where (chosen speakers and kinds), for quotes joined to `fa`."""
-    sql, params = "TRUE", []
-    if f.speakers:
-        sql += f" AND {alias}.speaker IN ({_marks(f.speakers)})"
-        params += list(f.speakers)
-    if f.speaker_kinds:
-        sql += f" AND {alias}.speaker_kind IN ({_marks(f.speaker_kinds)})"
-        params += list(f.speaker_kinds)
-    return sql, params
-
-
-def _entity_rows(f: Filters, alias: str = "e") -> tuple[str, list]:
-    """The row part of Filters.entity_where (chosen entity types), for entities joined to `fa`."""
-    if not f.entity_labels:
-        return "TRUE", []
-    return f"{alias}.label IN ({_marks(f.entity_labels)})", list(f.entity_labels)
+    return f"fa AS MATERIALIZED (SELECT {columns} FROM articles a WHERE {aw})", ap
 
 
 def _limit(n: int | None) -> int:
@@ -102,8 +79,8 @@ def topic_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def counts(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """One row: filtered articles, quotes, distinct speakers, distinct entities."""
     fa, ap = _scope(f)
-    qr, qp = _quote_rows(f)
-    er, ep = _entity_rows(f)
+    qr, qp = f.quote_rows()
+    er, ep = f.entity_rows()
     return _df(con, f"""
         WITH {fa},
              fq AS (SELECT q.speaker FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr})
@@ -126,7 +103,7 @@ def top_speakers(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 20, by: st
     """The most quoted speakers (speaker, kind, quotes, articles), ranked by quotes or articles."""
     order = {"quotes": "quotes DESC, articles DESC", "articles": "articles DESC, quotes DESC"}[by]
     fa, ap = _scope(f)
-    qr, qp = _quote_rows(f)
+    qr, qp = f.quote_rows()
     return _df(con, f"""
         WITH {fa}
         SELECT q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes, count(DISTINCT q.article_id) AS articles
@@ -138,7 +115,7 @@ def top_speakers(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 20, by: st
 def top_entities(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = 20) -> pd.DataFrame:
     """The most mentioned entities (entity, label, articles, mentions); n None: all of them."""
     fa, ap = _scope(f)
-    er, ep = _entity_rows(f)
+    er, ep = f.entity_rows()
     return _df(con, f"""
         WITH {fa}
         SELECT e.entity, e.label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
@@ -150,7 +127,7 @@ def top_entities(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = 20)
 def top_entities_per_type(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 10) -> pd.DataFrame:
     """The n most mentioned entities of each type (label, entity, articles, mentions, rank)."""
     fa, ap = _scope(f)
-    er, ep = _entity_rows(f)
+    er, ep = f.entity_rows()
     return _df(con, f"""
         WITH {fa},
              counted AS (
@@ -172,7 +149,7 @@ def topic_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "mon
     aw, ap = f.article_where("a")
     extra, extra_p = "", []
     if f.topics:
-        extra += f" AND t.topic IN ({_marks(f.topics)})"
+        extra += f" AND t.topic IN ({marks(f.topics)})"
         extra_p += list(f.topics)
     if kind:
         extra += " AND t.kind = ?"
@@ -201,12 +178,12 @@ def quotes_over_time(con: duckdb.DuckDBPyConnection, f: Filters, speakers: list[
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[us]"), "speaker": pd.Series(dtype=str),
                              "quotes": pd.Series(dtype="int64")})
     fa, ap = _scope(f)
-    qr, qp = _quote_rows(f)
+    qr, qp = f.quote_rows()
     return _df(con, f"""
         WITH {fa}
         SELECT date_trunc(?, fa.date)::DATE AS period, q.speaker, count(*) AS quotes
         FROM quotes q JOIN fa ON fa.article_id = q.article_id
-        WHERE {qr} AND fa.date IS NOT NULL AND q.speaker IN ({_marks(speakers)})
+        WHERE {qr} AND fa.date IS NOT NULL AND q.speaker IN ({marks(speakers)})
         GROUP BY period, q.speaker ORDER BY period, q.speaker""", [*ap, _period(freq), *qp, *speakers])
 
 
@@ -214,7 +191,7 @@ def quotes_table(con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: 
                  limit: int | None = None) -> pd.DataFrame:
     """The filtered quotes, newest first (date, speaker, role, quote, cue, kind, title, article_id, quote_index)."""
     fa, ap = _scope(f)
-    qr, qp = _quote_rows(f)
+    qr, qp = f.quote_rows()
     only = " AND q.speaker IS NULL" if unattributed_only else ""
     return _df(con, f"""
         WITH {fa}
@@ -228,10 +205,10 @@ def quotes_table(con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: 
 def speaker_topics(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int = 15) -> pd.DataFrame:
     """Quotes of the top speakers by topic of the article they were quoted in (speaker, topic, quotes)."""
     fa, ap = _scope(f)
-    qr, qp = _quote_rows(f)
+    qr, qp = f.quote_rows()
     topic_in, tp = "", []
     if f.topics:
-        topic_in = f" AND t.topic IN ({_marks(f.topics)})"
+        topic_in = f" AND t.topic IN ({marks(f.topics)})"
         tp = list(f.topics)
     return _df(con, f"""
         WITH {fa},
@@ -250,8 +227,8 @@ def speaker_entities(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int
     (speaker, entity, articles); a speaker's own name is not counted as an entity they talk about.
     """
     fa, ap = _scope(f)
-    qr, qp = _quote_rows(f)
-    er, ep = _entity_rows(f)
+    qr, qp = f.quote_rows()
+    er, ep = f.entity_rows()
     return _df(con, f"""
         WITH {fa},
              fq AS (SELECT DISTINCT q.article_id, q.speaker FROM quotes q JOIN fa ON fa.article_id = q.article_id
@@ -276,20 +253,20 @@ def mentions_over_time(con: duckdb.DuckDBPyConnection, f: Filters, entities: lis
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[us]"), "entity": pd.Series(dtype=str),
                              "articles": pd.Series(dtype="int64"), "mentions": pd.Series(dtype="int64")})
     fa, ap = _scope(f)
-    er, ep = _entity_rows(f)
+    er, ep = f.entity_rows()
     return _df(con, f"""
         WITH {fa}
         SELECT date_trunc(?, fa.date)::DATE AS period, e.entity, count(DISTINCT e.article_id) AS articles,
                sum(e.count)::BIGINT AS mentions
         FROM entities e JOIN fa ON fa.article_id = e.article_id
-        WHERE {er} AND fa.date IS NOT NULL AND e.entity IN ({_marks(entities)})
+        WHERE {er} AND fa.date IS NOT NULL AND e.entity IN ({marks(entities)})
         GROUP BY period, e.entity ORDER BY period, e.entity""", [*ap, _period(freq), *ep, *entities])
 
 
 def co_mentions(con: duckdb.DuckDBPyConnection, f: Filters, entity: str, n: int = 20) -> pd.DataFrame:
     """Entities mentioned in the same filtered articles as `entity` (entity, label, articles)."""
     fa, ap = _scope(f)
-    er, ep = _entity_rows(f, "o")
+    er, ep = f.entity_rows("o")
     return _df(con, f"""
         WITH {fa},
              anchor AS (SELECT e.article_id FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE e.entity = ?)
@@ -301,7 +278,7 @@ def co_mentions(con: duckdb.DuckDBPyConnection, f: Filters, entity: str, n: int 
 def co_mention_pairs(con: duckdb.DuckDBPyConnection, f: Filters, n_entities: int = 15) -> pd.DataFrame:
     """Shared articles of each pair among the top entities (entity_a, entity_b, articles), both orders."""
     fa, ap = _scope(f)
-    er, ep = _entity_rows(f)
+    er, ep = f.entity_rows()
     return _df(con, f"""
         WITH {fa},
              fe AS (SELECT DISTINCT e.article_id, e.entity FROM entities e JOIN fa ON fa.article_id = e.article_id
@@ -330,7 +307,7 @@ def topic_summary(con: duckdb.DuckDBPyConnection, f: Filters, kind: str | None =
 def topic_speakers(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: int = 10) -> pd.DataFrame:
     """The most quoted speakers in filtered articles tagged `topic` (speaker, quotes, articles)."""
     fa, ap = _scope(f)
-    qr, qp = _quote_rows(f)
+    qr, qp = f.quote_rows()
     return _df(con, f"""
         WITH {fa},
              ta AS (SELECT fa.article_id FROM fa SEMI JOIN topics t ON t.article_id = fa.article_id AND t.topic = ?)
@@ -343,7 +320,7 @@ def topic_speakers(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: in
 def topic_entities(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: int = 10) -> pd.DataFrame:
     """The most mentioned entities in filtered articles tagged `topic` (entity, label, articles, mentions)."""
     fa, ap = _scope(f)
-    er, ep = _entity_rows(f)
+    er, ep = f.entity_rows()
     return _df(con, f"""
         WITH {fa},
              ta AS (SELECT fa.article_id FROM fa SEMI JOIN topics t ON t.article_id = fa.article_id AND t.topic = ?)
@@ -373,7 +350,7 @@ def term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 200) -
 def quote_term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, speaker: str, n: int = 200) -> pd.DataFrame:
     """Lemma counts over one speaker's filtered quotes (term, count)."""
     fa, ap = _scope(f)
-    qr, qp = _quote_rows(f)
+    qr, qp = f.quote_rows()
     return _df(con, f"""
         WITH {fa}
         SELECT qt.term, sum(qt.count)::BIGINT AS count
@@ -387,7 +364,7 @@ def quote_term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, speaker: 
 def entity_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 200) -> pd.DataFrame:
     """Entity mention counts over the filtered articles (term, count), for an entity cloud."""
     fa, ap = _scope(f)
-    er, ep = _entity_rows(f)
+    er, ep = f.entity_rows()
     return _df(con, f"""
         WITH {fa}
         SELECT e.entity AS term, sum(e.count)::BIGINT AS count
@@ -433,24 +410,18 @@ def articles_table(con: duckdb.DuckDBPyConnection, f: Filters, topic: str | None
 def table_size(con: duckdb.DuckDBPyConnection, f: Filters, table: str, *args) -> pd.DataFrame:
     """One row (rows): how many rows `table(con, f, *args)` returns without a limit.
 
-    For the tables the dashboard shows only the first rows of: quotes_table, articles_table,
-    marks_vs_quotes, top_entities.
+    For the tables the dashboard shows only the first rows of and has no other count of:
+    articles_table (of a topic) and top_entities. (The quotes, unattributed quotes and all articles
+    are counted by counts and health_summary.)
     """
     fa, ap = _scope(f)
-    if table == "quotes_table":
-        qr, qp = _quote_rows(f)
-        only = " AND q.speaker IS NULL" if (args and args[0]) else ""
-        sql = f"SELECT count(*) FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr}{only}"
-        extra = qp
-    elif table == "articles_table":
+    if table == "articles_table":
         topic = args[0] if args else None
         sql = "SELECT count(*) FROM fa" + (" WHERE article_id IN (SELECT article_id FROM topics WHERE topic = ?)"
                                            if topic else "")
         extra = [topic] if topic else []
-    elif table == "marks_vs_quotes":
-        sql, extra = "SELECT count(*) FROM fa", []
     elif table == "top_entities":
-        er, extra = _entity_rows(f)
+        er, extra = f.entity_rows()
         sql = f"SELECT count(DISTINCT (e.entity, e.label)) FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}"
     else:
         raise ValueError(f"no size for table {table!r}")
@@ -498,10 +469,10 @@ def health_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     (articles, quote_marks, quotes, direct, indirect, unattributed, by_name, by_pronoun, by_role,
     by_previous); quotation marks come in pairs, so about quote_marks / 2 direct quotes are expected.
     """
-    aw, ap = f.article_where("a")
-    qr, qp = _quote_rows(f)
+    fa, ap = _scope(f, "a.article_id, a.quote_marks")
+    qr, qp = f.quote_rows()
     return _df(con, f"""
-        WITH fa AS MATERIALIZED (SELECT a.article_id, a.quote_marks FROM articles a WHERE {aw}),
+        WITH {fa},
              fq AS (SELECT q.* FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr})
         SELECT (SELECT count(*) FROM fa) AS articles,
                (SELECT coalesce(sum(quote_marks), 0)::BIGINT FROM fa) AS quote_marks,
@@ -521,7 +492,7 @@ def quotes_by(con: duckdb.DuckDBPyConnection, f: Filters, column: str) -> pd.Dat
     if column not in ("rule", "resolved_by", "kind", "speaker_kind"):
         raise ValueError(f"cannot group quotes by {column!r}")
     fa, ap = _scope(f)
-    qr, qp = _quote_rows(f)
+    qr, qp = f.quote_rows()
     return _df(con, f"""
         WITH {fa}
         SELECT coalesce(q.{column}, '(none)') AS value, count(*) AS quotes,

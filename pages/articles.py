@@ -7,7 +7,8 @@ from dashboard import queries, ui
 view = ui.page("Articles")
 
 table = view.get(queries.articles_table, None, ui.MAX_SHOWN)
-event = ui.query_table(view, queries.articles_table, (None,), "articles", key="articles_table", select=True,
+event = ui.query_table(view, queries.articles_table, (None,), "articles", key="articles_table",
+                       total=int(view.get(queries.counts).iloc[0]["articles"]), select=True,
                        height=420, column_config={"title": st.column_config.TextColumn("title", width="large"),
                                                   "article_id": None})
 article_id = ui.chosen_article(view, table, event)

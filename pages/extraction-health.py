@@ -40,10 +40,10 @@ with right:
 st.subheader("Quotes without a speaker")
 st.caption("Open an article (the link column) to read the quote in its context.")
 ui.query_table(view, queries.quotes_table, (True,), "unattributed quotes", key="health_unattributed",
-         column_config={"speaker": None, "quote_index": None}, article_links=True)
+               total=int(h["unattributed"]), column_config={"speaker": None, "quote_index": None}, article_links=True)
 
 st.subheader("Articles with more quotation marks than quotes")
 st.caption("Quotation-mark pairs in the body vs direct quotes extracted, largest gap first. A large gap points at "
            "missed quotes (or at scare quotes and titles, which are rightly not quotes).")
-ui.query_table(view, queries.marks_vs_quotes, (), "quote marks vs quotes", key="health_gaps",
-         article_links=True)
+ui.query_table(view, queries.marks_vs_quotes, (), "quote marks vs quotes", key="health_gaps", total=int(h["articles"]),
+               article_links=True)

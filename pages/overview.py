@@ -33,8 +33,7 @@ with right:
 
 mix = view.get(queries.topic_over_time, freq, "taxonomy")
 if len(mix):
-    colors = charts.series_colors(view.raw(queries.topic_choices)["topic"])  # the same colours on the Topics page
-    ui.chart(charts.shares(mix, "Topic mix over time (share of articles per period)", freq, colors=colors),
+    ui.chart(charts.shares(mix, "Topic mix over time (share of articles per period)", freq, colors=ui.topic_colors(view)),
              key="overview_topic_mix", filter_field="topics")
 else:
     ui.empty("No topic tags in these articles.")

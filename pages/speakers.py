@@ -49,7 +49,8 @@ else:
 
 st.subheader("Quotes")
 ui.query_table(view, queries.quotes_table, (False,), "quotes", key="quotes_table",
-         column_config={"quote": st.column_config.TextColumn("quote", width="large"), "quote_index": None},
-         article_links=True)
+               total=int(view.get(queries.counts).iloc[0]["quotes"]),
+               column_config={"quote": st.column_config.TextColumn("quote", width="large"), "quote_index": None},
+               article_links=True)
 
 ui.speaker_editor(view)

@@ -18,9 +18,8 @@ else:
                              hover=["kind"]), key="topics_bars", filter_field="topics")
     with right:
         freq = st.segmented_control("Per", ["week", "month", "quarter", "year"], default="month", key="topics_freq") or "month"
-        colors = charts.series_colors(view.raw(queries.topic_choices)["topic"])  # as on the Overview
         ui.chart(charts.shares(view.get(queries.topic_over_time, freq, kind), "Topic share over time", freq,
-                               colors=colors), key="topics_time", filter_field="topics")
+                               colors=ui.topic_colors(view)), key="topics_time", filter_field="topics")
 
     st.subheader("One topic")
     topic = st.selectbox("Topic", list(summary["topic"]), key="topic_pick")

@@ -13,7 +13,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 import duckdb
 import pandas as pd
@@ -21,6 +21,8 @@ import streamlit as st
 
 from dashboard import queries, settings, store
 from dashboard.filters import Filters
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,22 @@ def build_lock() -> threading.Lock:
     return threading.Lock()
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
-def _cached(snapshot_key: str, name: str, args_key: str, _con: duckdb.DuckDBPyConnection, _args: tuple) -> pd.DataFrame:
-    # A cursor per call: DuckDB connections are not shared across threads, and every browser
-    # session runs its script on its own thread.
-    cursor = _con.cursor()
+def on_cursor(con: duckdb.DuckDBPyConnection, fn: Callable[..., T], *args) -> T:
+    """`fn(cursor, *args)` on a cursor of its own, closed afterwards.
+
+    A cursor per call: DuckDB connections are not shared across threads, and every browser session
+    (and every download) runs on its own thread.
+    """
+    cursor = con.cursor()
     try:
-        return getattr(queries, name)(cursor, *_args)
+        return fn(cursor, *args)
     finally:
         cursor.close()
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _cached(snapshot_key: str, name: str, args_key: str, _con: duckdb.DuckDBPyConnection, _args: tuple) -> pd.DataFrame:
+    return on_cursor(_con, getattr(queries, name), *_args)
 
 
 @dataclass(frozen=True)

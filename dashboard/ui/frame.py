@@ -34,7 +34,9 @@ PAGES = (
 
 def navigation():
     """The app's st.navigation over the page scripts in pages/ (the entry script runs what it returns)."""
-    return _navigation()
+    pages_dir = settings.PROJECT_ROOT / "pages"
+    return st.navigation([st.Page(pages_dir / file, title=title, url_path=Path(file).stem, icon=icon, default=i == 0)
+                          for i, (file, title, icon) in enumerate(PAGES)])
 
 
 def _serving_pages_folder() -> bool:
@@ -46,12 +48,6 @@ def _serving_pages_folder() -> bool:
     except ImportError:
         return False
     return bool(getattr(PagesManager, "uses_pages_directory", False))
-
-
-def _navigation():
-    pages_dir = settings.PROJECT_ROOT / "pages"
-    return st.navigation([st.Page(pages_dir / file, title=title, url_path=Path(file).stem, icon=icon, default=i == 0)
-                          for i, (file, title, icon) in enumerate(PAGES)])
 
 
 def _seed_inputs() -> list[Path]:
@@ -120,7 +116,7 @@ def page(title: str) -> data.View:
     if _serving_pages_folder():
         # A deep link right after a server start: declaring the navigation here shows the real
         # menu and switches the server to it for every later run.
-        _navigation()
+        navigation()
     source = data.source()
     manifest = _manifest(title, source)
     try:

@@ -6,21 +6,11 @@ import logging
 
 import streamlit as st
 
+from dashboard import store
 from dashboard.ui import data
 
 log = logging.getLogger(__name__)
 _REPORT = "_discovery_report"
-
-
-def _discover(view: data.View, k: int | None) -> tuple[bool, str]:
-    from dashboard import store
-    from dashboard.nlp import discover
-
-    try:
-        summary = discover.discover_store(view.store_dir, k)
-    except (store.StoreError, ValueError) as err:
-        return False, str(err)
-    return True, "\n".join(discover.summary_lines(summary))
 
 
 def discovery(view: data.View) -> None:
@@ -37,12 +27,16 @@ def discovery(view: data.View) -> None:
         if st.button("Discover topics", key="discover_run", type="primary"):
             try:
                 with st.spinner("Discovering topics…"):
-                    ok, text = _discover(view, int(k) if k >= 2 else None)
+                    from dashboard.nlp import discover
+
+                    summary = discover.discover_store(view.store_dir, int(k) if k >= 2 else None)
+                    text = "\n".join(discover.summary_lines(summary))
+            except (store.StoreError, ValueError) as err:  # an expected refusal, e.g. too few articles
+                st.error(f"Discovery failed: {err}")
+                return
             except Exception as err:  # noqa: BLE001 - shown to the user; the store is left unchanged
                 log.exception("topic discovery failed")
-                ok, text = False, str(err)
-            if not ok:
-                st.error(f"Discovery failed: {text}")
+                st.error(f"Discovery failed: {err}")
                 return
             data.clear_caches()
             st.session_state[_REPORT] = text

@@ -10,10 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import export, queries
+from dashboard import charts, export, queries
 from dashboard.filters import Filters
 from dashboard.ui import sidebar
-from dashboard.ui.data import View
+from dashboard.ui.data import View, on_cursor
 
 
 MAX_SHOWN = 5000
@@ -100,24 +100,30 @@ def table(frame: pd.DataFrame, view_name: str, filters: Filters, key: str, colum
     return event if select else None
 
 
-def query_table(view: View, query: Callable[..., pd.DataFrame], args: tuple, view_name: str, key: str, **options):
+def query_table(view: View, query: Callable[..., pd.DataFrame], args: tuple, view_name: str, key: str,
+                total: int | None = None, **options):
     """A table of `query(con, filters, *args, limit)`: the page fetches the first MAX_SHOWN rows and
-    their total, the download buttons fetch every row when clicked. Options as for `table`."""
+    their total, the download buttons fetch every row when clicked. Options as for `table`.
+
+    `total`: the number of rows without a limit when the page already has it (from a cached count);
+    else it is counted by queries.table_size when the first rows fill the table.
+    """
     head = view.get(query, *args, MAX_SHOWN)
-    total = len(head)
-    if total >= MAX_SHOWN:
-        total = int(view.get(queries.table_size, query.__name__, *args).iloc[0]["rows"])
+    rows = len(head)
+    if rows >= MAX_SHOWN:
+        rows = int(view.get(queries.table_size, query.__name__, *args).iloc[0]["rows"]) if total is None else total
     con, filters = view.con, view.filters
 
     def everything() -> pd.DataFrame:
-        cursor = con.cursor()  # runs on the download's own thread
-        try:
-            return query(cursor, filters, *args, None)
-        finally:
-            cursor.close()
+        return on_cursor(con, query, filters, *args, None)  # runs on the download's own thread
 
-    return table(head, view_name, view.filters, key, rows=total, everything=everything if total > len(head) else None,
+    return table(head, view_name, view.filters, key, rows=rows, everything=everything if rows > len(head) else None,
                  **options)
+
+
+def topic_colors(view: View) -> dict[str, str]:
+    """One colour per topic of the whole store, so a topic has the same colour on every page and filter."""
+    return charts.series_colors(view.raw(queries.topic_choices)["topic"])
 
 
 def empty(message: str) -> None:
