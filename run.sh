@@ -32,6 +32,9 @@ case "${1:-}" in
         install_python requirements-test.txt
         install_chromium
         export PYTHONDONTWRITEBYTECODE=1
+        # Lint and format first: a style failure is a test failure (config in pyproject.toml).
+        "$VENV/bin/ruff" check --quiet .
+        "$VENV/bin/ruff" format --check --quiet .
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     *)

@@ -91,8 +91,9 @@ class PandasData:
             keep &= a["article_id"].isin(t.loc[t["topic"].isin(f.topics), "article_id"])
         if f.text.strip():
             needle = f.text.strip()
-            keep &= (a["title"].str.contains(needle, case=False, regex=False)
-                     | a["text"].str.contains(needle, case=False, regex=False))
+            keep &= a["title"].str.contains(needle, case=False, regex=False) | a["text"].str.contains(
+                needle, case=False, regex=False
+            )
         return a[keep]
 
     def _quotes(self, f: Filters) -> pd.DataFrame:
@@ -116,13 +117,20 @@ class PandasData:
     # overview
     def counts(self, f):
         fq, fe = self._quotes(f), self._entities(f)
-        return pd.DataFrame([{"articles": len(self._articles(f)), "quotes": len(fq),
-                              "speakers": fq["speaker"].nunique(), "entities": fe["entity"].nunique()}])
+        return pd.DataFrame(
+            [
+                {
+                    "articles": len(self._articles(f)),
+                    "quotes": len(fq),
+                    "speakers": fq["speaker"].nunique(),
+                    "entities": fe["entity"].nunique(),
+                }
+            ]
+        )
 
     def articles_over_time(self, f, freq="month"):
         fa = self._articles(f).dropna(subset=["date"])
-        return (fa.assign(period=_period(fa["date"], freq)).groupby("period").size()
-                .rename("articles").reset_index())
+        return fa.assign(period=_period(fa["date"], freq)).groupby("period").size().rename("articles").reset_index()
 
     def top_speakers(self, f, n=20, by="quotes"):
         fq = self._quotes(f)
@@ -134,9 +142,13 @@ class PandasData:
         return out if n is None else out.head(n)
 
     def top_entities(self, f, n=20):
-        out = (self._entities(f).groupby(["entity", "label"])
-               .agg(articles=("article_id", "nunique"), mentions=("count", "sum")).reset_index()
-               .sort_values(["articles", "mentions", "entity", "label"], ascending=[False, False, True, True]))
+        out = (
+            self._entities(f)
+            .groupby(["entity", "label"])
+            .agg(articles=("article_id", "nunique"), mentions=("count", "sum"))
+            .reset_index()
+            .sort_values(["articles", "mentions", "entity", "label"], ascending=[False, False, True, True])
+        )
         return out if n is None else out.head(n)
 
     def top_entities_per_type(self, f, n=10):
@@ -153,8 +165,12 @@ class PandasData:
             t = t[t["topic"].isin(f.topics)]
         if kind:
             t = t[t["kind"] == kind]
-        tagged = (fa.merge(t, on="article_id").groupby(["period", "topic"])
-                  .agg(kind=("kind", "min"), articles=("article_id", "nunique")).reset_index())
+        tagged = (
+            fa.merge(t, on="article_id")
+            .groupby(["period", "topic"])
+            .agg(kind=("kind", "min"), articles=("article_id", "nunique"))
+            .reset_index()
+        )
         # Like the dashboard: every period with articles gets a row for every topic shown (0 if none).
         shown = tagged.groupby("topic", as_index=False)["kind"].min()
         grid = total.reset_index()[["period"]].merge(shown, how="cross")
@@ -167,8 +183,13 @@ class PandasData:
     def quotes_over_time(self, f, speakers, freq="month"):
         fq = self._quotes(f).dropna(subset=["date"])
         fq = fq[fq["speaker"].isin(speakers)]
-        return (fq.assign(period=_period(fq["date"], freq)).groupby(["period", "speaker"]).size()
-                .rename("quotes").reset_index())
+        return (
+            fq.assign(period=_period(fq["date"], freq))
+            .groupby(["period", "speaker"])
+            .size()
+            .rename("quotes")
+            .reset_index()
+        )
 
     def quotes_table(self, f, unattributed_only=False):
         fq = self._quotes(f)
@@ -190,26 +211,47 @@ class PandasData:
         t = self.t["topics"]
         if f.topics:
             t = t[t["topic"].isin(f.topics)]
-        return (self._top_speaker_rows(f, n_speakers).merge(t, on="article_id")
-                .groupby(["speaker", "topic"]).size().rename("quotes").reset_index()
-                .sort_values(["quotes", "speaker", "topic"], ascending=[False, True, True]))
+        return (
+            self._top_speaker_rows(f, n_speakers)
+            .merge(t, on="article_id")
+            .groupby(["speaker", "topic"])
+            .size()
+            .rename("quotes")
+            .reset_index()
+            .sort_values(["quotes", "speaker", "topic"], ascending=[False, True, True])
+        )
 
     def speaker_entities(self, f, n_speakers=15, n_entities=15):
         fq = self._top_speaker_rows(f, n_speakers, distinct=True)
         fe = self._entities(f)[["article_id", "entity"]].drop_duplicates()
         pairs = fq.merge(fe, on="article_id")
         pairs = pairs[pairs["entity"] != pairs["speaker"]]
-        top = (pairs.groupby("entity").size().reset_index(name="n")
-               .sort_values(["n", "entity"], ascending=[False, True]).head(n_entities))
-        return (pairs[pairs["entity"].isin(top["entity"])].groupby(["speaker", "entity"]).size()
-                .rename("articles").reset_index().sort_values(["articles", "speaker", "entity"], ascending=[False, True, True]))
+        top = (
+            pairs.groupby("entity")
+            .size()
+            .reset_index(name="n")
+            .sort_values(["n", "entity"], ascending=[False, True])
+            .head(n_entities)
+        )
+        return (
+            pairs[pairs["entity"].isin(top["entity"])]
+            .groupby(["speaker", "entity"])
+            .size()
+            .rename("articles")
+            .reset_index()
+            .sort_values(["articles", "speaker", "entity"], ascending=[False, True, True])
+        )
 
     # entities
     def mentions_over_time(self, f, entities, freq="month"):
         fe = self._entities(f).dropna(subset=["date"])
         fe = fe[fe["entity"].isin(entities)]
-        return (fe.assign(period=_period(fe["date"], freq)).groupby(["period", "entity"])
-                .agg(articles=("article_id", "nunique"), mentions=("count", "sum")).reset_index())
+        return (
+            fe.assign(period=_period(fe["date"], freq))
+            .groupby(["period", "entity"])
+            .agg(articles=("article_id", "nunique"), mentions=("count", "sum"))
+            .reset_index()
+        )
 
     def co_mentions(self, f, entity, n=20):
         fe = self._entities(f)
@@ -219,13 +261,23 @@ class PandasData:
 
     def co_mention_pairs(self, f, n_entities=15):
         fe = self._entities(f)[["article_id", "entity"]].drop_duplicates()
-        top = (fe.groupby("entity").size().reset_index(name="n")
-               .sort_values(["n", "entity"], ascending=[False, True]).head(n_entities))
+        top = (
+            fe.groupby("entity")
+            .size()
+            .reset_index(name="n")
+            .sort_values(["n", "entity"], ascending=[False, True])
+            .head(n_entities)
+        )
         te = fe[fe["entity"].isin(top["entity"])]
         pairs = te.merge(te, on="article_id", suffixes=("_a", "_b"))
         pairs = pairs[pairs["entity_a"] != pairs["entity_b"]]
-        return (pairs.groupby(["entity_a", "entity_b"]).size().rename("articles").reset_index()
-                .sort_values(["articles", "entity_a", "entity_b"], ascending=[False, True, True]))
+        return (
+            pairs.groupby(["entity_a", "entity_b"])
+            .size()
+            .rename("articles")
+            .reset_index()
+            .sort_values(["articles", "entity_a", "entity_b"], ascending=[False, True, True])
+        )
 
     # topics
     def topic_summary(self, f, kind=None):
@@ -245,8 +297,13 @@ class PandasData:
     def topic_speakers(self, f, topic, n=10):
         fq = self._quotes(f)
         fq = fq[fq["speaker"].notna() & fq["article_id"].isin(self._in_topic(topic))]
-        return (fq.groupby("speaker").agg(quotes=("quote", "size"), articles=("article_id", "nunique")).reset_index()
-                .sort_values(["quotes", "articles", "speaker"], ascending=[False, False, True]).head(n))
+        return (
+            fq.groupby("speaker")
+            .agg(quotes=("quote", "size"), articles=("article_id", "nunique"))
+            .reset_index()
+            .sort_values(["quotes", "articles", "speaker"], ascending=[False, False, True])
+            .head(n)
+        )
 
     def topic_entities(self, f, topic, n=10):
         fe = self._entities(f)
@@ -263,8 +320,13 @@ class PandasData:
     def term_frequencies(self, f, n=200):
         terms = self.t["terms"]
         terms = terms[terms["article_id"].isin(self._articles(f)["article_id"])]
-        return (terms.groupby("term")["count"].sum().reset_index()
-                .sort_values(["count", "term"], ascending=[False, True]).head(n))
+        return (
+            terms.groupby("term")["count"]
+            .sum()
+            .reset_index()
+            .sort_values(["count", "term"], ascending=[False, True])
+            .head(n)
+        )
 
     # articles
     def articles_table(self, f, topic=None):
@@ -280,7 +342,9 @@ class PandasData:
         q = q[q["article_id"].isin(ids)]
         per = q.groupby(["article_id", "speaker"], dropna=False).size().reset_index(name="n")
         spk = per.groupby("article_id").agg(quotes=("n", "sum"))
-        named = per.dropna(subset=["speaker"]).sort_values(["article_id", "n", "speaker"], ascending=[True, False, True])
+        named = per.dropna(subset=["speaker"]).sort_values(
+            ["article_id", "n", "speaker"], ascending=[True, False, True]
+        )
         spk["speakers"] = named.groupby("article_id")["speaker"].agg(", ".join)
         t = self.t["topics"]
         t = t[t["article_id"].isin(ids)].sort_values(["article_id", "score", "topic"], ascending=[True, False, True])
@@ -299,9 +363,12 @@ class PandasData:
 
     def article_mentions(self, article_id):
         m, e = self.t["mentions"], self.t["entities"]
-        both = pd.concat([m.loc[m["article_id"] == article_id, ["name", "label", "count"]],
-                          e.loc[e["article_id"] == article_id, ["entity", "label", "count"]]
-                          .rename(columns={"entity": "name"})])
+        both = pd.concat(
+            [
+                m.loc[m["article_id"] == article_id, ["name", "label", "count"]],
+                e.loc[e["article_id"] == article_id, ["entity", "label", "count"]].rename(columns={"entity": "name"}),
+            ]
+        )
         return both.drop_duplicates().sort_values(["count", "name"], ascending=[False, True])
 
     def article_topics(self, article_id):
@@ -312,26 +379,48 @@ class PandasData:
     def health_summary(self, f):
         fa, fq = self._articles(f), self._quotes(f)
         by = fq["resolved_by"]
-        return pd.DataFrame([{
-            "articles": len(fa), "quote_marks": int(fa["quote_marks"].sum()), "quotes": len(fq),
-            "direct": int((fq["kind"] == "direct").sum()), "indirect": int((fq["kind"] == "indirect").sum()),
-            "unattributed": int(fq["speaker"].isna().sum()), "by_name": int((by == "name").sum()),
-            "by_pronoun": int((by == "pronoun").sum()), "by_role": int((by == "role").sum()),
-            "by_previous": int((by == "previous").sum())}])
+        return pd.DataFrame(
+            [
+                {
+                    "articles": len(fa),
+                    "quote_marks": int(fa["quote_marks"].sum()),
+                    "quotes": len(fq),
+                    "direct": int((fq["kind"] == "direct").sum()),
+                    "indirect": int((fq["kind"] == "indirect").sum()),
+                    "unattributed": int(fq["speaker"].isna().sum()),
+                    "by_name": int((by == "name").sum()),
+                    "by_pronoun": int((by == "pronoun").sum()),
+                    "by_role": int((by == "role").sum()),
+                    "by_previous": int((by == "previous").sum()),
+                }
+            ]
+        )
 
     def quotes_by(self, f, column):
         fq = self._quotes(f)
         fq = fq.assign(value=fq[column].fillna("(none)"), missing=fq["speaker"].isna())
-        return (fq.groupby("value").agg(quotes=("value", "size"), unattributed=("missing", "sum")).reset_index()
-                .sort_values(["quotes", "value"], ascending=[False, True]))
+        return (
+            fq.groupby("value")
+            .agg(quotes=("value", "size"), unattributed=("missing", "sum"))
+            .reset_index()
+            .sort_values(["quotes", "value"], ascending=[False, True])
+        )
 
     def marks_vs_quotes(self, f, n=None):
         fa = self._articles(f)
         q = self.t["quotes"]
-        per = q.assign(direct=q["kind"] == "direct", unattributed=q["speaker"].isna()).groupby("article_id")[
-            ["direct", "unattributed"]].sum()
-        out = fa[["article_id", "date", "title", "quote_marks"]].set_index("article_id").join(per).fillna(
-            {"direct": 0, "unattributed": 0}).reset_index()
+        per = (
+            q.assign(direct=q["kind"] == "direct", unattributed=q["speaker"].isna())
+            .groupby("article_id")[["direct", "unattributed"]]
+            .sum()
+        )
+        out = (
+            fa[["article_id", "date", "title", "quote_marks"]]
+            .set_index("article_id")
+            .join(per)
+            .fillna({"direct": 0, "unattributed": 0})
+            .reset_index()
+        )
         out["quote_pairs"] = out["quote_marks"] // 2
         out["gap"] = out["quote_pairs"] - out["direct"]
         out = out.sort_values(["gap", "date", "article_id"], ascending=[False, False, True])
@@ -409,7 +498,9 @@ def entities_page(w: Work, f: Filters) -> None:
     choices = list(dict.fromkeys([*f.entities, *w.q("top_entities", f, 60)["entity"]]))
     series = w.q("mentions_over_time", f, tuple(choices[:4]), "month")
     if len(series):
-        w.fig(lambda: charts.over_time(series, "articles", "Articles mentioning", "month", series="entity", kind="line"))
+        w.fig(
+            lambda: charts.over_time(series, "articles", "Articles mentioning", "month", series="entity", kind="line")
+        )
     if choices:
         with_anchor = w.q("co_mentions", f, choices[0], 20)
         w.fig(lambda: charts.bars(with_anchor, "entity", "articles", "Co-mentions", hover=["label"]))
@@ -474,27 +565,39 @@ def health_page(w: Work, f: Filters) -> None:
 
 
 PAGES: dict[str, Callable[[Work, Filters], None]] = {
-    "Overview": overview, "Speakers and quotes": speakers_page, "Entities": entities_page, "Topics": topics_page,
-    "Word clouds": wordclouds_page, "Articles": articles_page, "Extraction health": health_page,
+    "Overview": overview,
+    "Speakers and quotes": speakers_page,
+    "Entities": entities_page,
+    "Topics": topics_page,
+    "Word clouds": wordclouds_page,
+    "Articles": articles_page,
+    "Extraction health": health_page,
 }
 
 
 # --- measuring ---------------------------------------------------------------------------------
 def typical_filter(con) -> Filters:
     """The three calendar months with most articles, and the person quoted most in them."""
-    months = dict(con.execute("""
+    months = dict(
+        con.execute("""
         SELECT date_trunc('month', date)::DATE AS m, count(*) AS n FROM articles WHERE date IS NOT NULL
-        GROUP BY m""").fetchall())
+        GROUP BY m""").fetchall()
+    )
 
     def window(first: dt.date) -> tuple[dt.date, dt.date]:
         return first, (pd.Timestamp(first) + pd.offsets.MonthEnd(3)).date()  # three calendar months
 
     # Months without articles still count as calendar months, so the window is never wider.
-    start, end = window(max(sorted(months), key=lambda m: sum(n for d, n in months.items() if window(m)[0] <= d <= window(m)[1])))
-    row = con.execute("""
+    start, end = window(
+        max(sorted(months), key=lambda m: sum(n for d, n in months.items() if window(m)[0] <= d <= window(m)[1]))
+    )
+    row = con.execute(
+        """
         SELECT q.speaker FROM quotes q JOIN articles a USING (article_id)
         WHERE a.date BETWEEN ? AND ? AND q.speaker IS NOT NULL AND q.speaker_kind = 'person'
-        GROUP BY q.speaker ORDER BY count(*) DESC, q.speaker LIMIT 1""", [start, end]).fetchone()
+        GROUP BY q.speaker ORDER BY count(*) DESC, q.speaker LIMIT 1""",
+        [start, end],
+    ).fetchone()
     return Filters(start=start, end=end, speakers=(row[0],) if row else ())
 
 
@@ -542,35 +645,54 @@ def main(argv: list[str] | None = None) -> int:
     load_s = time.perf_counter() - start
     rows = manifest.get("rows", {})
 
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start "
-          "(other processes compete for the CPUs when it is above 0)")
-    print(f"store: {args.store} ({rows.get('articles', '?'):,} articles, {rows.get('quotes', '?'):,} quotes, "
-          f"{rows.get('entities', '?'):,} entity rows, {rows.get('terms', '?'):,} term rows)")
-    print(f"one-off: DuckDB loads the store into memory in {connect_s:.2f} s (cached by the server); "
-          f"pandas reads all tables in {load_s:.2f} s")
-    print(f"median of {args.repeat} runs; 'duckdb' = queries, 'figures' = Plotly figures built and serialised "
-          "and word clouds rendered to PNG, 'page' = both")
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start "
+        "(other processes compete for the CPUs when it is above 0)"
+    )
+    print(
+        f"store: {args.store} ({rows.get('articles', '?'):,} articles, {rows.get('quotes', '?'):,} quotes, "
+        f"{rows.get('entities', '?'):,} entity rows, {rows.get('terms', '?'):,} term rows)"
+    )
+    print(
+        f"one-off: DuckDB loads the store into memory in {connect_s:.2f} s (cached by the server); "
+        f"pandas reads all tables in {load_s:.2f} s"
+    )
+    print(
+        f"median of {args.repeat} runs; 'duckdb' = queries, 'figures' = Plotly figures built and serialised "
+        "and word clouds rendered to PNG, 'page' = both"
+    )
     worst = 0.0
     for label, filters in (("typical filter", f), ("no filter (a first visit)", Filters())):
         print(f"\n{label}: {filters.describe()}")
-        header = (f"{'page':<20} {'duckdb':>7} {'figures':>7} {'page':>7}   {'pandas+read':>11} {'ratio':>6}"
-                  f"   {'pandas mem':>10} {'ratio':>6}   {'<0.5 s':>6}  {'rows':<5} slowest query")
+        header = (
+            f"{'page':<20} {'duckdb':>7} {'figures':>7} {'page':>7}   {'pandas+read':>11} {'ratio':>6}"
+            f"   {'pandas mem':>10} {'ratio':>6}   {'<0.5 s':>6}  {'rows':<5} slowest query"
+        )
         print(header)
         print("-" * len(header))
         for name, page in PAGES.items():
             page(Work(DuckData(con)), filters)  # warm-up: DuckDB plans, imports, font loading
-            duck_s, duck = timed(lambda: _run(page, DuckData(con), filters), args.repeat)
-            read_s, _ = timed(lambda: _run(page, PandasData(load_tables(args.store, manifest, PAGE_TABLES[name])),
-                                           filters), args.repeat)
-            mem_s, pandas_work = timed(lambda: _run(page, in_memory, filters), args.repeat)
+            duck_s, duck = timed(lambda page=page, filters=filters: _run(page, DuckData(con), filters), args.repeat)
+            read_s, _ = timed(
+                lambda page=page, name=name, filters=filters: _run(
+                    page, PandasData(load_tables(args.store, manifest, PAGE_TABLES[name])), filters
+                ),
+                args.repeat,
+            )
+            mem_s, pandas_work = timed(lambda page=page, filters=filters: _run(page, in_memory, filters), args.repeat)
             same = [a == b for a, b in zip(duck.frames, pandas_work.frames)]
-            rows_ok = "same" if all(same) and len(duck.frames) == len(pandas_work.frames) else \
-                "DIFFER: " + ", ".join(f"{a}" for a, ok in zip(duck.frames, same) if not ok)
+            rows_ok = (
+                "same"
+                if all(same) and len(duck.frames) == len(pandas_work.frames)
+                else "DIFFER: " + ", ".join(f"{a}" for a, ok in zip(duck.frames, same) if not ok)
+            )
             worst = max(worst, duck_s)
-            print(f"{name:<20} {duck.data_s:>7.3f} {duck.figure_s:>7.3f} {duck_s:>7.3f}   {read_s:>11.3f} "
-                  f"{read_s / duck_s:>5.1f}x   {mem_s:>10.3f} {mem_s / duck_s:>5.1f}x   "
-                  f"{'yes' if duck_s < TARGET_SECONDS else 'NO':>6}  {rows_ok:<5} "
-                  f"{duck.slowest[1]} {duck.slowest[0]:.3f}")
+            print(
+                f"{name:<20} {duck.data_s:>7.3f} {duck.figure_s:>7.3f} {duck_s:>7.3f}   {read_s:>11.3f} "
+                f"{read_s / duck_s:>5.1f}x   {mem_s:>10.3f} {mem_s / duck_s:>5.1f}x   "
+                f"{'yes' if duck_s < TARGET_SECONDS else 'NO':>6}  {rows_ok:<5} "
+                f"{duck.slowest[1]} {duck.slowest[0]:.3f}"
+            )
     print(f"\nslowest page: {worst:.3f} s (target {TARGET_SECONDS} s); load average at end {os.getloadavg()[0]:.1f}")
     return 0 if worst < TARGET_SECONDS else 1
 

@@ -55,7 +55,7 @@ def main() -> int:
     def preprocess() -> float:
         start = time.perf_counter()
         for offset in range(0, len(rows), CHUNK):
-            annotator.annotate(rows[offset:offset + CHUNK])
+            annotator.annotate(rows[offset : offset + CHUNK])
         return time.perf_counter() - start
 
     base_times, pre_times = [], []
@@ -63,7 +63,9 @@ def main() -> int:
         base_times.append(baseline())
         pre_times.append(preprocess())
     base, pre = statistics.median(base_times), statistics.median(pre_times)
-    print(f"articles: {len(articles)}, words: {words:,}, model: {nlp.meta['name']}-{nlp.meta['version']}, rounds: {args.rounds}")
+    print(
+        f"articles: {len(articles)}, words: {words:,}, model: {nlp.meta['name']}-{nlp.meta['version']}, rounds: {args.rounds}"
+    )
     print(f"plain nlp.pipe: {base:.2f} s  ({words / base:,.0f} words/s)")
     print(f"preprocess    : {pre:.2f} s  ({words / pre:,.0f} words/s)")
     print(f"ratio (preprocess throughput / nlp.pipe throughput): {base / pre:.3f}  (target >= 0.85)")

@@ -25,8 +25,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard.evaluate.quotes import (Predicted, default_pronoun_sources, format_scores, load_gold,  # noqa: E402
-                                       score, write_report)
+from dashboard.evaluate.quotes import (  # noqa: E402 - after the sys.path line above
+    Predicted,
+    default_pronoun_sources,
+    format_scores,
+    load_gold,  # noqa: E402
+    score,
+    write_report,
+)
 from dashboard.nlp.model import load_model  # noqa: E402
 from dashboard.preprocess import doc_text  # noqa: E402
 
@@ -48,7 +54,7 @@ def textacy_predictions(articles, model: str | None = None):
                 name = " ".join(t.text for t in speaker) or None
                 offset = article.body_offset - body_start
                 found.append(Predicted(start + offset, end + offset, name, "textacy", None, content.text))
-        except Exception as err:  # textacy raises ValueError and others on text it cannot pair up
+        except Exception as err:  # noqa: BLE001 - textacy raises ValueError and others on text it cannot pair up
             failed.append(f"{article.name}: {type(err).__name__}: {err}")
         predictions[article.name] = found
     return predictions, failed

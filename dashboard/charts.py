@@ -16,9 +16,28 @@ import plotly.graph_objects as go
 HEIGHT = 380
 PALETTE = ("#1c7ed6", "#2f9e44", "#ae3ec9", "#f08c00", "#0c8599", "#e03131", "#5c940d", "#6741d9", "#868e96")
 # Series colours (topics): 20 hues ordered so that the first dozen stay far apart; the taxonomy has 14 tags.
-SERIES_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-                  "#bcbd22", "#7f7f7f", "#0b2e6b", "#f5c400", "#7a0177", "#00a087", "#ff9896", "#4d4d00",
-                  "#98df8a", "#aec7e8", "#c49c94", "#000000")
+SERIES_PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#0b2e6b",
+    "#f5c400",
+    "#7a0177",
+    "#00a087",
+    "#ff9896",
+    "#4d4d00",
+    "#98df8a",
+    "#aec7e8",
+    "#c49c94",
+    "#000000",
+)
 _MARGIN = dict(l=10, r=10, t=40, b=10)
 PERIOD_LABELS = {"day": "Day", "week": "Week (starting Monday)", "month": "Month", "quarter": "Quarter", "year": "Year"}
 _PERIOD_DAYS = {"day": 1, "week": 7, "month": 30.4, "quarter": 91.3, "year": 365.25}
@@ -71,8 +90,16 @@ def _sparse(periods: pd.Series, freq: str, limit: int) -> bool:
 
 def _dots(fig: go.Figure, x, y, color: str, **where) -> None:
     """A dot on each bar's top when the axis spans so many periods that bars are too thin to see."""
-    fig.add_scatter(x=x, y=y, mode="markers", marker=dict(color=color, size=7), showlegend=False,
-                    hoverinfo="skip", cliponaxis=False, **where)  # a count of 1 beside 10,000 sits on the axis
+    fig.add_scatter(
+        x=x,
+        y=y,
+        mode="markers",
+        marker=dict(color=color, size=7),
+        showlegend=False,
+        hoverinfo="skip",
+        cliponaxis=False,
+        **where,
+    )  # a count of 1 beside 10,000 sits on the axis
 
 
 def _time_axis(fig: go.Figure, periods: pd.Series, freq: str) -> None:
@@ -103,31 +130,50 @@ def _labels(values: Iterable) -> list[str]:
 
 
 def _layout(fig: go.Figure, title: str, height: int = HEIGHT, top: int = 40, **extra) -> go.Figure:
-    fig.update_layout(title=dict(text=_safe(title), x=0, xanchor="left"), height=height, margin={**_MARGIN, "t": top},
-                      hoverlabel=dict(namelength=-1), **extra)
+    fig.update_layout(
+        title=dict(text=_safe(title), x=0, xanchor="left"),
+        height=height,
+        margin={**_MARGIN, "t": top},
+        hoverlabel=dict(namelength=-1),
+        **extra,
+    )
     return fig
 
 
-def bars(frame: pd.DataFrame, label: str, value: str, title: str, color: str | None = None,
-         hover: Iterable[str] = ()) -> go.Figure:
+def bars(
+    frame: pd.DataFrame, label: str, value: str, title: str, color: str | None = None, hover: Iterable[str] = ()
+) -> go.Figure:
     """Horizontal bars, largest on top; each bar carries its label as customdata[0]."""
     frame = frame.iloc[::-1]  # Plotly draws the first category at the bottom
     hover = list(hover)
     custom = frame[[label, *hover]].to_numpy()
     hover_text = "<br>".join(f"{h}: %{{customdata[{i + 1}]}}" for i, h in enumerate(hover))
-    fig = go.Figure(go.Bar(
-        x=frame[value], y=_labels(frame[label]), orientation="h", customdata=custom,
-        marker_color=color,
-        hovertemplate=f"<b>%{{y}}</b><br>{value}: %{{x:,}}" + (f"<br>{hover_text}" if hover else "") + "<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=frame[value],
+            y=_labels(frame[label]),
+            orientation="h",
+            customdata=custom,
+            marker_color=color,
+            hovertemplate=f"<b>%{{y}}</b><br>{value}: %{{x:,}}"
+            + (f"<br>{hover_text}" if hover else "")
+            + "<extra></extra>",
+        )
+    )
     fig.update_yaxes(type="category", automargin=True)
     fig.update_xaxes(title_text=value)
     _count_axis(fig, frame[value], "x")
-    return _layout(fig, title, height=min(HEIGHT, 90 + 40 * len(frame)) if len(frame) < 8 else 26 * len(frame) + 90,
-                   clickmode="event+select")
+    return _layout(
+        fig,
+        title,
+        height=min(HEIGHT, 90 + 40 * len(frame)) if len(frame) < 8 else 26 * len(frame) + 90,
+        clickmode="event+select",
+    )
 
 
-def over_time(frame: pd.DataFrame, value: str, title: str, freq: str = "month", series: str | None = None,
-              kind: str = "bar") -> go.Figure:
+def over_time(
+    frame: pd.DataFrame, value: str, title: str, freq: str = "month", series: str | None = None, kind: str = "bar"
+) -> go.Figure:
     """Counts per period: bars (one series) or lines (one per value of `series`)."""
     fig = go.Figure()
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
@@ -138,38 +184,63 @@ def over_time(frame: pd.DataFrame, value: str, title: str, freq: str = "month", 
     for i, (name, rows) in enumerate(groups):
         color = PALETTE[0] if series is None else SERIES_PALETTE[i % len(SERIES_PALETTE)]
         if kind == "bar":
-            fig.add_bar(x=rows["period"], y=rows[value], name=str(name) if name is not None else value,
-                        width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8, marker_color=color)
+            fig.add_bar(
+                x=rows["period"],
+                y=rows[value],
+                name=str(name) if name is not None else value,
+                width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8,
+                marker_color=color,
+            )
             if dots:
                 _dots(fig, rows["period"], rows[value], color)
         else:
             # A period without a mention is a count of 0, not a line drawn across it; dots only where counted.
             full = _zero_filled(rows, value, span)
-            fig.add_scatter(x=full["period"], y=full[value], mode="lines+markers", name=_safe(name),
-                            line=dict(color=color), marker=dict(color=color, size=[7 if c else 0 for c in full["counted"]]),
-                            customdata=[[name]] * len(full))
+            fig.add_scatter(
+                x=full["period"],
+                y=full[value],
+                mode="lines+markers",
+                name=_safe(name),
+                line=dict(color=color),
+                marker=dict(color=color, size=[7 if c else 0 for c in full["counted"]]),
+                customdata=[[name]] * len(full),
+            )
     _time_axis(fig, frame["period"], freq)
     _count_axis(fig, frame[value])
     fig.update_yaxes(title_text=value)
     return _layout(fig, title, showlegend=series is not None, legend=dict(orientation="h", y=-0.2))
 
 
-def small_multiples(frame: pd.DataFrame, series: str, value: str, title: str, freq: str = "month",
-                    columns: int = 3) -> go.Figure:
+def small_multiples(
+    frame: pd.DataFrame, series: str, value: str, title: str, freq: str = "month", columns: int = 3
+) -> go.Figure:
     """One small bar chart per value of `series`, side by side with a shared y axis (compare speakers)."""
     from plotly.subplots import make_subplots
 
     names = list(dict.fromkeys(frame[series]))
     rows = max(1, -(-len(names) // columns))
-    fig = make_subplots(rows=rows, cols=min(columns, max(len(names), 1)), subplot_titles=_labels(names),
-                        shared_yaxes=True, shared_xaxes=True, vertical_spacing=0.12)
+    fig = make_subplots(
+        rows=rows,
+        cols=min(columns, max(len(names), 1)),
+        subplot_titles=_labels(names),
+        shared_yaxes=True,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+    )
     dots = _sparse(frame["period"], freq, _DOTS_AFTER["panel"])
     for i, name in enumerate(names):
         part = frame[frame[series] == name]
         where = dict(row=i // columns + 1, col=i % columns + 1)
-        fig.add_bar(x=part["period"], y=part[value], name=name, customdata=[[name]] * len(part),
-                    width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8, marker_color=PALETTE[0],
-                    hovertemplate=f"{_safe(name)}<br>%{{x}}: %{{y}}<extra></extra>", **where)
+        fig.add_bar(
+            x=part["period"],
+            y=part[value],
+            name=name,
+            customdata=[[name]] * len(part),
+            width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8,
+            marker_color=PALETTE[0],
+            hovertemplate=f"{_safe(name)}<br>%{{x}}: %{{y}}<extra></extra>",
+            **where,
+        )
         if dots:
             _dots(fig, part["period"], part[value], PALETTE[0], **where)
     _time_axis(fig, frame["period"], freq)
@@ -178,8 +249,9 @@ def small_multiples(frame: pd.DataFrame, series: str, value: str, title: str, fr
     return _layout(fig, title, height=max(HEIGHT, 260 * rows), top=80, showlegend=False)
 
 
-def shares(frame: pd.DataFrame, title: str, freq: str = "month", series: str = "topic",
-           colors: dict[str, str] | None = None) -> go.Figure:
+def shares(
+    frame: pd.DataFrame, title: str, freq: str = "month", series: str = "topic", colors: dict[str, str] | None = None
+) -> go.Figure:
     """Share of articles per period for each `series` value, as lines (tags overlap, so no stacking).
 
     A period without articles has no share: the line breaks there instead of bridging it. `colors`
@@ -191,72 +263,134 @@ def shares(frame: pd.DataFrame, title: str, freq: str = "month", series: str = "
     for name, rows in frame.groupby(series, sort=False):
         rows = _broken_at_gaps(rows, freq)
         color = colors.get(name) or fallback[name]
-        fig.add_scatter(x=rows["period"], y=rows["share"], mode="lines+markers", name=_safe(name),
-                        line=dict(color=color), marker=dict(color=color), connectgaps=False,
-                        customdata=[[name, a] for a in rows["articles"]],
-                        hovertemplate="<b>%{fullData.name}</b><br>%{x}: %{y:.0%} (%{customdata[1]} articles)<extra></extra>")
+        fig.add_scatter(
+            x=rows["period"],
+            y=rows["share"],
+            mode="lines+markers",
+            name=_safe(name),
+            line=dict(color=color),
+            marker=dict(color=color),
+            connectgaps=False,
+            customdata=[[name, a] for a in rows["articles"]],
+            hovertemplate="<b>%{fullData.name}</b><br>%{x}: %{y:.0%} (%{customdata[1]} articles)<extra></extra>",
+        )
     fig.update_yaxes(tickformat=".0%", title_text=f"share of articles per {freq}", rangemode="tozero")
     _time_axis(fig, frame["period"], freq)
     # The period is named on the y axis: an x-axis title collides with a many-row legend in a narrow column.
     fig.update_xaxes(title_text=None)
     # Plotly hides the legend of a single line, which then has no name: always show it.
     # The legend wraps to about two names a row in a half-width column: grow the figure so the plot keeps its height.
-    return _layout(fig, title, height=HEIGHT + 22 * -(-len(fig.data) // 2), showlegend=True,
-                   legend=dict(orientation="h", yanchor="top", y=-0.12))
+    return _layout(
+        fig,
+        title,
+        height=HEIGHT + 22 * -(-len(fig.data) // 2),
+        showlegend=True,
+        legend=dict(orientation="h", yanchor="top", y=-0.12),
+    )
 
 
 def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, title: str) -> go.Figure:
     """A rows x columns grid coloured by `value` (missing pairs are 0); a click carries the row value."""
     grid = frame.pivot_table(index=rows, columns=columns, values=value, aggfunc="sum", fill_value=0)
-    grid = grid.loc[grid.sum(axis=1).sort_values(ascending=False).index,
-                    grid.sum(axis=0).sort_values(ascending=False).index]
-    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=_labels(grid.columns), y=_labels(grid.index),
-                               colorscale="Blues", hoverongaps=False, hoverinfo="skip",
-                               # Plotly ignores zmin unless zmax is set too (zauto stays on).
-                               zmin=0, zmax=max(1, float(grid.to_numpy().max(initial=0)))))
+    grid = grid.loc[
+        grid.sum(axis=1).sort_values(ascending=False).index, grid.sum(axis=0).sort_values(ascending=False).index
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=_labels(grid.columns),
+            y=_labels(grid.index),
+            colorscale="Blues",
+            hoverongaps=False,
+            hoverinfo="skip",
+            # Plotly ignores zmin unless zmax is set too (zauto stays on).
+            zmin=0,
+            zmax=max(1, float(grid.to_numpy().max(initial=0))),
+        )
+    )
     # Streamlit's chart selection returns nothing for heatmap cells (streamlit/streamlit#8760), so
     # every cell also carries an invisible marker: hovering and clicking land on it, and a click
     # hands its customdata to the filter like a bar's.
     cells = grid.stack().reset_index()
     cells.columns = ["row", "column", "value"]
-    fig.add_scatter(x=_labels(cells["column"]), y=_labels(cells["row"]), mode="markers", showlegend=False,
-                    marker=dict(size=18, symbol="square", opacity=0), customdata=cells[["row", "column"]].to_numpy(),
-                    hovertemplate=f"%{{y}} · %{{x}}<br>{value}: %{{text}}<extra></extra>", text=cells["value"],
-                    selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)))
+    fig.add_scatter(
+        x=_labels(cells["column"]),
+        y=_labels(cells["row"]),
+        mode="markers",
+        showlegend=False,
+        marker=dict(size=18, symbol="square", opacity=0),
+        customdata=cells[["row", "column"]].to_numpy(),
+        hovertemplate=f"%{{y}} · %{{x}}<br>{value}: %{{text}}<extra></extra>",
+        text=cells["value"],
+        selected=dict(marker=dict(opacity=0)),
+        unselected=dict(marker=dict(opacity=0)),
+    )
     fig.update_yaxes(autorange="reversed", type="category", automargin=True)
     fig.update_xaxes(type="category", tickangle=-35, automargin=True)
-    return _layout(fig, title, height=max(HEIGHT, 26 * len(grid) + 160), clickmode="event+select",
-                   hovermode="closest")
+    return _layout(fig, title, height=max(HEIGHT, 26 * len(grid) + 160), clickmode="event+select", hovermode="closest")
 
 
-def per_group_bars(frame: pd.DataFrame, group: str, label: str, value: str, title: str, columns: int = 3,
-                   group_order: Iterable[str] = ()) -> go.Figure:
+def per_group_bars(
+    frame: pd.DataFrame,
+    group: str,
+    label: str,
+    value: str,
+    title: str,
+    columns: int = 3,
+    group_order: Iterable[str] = (),
+) -> go.Figure:
     """One bar panel per group (e.g. entity type, in `group_order`), largest on top; each bar carries its label."""
     from plotly.subplots import make_subplots
 
     order = {name: i for i, name in enumerate(group_order)}
     groups = sorted(dict.fromkeys(frame[group]), key=lambda g: (order.get(g, len(order)), g))
     n_rows = max(1, -(-len(groups) // columns))
-    fig = make_subplots(rows=n_rows, cols=min(columns, max(len(groups), 1)), subplot_titles=groups,
-                        horizontal_spacing=0.22, vertical_spacing=0.08)
+    fig = make_subplots(
+        rows=n_rows,
+        cols=min(columns, max(len(groups), 1)),
+        subplot_titles=groups,
+        horizontal_spacing=0.22,
+        vertical_spacing=0.08,
+    )
     for i, name in enumerate(groups):
         part = frame[frame[group] == name].iloc[::-1]
-        fig.add_bar(x=part[value], y=_labels(part[label]), orientation="h", name=name, customdata=part[[label]].to_numpy(),
-                    marker_color=PALETTE[i % len(PALETTE)],
-                    row=i // columns + 1, col=i % columns + 1,
-                    hovertemplate=f"<b>%{{y}}</b> ({name})<br>{value}: %{{x}}<extra></extra>")
+        fig.add_bar(
+            x=part[value],
+            y=_labels(part[label]),
+            orientation="h",
+            name=name,
+            customdata=part[[label]].to_numpy(),
+            marker_color=PALETTE[i % len(PALETTE)],
+            row=i // columns + 1,
+            col=i % columns + 1,
+            hovertemplate=f"<b>%{{y}}</b> ({name})<br>{value}: %{{x}}<extra></extra>",
+        )
     fig.update_yaxes(type="category", automargin=True)
     _count_axis(fig, frame[value], "x")
     per_panel = int(frame.groupby(group).size().max()) if len(frame) else 1
-    return _layout(fig, title, height=max(HEIGHT, n_rows * (22 * per_panel + 90)), top=80, showlegend=False,
-                   clickmode="event+select")
+    return _layout(
+        fig,
+        title,
+        height=max(HEIGHT, n_rows * (22 * per_panel + 90)),
+        top=80,
+        showlegend=False,
+        clickmode="event+select",
+    )
 
 
 # --- article text ------------------------------------------------------------------------------
 
-ENTITY_CLASSES = {"PERSON": "ent-person", "ORG": "ent-org", "GPE": "ent-place", "LOC": "ent-place",
-                  "NORP": "ent-other", "EVENT": "ent-other", "FAC": "ent-place", "LAW": "ent-other",
-                  "PRODUCT": "ent-other"}
+ENTITY_CLASSES = {
+    "PERSON": "ent-person",
+    "ORG": "ent-org",
+    "GPE": "ent-place",
+    "LOC": "ent-place",
+    "NORP": "ent-other",
+    "EVENT": "ent-other",
+    "FAC": "ent-place",
+    "LAW": "ent-other",
+    "PRODUCT": "ent-other",
+}
 
 ARTICLE_CSS = """
 <style>
@@ -288,11 +422,13 @@ def _highlight_entities(segment: str, pattern: re.Pattern | None, labels: dict[s
         return html.escape(segment)
     out, last = [], 0
     for match in pattern.finditer(segment):
-        out.append(html.escape(segment[last:match.start()]))
+        out.append(html.escape(segment[last : match.start()]))
         name = match.group(0)
         label = labels.get(name, "")
-        out.append(f'<mark class="{ENTITY_CLASSES.get(label, "ent-other")}" title="{html.escape(label)}">'
-                   f"{html.escape(name)}</mark>")
+        out.append(
+            f'<mark class="{ENTITY_CLASSES.get(label, "ent-other")}" title="{html.escape(label)}">'
+            f"{html.escape(name)}</mark>"
+        )
         last = match.end()
     out.append(html.escape(segment[last:]))
     return "".join(out)
@@ -323,8 +459,9 @@ def article_html(text: str, quotes: pd.DataFrame, mentions: pd.DataFrame) -> str
     out, position = [], 0
     spans = quotes.sort_values("start_char") if len(quotes) else quotes
     roles = spans["speaker_role"] if "speaker_role" in spans else [None] * len(spans)
-    for start, end, speaker, role in zip(spans.get("start_char", []), spans.get("end_char", []),
-                                         spans.get("speaker", []), roles):
+    for start, end, speaker, role in zip(
+        spans.get("start_char", []), spans.get("end_char", []), spans.get("speaker", []), roles
+    ):
         if pd.isna(start) or pd.isna(end):
             continue
         start, end = max(int(start), position), min(int(end), len(text))
@@ -338,8 +475,10 @@ def article_html(text: str, quotes: pd.DataFrame, mentions: pd.DataFrame) -> str
         out.append(_highlight_entities(text[position:opening], pattern, labels))
         badge = html.escape(speaker_badge(speaker, role))
         known = isinstance(speaker, str) and bool(speaker)
-        out.append(f'<span class="speaker{"" if known else " unknown"}">{badge}</span>{html.escape(text[opening:start])}'
-                   f'<mark class="quote" title="{badge}">{_highlight_entities(text[start:end], pattern, labels)}</mark>')
+        out.append(
+            f'<span class="speaker{"" if known else " unknown"}">{badge}</span>{html.escape(text[opening:start])}'
+            f'<mark class="quote" title="{badge}">{_highlight_entities(text[start:end], pattern, labels)}</mark>'
+        )
         position = end
     out.append(_highlight_entities(text[position:], pattern, labels))
     # Newlines become <br> so the HTML stays one block: Markdown renderers resume parsing after a

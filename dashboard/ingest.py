@@ -63,7 +63,7 @@ class BadInput(ValueError):
 
 def article_id(date: dt.date, title: str, text: str) -> str:
     """Stable id derived from content, so the same article gets the same id in every run."""
-    digest = hashlib.sha1(f"{date.isoformat()}\x1f{title}\x1f{text}".encode("utf-8"))
+    digest = hashlib.sha1(f"{date.isoformat()}\x1f{title}\x1f{text}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -219,6 +219,8 @@ def read_inputs(inputs: Iterable[str | Path], source: str | None = None) -> Iter
                 elif suffix in CSV_SUFFIXES | JSONL_SUFFIXES:
                     yield from _read_table_file(path, display, source)
                 else:
-                    yield Reject(display, "file", f"unsupported file type {suffix or '(none)'}: expected .txt, .csv or .jsonl")
+                    yield Reject(
+                        display, "file", f"unsupported file type {suffix or '(none)'}: expected .txt, .csv or .jsonl"
+                    )
             except OSError as err:
                 yield Reject(display, "file", f"cannot read: {err.strerror or err}")

@@ -14,9 +14,9 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from dashboard.nlp.topics import Taxonomy
 
 NLP_DIR = Path(__file__).resolve().parent / "nlp"
-CHUNK = 64          # articles per task: large enough for nlp.pipe batching, small for progress
+CHUNK = 64  # articles per task: large enough for nlp.pipe batching, small for progress
 PER_ARTICLE_TABLES = ("mentions", "quotes", "quote_terms", "terms", "topics")
 ProgressFn = Callable[[int, int], None]
 
@@ -104,10 +104,22 @@ class Annotator:
                 _append(out["mentions"], article_id=article_id, name=m.name, label=m.label, count=m.count)
                 names[m.name] += m.count
             for index, q in enumerate(result.quotes):
-                _append(out["quotes"], article_id=article_id, quote_index=index, speaker=q.speaker,
-                        speaker_name=q.speaker, speaker_role=q.speaker_role, speaker_kind=q.speaker_kind,
-                        quote=q.quote, cue=q.cue, kind=q.kind, start_char=q.start_char, end_char=q.end_char,
-                        rule=q.rule, resolved_by=q.resolved_by)
+                _append(
+                    out["quotes"],
+                    article_id=article_id,
+                    quote_index=index,
+                    speaker=q.speaker,
+                    speaker_name=q.speaker,
+                    speaker_role=q.speaker_role,
+                    speaker_kind=q.speaker_kind,
+                    quote=q.quote,
+                    cue=q.cue,
+                    kind=q.kind,
+                    start_char=q.start_char,
+                    end_char=q.end_char,
+                    rule=q.rule,
+                    resolved_by=q.resolved_by,
+                )
                 span = doc.char_span(q.start_char + body_start, q.end_char + body_start, alignment_mode="expand")
                 for term, count in Counter(t for t in map(_term, span or ()) if t).items():
                     _append(out["quote_terms"], article_id=article_id, quote_index=index, term=term, count=count)
@@ -115,10 +127,15 @@ class Annotator:
                 _append(out["terms"], article_id=article_id, term=term, count=count)
             words = len(body.split())
             for tag in tag_article(terms, names, self.taxonomy, words):
-                _append(out["topics"], article_id=article_id, topic=tag.topic, score=tag.score,
-                        evidence=", ".join(tag.evidence), kind="taxonomy")
-            _append(out["stats"], article_id=article_id, words=words,
-                    quote_marks=count_quote_marks(body))
+                _append(
+                    out["topics"],
+                    article_id=article_id,
+                    topic=tag.topic,
+                    score=tag.score,
+                    evidence=", ".join(tag.evidence),
+                    kind="taxonomy",
+                )
+            _append(out["stats"], article_id=article_id, words=words, quote_marks=count_quote_marks(body))
         return out
 
 
@@ -148,11 +165,16 @@ def _annotate_in_worker(rows: list[tuple[str, str, str]]) -> dict[str, dict[str,
 
 def _chunks(items: list, size: int) -> Iterable[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
-def annotate_articles(articles: list[Article], model_name: str | None, taxonomy_path: str | None,
-                      workers: int = 1, on_progress: ProgressFn | None = None) -> dict[str, pd.DataFrame]:
+def annotate_articles(
+    articles: list[Article],
+    model_name: str | None,
+    taxonomy_path: str | None,
+    workers: int = 1,
+    on_progress: ProgressFn | None = None,
+) -> dict[str, pd.DataFrame]:
     """Annotate articles (in `workers` processes) and return the per-article tables as frames."""
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in (*PER_ARTICLE_TABLES, "stats")}
     rows = [(a.article_id, a.title, a.text) for a in articles]
@@ -173,28 +195,47 @@ def annotate_articles(articles: list[Article], model_name: str | None, taxonomy_
     elif rows:
         # fork shares the imported code; each worker still loads its own model in the initializer.
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(model_name, taxonomy_path)) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_worker, initargs=(model_name, taxonomy_path)
+        ) as pool:
             chunks = list(_chunks(rows, CHUNK))
             for chunk, result in zip(chunks, pool.map(_annotate_in_worker, chunks)):
                 collect(result, len(chunk))
     frames = {}
     for table, pieces in parts.items():
-        base = store.empty_frame(table) if table != "stats" else pd.DataFrame(columns=["article_id", "words", "quote_marks"])
+        base = (
+            store.empty_frame(table)
+            if table != "stats"
+            else pd.DataFrame(columns=["article_id", "words", "quote_marks"])
+        )
         frames[table] = pd.concat([base, *pieces], ignore_index=True) if pieces else base
     return frames
 
 
 def _articles_frame(articles: list[Article], stats: pd.DataFrame) -> pd.DataFrame:
-    frame = pd.DataFrame([{
-        "article_id": a.article_id, "file": a.file, "line": a.line, "date": a.date, "title": a.title,
-        "source": a.source, "url": a.url, "author": a.author, "text": a.text,
-    } for a in articles], columns=["article_id", "file", "line", "date", "title", "source", "url", "author", "text"])
+    frame = pd.DataFrame(
+        [
+            {
+                "article_id": a.article_id,
+                "file": a.file,
+                "line": a.line,
+                "date": a.date,
+                "title": a.title,
+                "source": a.source,
+                "url": a.url,
+                "author": a.author,
+                "text": a.text,
+            }
+            for a in articles
+        ],
+        columns=["article_id", "file", "line", "date", "title", "source", "url", "author", "text"],
+    )
     return frame.merge(stats, on="article_id", how="left")
 
 
-def collect_inputs(inputs: Iterable[str | Path], limit: int | None = None,
-                   source: str | None = None) -> tuple[list[Article], list[Reject], int]:
+def collect_inputs(
+    inputs: Iterable[str | Path], limit: int | None = None, source: str | None = None
+) -> tuple[list[Article], list[Reject], int]:
     """Read inputs; drop exact duplicates into rejects; stop after `limit` articles (count the rest)."""
     articles: list[Article] = []
     rejects: list[Reject] = []
@@ -205,8 +246,11 @@ def collect_inputs(inputs: Iterable[str | Path], limit: int | None = None,
             rejects.append(item)
         elif item.article_id in seen:
             first = seen[item.article_id]
-            rejects.append(Reject(item.file, f"line {item.line}",
-                                  f"exact duplicate of {first.file} (line {first.line}); stored once"))
+            rejects.append(
+                Reject(
+                    item.file, f"line {item.line}", f"exact duplicate of {first.file} (line {first.line}); stored once"
+                )
+            )
         elif limit is not None and len(articles) >= limit:
             skipped += 1
         else:
@@ -226,8 +270,13 @@ def _previous(out: Path, model: str, rules: str) -> tuple[dict, dict[str, pd.Dat
     return manifest, {t: store.read_table(out, t, manifest) for t in (*PER_ARTICLE_TABLES, "articles", "topic_terms")}
 
 
-def _merge_tables(articles: list[Article], annotated: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame],
-                  known: set[str], retag_with: Taxonomy | None) -> dict[str, pd.DataFrame]:
+def _merge_tables(
+    articles: list[Article],
+    annotated: dict[str, pd.DataFrame],
+    previous: dict[str, pd.DataFrame],
+    known: set[str],
+    retag_with: Taxonomy | None,
+) -> dict[str, pd.DataFrame]:
     """This run's per-article tables: fresh annotations plus the reused rows of kept articles.
 
     `known` holds the previous store's article ids. With `retag_with` (the taxonomy changed) the
@@ -245,32 +294,52 @@ def _merge_tables(articles: list[Article], annotated: dict[str, pd.DataFrame], p
         discovered = old["topics"]["kind"] == "discovered"
         tagged = old["topics"][~discovered]
         if retag_with is not None:
-            tagged = topics.tag_frames(old["terms"], topics.entity_counts(old["mentions"]),
-                                       old["articles"][["article_id", "words"]], retag_with)
+            tagged = topics.tag_frames(
+                old["terms"],
+                topics.entity_counts(old["mentions"]),
+                old["articles"][["article_id", "words"]],
+                retag_with,
+            )
         old["topics"] = pd.concat([tagged, old["topics"][discovered]] if known == keep else [tagged], ignore_index=True)
-    tables = {table: pd.concat([annotated[table], *([old[table]] if old else [])], ignore_index=True)
-              for table in PER_ARTICLE_TABLES}
+    tables = {
+        table: pd.concat([annotated[table], *([old[table]] if old else [])], ignore_index=True)
+        for table in PER_ARTICLE_TABLES
+    }
     tables["articles"] = _articles_frame(articles, stats)
     kept_discovered = (tables["topics"]["kind"] == "discovered").any()
     tables["topic_terms"] = previous["topic_terms"] if kept_discovered else store.empty_frame("topic_terms")
     return tables
 
 
-def apply_names(mentions: pd.DataFrame, quotes: pd.DataFrame, aliases_path: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def apply_names(
+    mentions: pd.DataFrame, quotes: pd.DataFrame, aliases_path: Path | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Corpus-wide canonical names: entities aggregated from mentions, quote speakers renamed."""
     from dashboard.nlp import speakers
 
     # One combined read, so a user alias can continue a shipped one (A -> B in one, B -> C in the other).
     aliases = speakers.read_aliases(speakers.default_aliases_path(), *([aliases_path] if aliases_path else []))
     name_map = speakers.build_name_map(mentions, quotes.assign(speaker=quotes["speaker_name"]), aliases)
-    entities = (mentions.assign(entity=mentions["name"].map(lambda n: name_map.get(n, n)))
-                .groupby(["article_id", "entity", "label"], as_index=False, sort=False)["count"].sum())
-    quotes = quotes.assign(speaker=quotes["speaker_name"].map(lambda n: name_map.get(n, n) if isinstance(n, str) else None))
+    entities = (
+        mentions.assign(entity=mentions["name"].map(lambda n: name_map.get(n, n)))
+        .groupby(["article_id", "entity", "label"], as_index=False, sort=False)["count"]
+        .sum()
+    )
+    quotes = quotes.assign(
+        speaker=quotes["speaker_name"].map(lambda n: name_map.get(n, n) if isinstance(n, str) else None)
+    )
     return entities, quotes
 
 
-def preprocess(inputs: list[str | Path], out: str | Path, model: str | None = None, workers: int = 1,
-               limit: int | None = None, on_progress: ProgressFn | None = None, source: str | None = None) -> dict:
+def preprocess(
+    inputs: list[str | Path],
+    out: str | Path,
+    model: str | None = None,
+    workers: int = 1,
+    limit: int | None = None,
+    on_progress: ProgressFn | None = None,
+    source: str | None = None,
+) -> dict:
     """Build (or update) the store at `out` from the inputs; return the new manifest."""
     from dashboard.nlp import topics
 
@@ -290,7 +359,9 @@ def preprocess(inputs: list[str | Path], out: str | Path, model: str | None = No
     old_manifest, previous = _previous(out, model_version, rules)
     known = set(previous["articles"]["article_id"]) if previous else set()
     fresh = [a for a in articles if a.article_id not in known]
-    annotated = annotate_articles(fresh, model_name, str(taxonomy_path) if taxonomy_path else None, workers, on_progress)
+    annotated = annotate_articles(
+        fresh, model_name, str(taxonomy_path) if taxonomy_path else None, workers, on_progress
+    )
     annotate_seconds = time.perf_counter() - started - read_seconds
 
     retag_with = taxonomy if previous and old_manifest.get("taxonomy_version") != taxonomy_version else None
@@ -307,18 +378,25 @@ def preprocess(inputs: list[str | Path], out: str | Path, model: str | None = No
         "rules_version": rules,
         "taxonomy_version": taxonomy_version,
         "inputs": [str(Path(i)) for i in inputs],
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "counts": {
-            "articles": len(articles), "annotated": len(fresh), "reused": len(articles) - len(fresh),
-            "rejects": len(rejects), "not_read_over_limit": skipped, "words": words,
-            "quotes": len(tables["quotes"]), "speakers": int(tables["quotes"]["speaker"].nunique()),
+            "articles": len(articles),
+            "annotated": len(fresh),
+            "reused": len(articles) - len(fresh),
+            "rejects": len(rejects),
+            "not_read_over_limit": skipped,
+            "words": words,
+            "quotes": len(tables["quotes"]),
+            "speakers": int(tables["quotes"]["speaker"].nunique()),
             "entities": int(tables["entities"]["entity"].nunique()),
             "date_min": str(tables["articles"]["date"].min()) if len(articles) else None,
             "date_max": str(tables["articles"]["date"].max()) if len(articles) else None,
         },
         "timings": {
-            "seconds": round(seconds, 2), "read_seconds": round(read_seconds, 2),
-            "annotate_seconds": round(annotate_seconds, 2), "workers": workers,
+            "seconds": round(seconds, 2),
+            "read_seconds": round(read_seconds, 2),
+            "annotate_seconds": round(annotate_seconds, 2),
+            "workers": workers,
             "words_per_second": round(fresh_words / annotate_seconds, 1) if fresh and annotate_seconds else None,
             "peak_memory_mib": peak_memory_mib(workers),
         },
@@ -332,10 +410,14 @@ def recount_names(store_dir: str | Path) -> dict:
     mentions = store.read_table(store_dir, "mentions", manifest)
     quotes = store.read_table(store_dir, "quotes", manifest)
     entities, quotes = apply_names(mentions, quotes, user_aliases(store_dir))
-    counts = {**manifest.get("counts", {}), "speakers": int(quotes["speaker"].nunique()),
-              "entities": int(entities["entity"].nunique())}
-    return store.replace_tables(store_dir, {"entities": entities, "quotes": quotes}, note="aliases re-applied",
-                                counts=counts)
+    counts = {
+        **manifest.get("counts", {}),
+        "speakers": int(quotes["speaker"].nunique()),
+        "entities": int(entities["entity"].nunique()),
+    }
+    return store.replace_tables(
+        store_dir, {"entities": entities, "quotes": quotes}, note="aliases re-applied", counts=counts
+    )
 
 
 def peak_memory_mib(workers: int = 1) -> float:
@@ -363,10 +445,17 @@ def print_summary(manifest: dict, stream=None) -> None:
     stream = stream or sys.stdout
     c, t = manifest["counts"], manifest["timings"]
     print(f"articles stored: {c['articles']:,} ({c['annotated']:,} annotated, {c['reused']:,} reused)", file=stream)
-    print(f"rejects: {c['rejects']:,}" + (f"; not read (over --limit): {c['not_read_over_limit']:,}" if c["not_read_over_limit"] else ""), file=stream)
+    print(
+        f"rejects: {c['rejects']:,}"
+        + (f"; not read (over --limit): {c['not_read_over_limit']:,}" if c["not_read_over_limit"] else ""),
+        file=stream,
+    )
     print(f"quotes: {c['quotes']:,}; speakers: {c['speakers']:,}; entities: {c['entities']:,}", file=stream)
     rate = f"{t['words_per_second']:,} words/s" if t.get("words_per_second") else "nothing new to annotate"
-    print(f"seconds: {t['seconds']:,}; {rate}; peak memory {t['peak_memory_mib']:,} MiB; workers {t['workers']}", file=stream)
+    print(
+        f"seconds: {t['seconds']:,}; {rate}; peak memory {t['peak_memory_mib']:,} MiB; workers {t['workers']}",
+        file=stream,
+    )
     print(f"model {manifest['model']}, rules {manifest['rules_version']}", file=stream)
     if c["rejects"]:
         print("reasons: python -m dashboard rejects --store DIR", file=stream)

@@ -47,6 +47,7 @@ def _limit(n: int | None) -> int:
 
 # --- the corpus, unfiltered (sidebar choices) ---------------------------------------------------
 
+
 def corpus_span(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row: articles, first and last date of the whole store."""
     return _df(con, "SELECT count(*) AS articles, min(date) AS first, max(date) AS last FROM articles", [])
@@ -54,49 +55,70 @@ def corpus_span(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def speaker_choices(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> pd.DataFrame:
     """Speakers of the whole store by quote count (speaker, kind, quotes)."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT speaker, mode(speaker_kind) AS kind, count(*) AS quotes
         FROM quotes WHERE speaker IS NOT NULL
-        GROUP BY speaker ORDER BY quotes DESC, speaker LIMIT ?""", [_limit(limit)])
+        GROUP BY speaker ORDER BY quotes DESC, speaker LIMIT ?""",
+        [_limit(limit)],
+    )
 
 
 def entity_choices(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> pd.DataFrame:
     """Entities of the whole store by number of articles (entity, label, articles)."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT entity, mode(label) AS label, count(DISTINCT article_id) AS articles
-        FROM entities GROUP BY entity ORDER BY articles DESC, entity LIMIT ?""", [_limit(limit)])
+        FROM entities GROUP BY entity ORDER BY articles DESC, entity LIMIT ?""",
+        [_limit(limit)],
+    )
 
 
 def topic_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Topics of the whole store (topic, kind, articles), taxonomy tags first."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT topic, min(kind) AS kind, count(DISTINCT article_id) AS articles
-        FROM topics GROUP BY topic ORDER BY kind DESC, articles DESC, topic""", [])
+        FROM topics GROUP BY topic ORDER BY kind DESC, articles DESC, topic""",
+        [],
+    )
 
 
 # --- overview ------------------------------------------------------------------------------
+
 
 def counts(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """One row: filtered articles, quotes, distinct speakers, distinct entities."""
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
     er, ep = f.entity_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa},
              fq AS (SELECT q.speaker FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr})
         SELECT (SELECT count(*) FROM fa) AS articles,
                (SELECT count(*) FROM fq) AS quotes,
                (SELECT count(DISTINCT speaker) FROM fq) AS speakers,
                (SELECT count(DISTINCT e.entity) FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}) AS entities
-        """, [*ap, *qp, *ep])
+        """,
+        [*ap, *qp, *ep],
+    )
 
 
 def articles_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month") -> pd.DataFrame:
     """Filtered articles per period (period, articles)."""
     aw, ap = f.article_where("a")
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         SELECT date_trunc(?, a.date)::DATE AS period, count(*) AS articles
-        FROM articles a WHERE {aw} AND a.date IS NOT NULL GROUP BY period ORDER BY period""", [_period(freq), *ap])
+        FROM articles a WHERE {aw} AND a.date IS NOT NULL GROUP BY period ORDER BY period""",
+        [_period(freq), *ap],
+    )
 
 
 def top_speakers(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 20, by: str = "quotes") -> pd.DataFrame:
@@ -104,31 +126,40 @@ def top_speakers(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 20, by: st
     order = {"quotes": "quotes DESC, articles DESC", "articles": "articles DESC, quotes DESC"}[by]
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa}
         SELECT q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes, count(DISTINCT q.article_id) AS articles
         FROM quotes q JOIN fa ON fa.article_id = q.article_id
         WHERE q.speaker IS NOT NULL AND {qr}
-        GROUP BY q.speaker ORDER BY {order}, q.speaker LIMIT ?""", [*ap, *qp, _limit(n)])
+        GROUP BY q.speaker ORDER BY {order}, q.speaker LIMIT ?""",
+        [*ap, *qp, _limit(n)],
+    )
 
 
 def top_entities(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = 20) -> pd.DataFrame:
     """The most mentioned entities (entity, label, articles, mentions); n None: all of them."""
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa}
         SELECT e.entity, e.label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
         FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}
         GROUP BY e.entity, e.label ORDER BY articles DESC, mentions DESC, e.entity, e.label LIMIT ?""",
-        [*ap, *ep, _limit(n)])
+        [*ap, *ep, _limit(n)],
+    )
 
 
 def top_entities_per_type(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 10) -> pd.DataFrame:
     """The n most mentioned entities of each type (label, entity, articles, mentions, rank)."""
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa},
              counted AS (
                SELECT e.label, e.entity, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
@@ -136,10 +167,14 @@ def top_entities_per_type(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 1
                GROUP BY e.label, e.entity)
         SELECT label, entity, articles, mentions,
                row_number() OVER (PARTITION BY label ORDER BY articles DESC, mentions DESC, entity) AS rank
-        FROM counted QUALIFY rank <= ? ORDER BY label, rank""", [*ap, *ep, _limit(n)])
+        FROM counted QUALIFY rank <= ? ORDER BY label, rank""",
+        [*ap, *ep, _limit(n)],
+    )
 
 
-def topic_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month", kind: str | None = None) -> pd.DataFrame:
+def topic_over_time(
+    con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month", kind: str | None = None
+) -> pd.DataFrame:
     """Articles per topic and period, and their share of the period's filtered articles.
 
     (period, topic, kind, articles, share). When the filters choose topics, only those are shown.
@@ -154,7 +189,9 @@ def topic_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "mon
     if kind:
         extra += " AND t.kind = ?"
         extra_p.append(kind)
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH fa AS MATERIALIZED (SELECT a.article_id, date_trunc(?, a.date)::DATE AS period FROM articles a
                                  WHERE {aw} AND a.date IS NOT NULL),
              total AS (SELECT period, count(*) AS n FROM fa GROUP BY period),
@@ -166,40 +203,58 @@ def topic_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "mon
                coalesce(tagged.articles, 0) / total.n AS share
         FROM total CROSS JOIN shown
         LEFT JOIN tagged ON tagged.period = total.period AND tagged.topic = shown.topic
-        ORDER BY total.period, articles DESC, shown.topic""", [_period(freq), *ap, *extra_p])
+        ORDER BY total.period, articles DESC, shown.topic""",
+        [_period(freq), *ap, *extra_p],
+    )
 
 
 # --- speakers and quotes ---------------------------------------------------------------------
 
-def quotes_over_time(con: duckdb.DuckDBPyConnection, f: Filters, speakers: list[str] | tuple[str, ...],
-                     freq: str = "month") -> pd.DataFrame:
+
+def quotes_over_time(
+    con: duckdb.DuckDBPyConnection, f: Filters, speakers: list[str] | tuple[str, ...], freq: str = "month"
+) -> pd.DataFrame:
     """Quotes per period of each chosen speaker (period, speaker, quotes)."""
     if not speakers:
-        return pd.DataFrame({"period": pd.Series(dtype="datetime64[us]"), "speaker": pd.Series(dtype=str),
-                             "quotes": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {
+                "period": pd.Series(dtype="datetime64[us]"),
+                "speaker": pd.Series(dtype=str),
+                "quotes": pd.Series(dtype="int64"),
+            }
+        )
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa}
         SELECT date_trunc(?, fa.date)::DATE AS period, q.speaker, count(*) AS quotes
         FROM quotes q JOIN fa ON fa.article_id = q.article_id
         WHERE {qr} AND fa.date IS NOT NULL AND q.speaker IN ({marks(speakers)})
-        GROUP BY period, q.speaker ORDER BY period, q.speaker""", [*ap, _period(freq), *qp, *speakers])
+        GROUP BY period, q.speaker ORDER BY period, q.speaker""",
+        [*ap, _period(freq), *qp, *speakers],
+    )
 
 
-def quotes_table(con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: bool = False,
-                 limit: int | None = None) -> pd.DataFrame:
+def quotes_table(
+    con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: bool = False, limit: int | None = None
+) -> pd.DataFrame:
     """The filtered quotes, newest first (date, speaker, role, quote, cue, kind, title, article_id, quote_index)."""
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
     only = " AND q.speaker IS NULL" if unattributed_only else ""
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa}
         SELECT fa.date, q.speaker, q.speaker_role AS role, q.quote, q.cue, q.kind, fa.title,
                q.article_id, q.quote_index
         FROM quotes q JOIN fa ON fa.article_id = q.article_id
         WHERE {qr}{only}
-        ORDER BY fa.date DESC NULLS LAST, q.article_id, q.quote_index LIMIT ?""", [*ap, *qp, _limit(limit)])
+        ORDER BY fa.date DESC NULLS LAST, q.article_id, q.quote_index LIMIT ?""",
+        [*ap, *qp, _limit(limit)],
+    )
 
 
 def speaker_topics(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int = 15) -> pd.DataFrame:
@@ -210,7 +265,9 @@ def speaker_topics(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int =
     if f.topics:
         topic_in = f" AND t.topic IN ({marks(f.topics)})"
         tp = list(f.topics)
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa},
              fq AS (SELECT q.article_id, q.speaker FROM quotes q JOIN fa ON fa.article_id = q.article_id
                     WHERE q.speaker IS NOT NULL AND {qr}),
@@ -218,10 +275,14 @@ def speaker_topics(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int =
         SELECT fq.speaker, t.topic, count(*) AS quotes
         FROM fq JOIN top ON top.speaker = fq.speaker JOIN topics t ON t.article_id = fq.article_id
         WHERE TRUE {topic_in}
-        GROUP BY fq.speaker, t.topic ORDER BY quotes DESC, fq.speaker, t.topic""", [*ap, *qp, _limit(n_speakers), *tp])
+        GROUP BY fq.speaker, t.topic ORDER BY quotes DESC, fq.speaker, t.topic""",
+        [*ap, *qp, _limit(n_speakers), *tp],
+    )
 
 
-def speaker_entities(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int = 15, n_entities: int = 15) -> pd.DataFrame:
+def speaker_entities(
+    con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int = 15, n_entities: int = 15
+) -> pd.DataFrame:
     """Who talks about whom: articles where a top speaker is quoted and a top entity is mentioned.
 
     (speaker, entity, articles); a speaker's own name is not counted as an entity they talk about.
@@ -229,7 +290,9 @@ def speaker_entities(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
     er, ep = f.entity_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa},
              fq AS (SELECT DISTINCT q.article_id, q.speaker FROM quotes q JOIN fa ON fa.article_id = q.article_id
                     WHERE q.speaker IS NOT NULL AND {qr}),
@@ -241,45 +304,64 @@ def speaker_entities(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int
              top_e AS (SELECT entity, count(*) AS n FROM pairs GROUP BY entity ORDER BY n DESC, entity LIMIT ?)
         SELECT speaker, entity, count(*) AS articles FROM pairs JOIN top_e USING (entity)
         GROUP BY speaker, entity ORDER BY articles DESC, speaker, entity""",
-        [*ap, *qp, _limit(n_speakers), *ep, _limit(n_entities)])
+        [*ap, *qp, _limit(n_speakers), *ep, _limit(n_entities)],
+    )
 
 
 # --- entities ------------------------------------------------------------------------------
 
-def mentions_over_time(con: duckdb.DuckDBPyConnection, f: Filters, entities: list[str] | tuple[str, ...],
-                       freq: str = "month") -> pd.DataFrame:
+
+def mentions_over_time(
+    con: duckdb.DuckDBPyConnection, f: Filters, entities: list[str] | tuple[str, ...], freq: str = "month"
+) -> pd.DataFrame:
     """Articles mentioning each chosen entity per period (period, entity, articles, mentions)."""
     if not entities:
-        return pd.DataFrame({"period": pd.Series(dtype="datetime64[us]"), "entity": pd.Series(dtype=str),
-                             "articles": pd.Series(dtype="int64"), "mentions": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {
+                "period": pd.Series(dtype="datetime64[us]"),
+                "entity": pd.Series(dtype=str),
+                "articles": pd.Series(dtype="int64"),
+                "mentions": pd.Series(dtype="int64"),
+            }
+        )
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa}
         SELECT date_trunc(?, fa.date)::DATE AS period, e.entity, count(DISTINCT e.article_id) AS articles,
                sum(e.count)::BIGINT AS mentions
         FROM entities e JOIN fa ON fa.article_id = e.article_id
         WHERE {er} AND fa.date IS NOT NULL AND e.entity IN ({marks(entities)})
-        GROUP BY period, e.entity ORDER BY period, e.entity""", [*ap, _period(freq), *ep, *entities])
+        GROUP BY period, e.entity ORDER BY period, e.entity""",
+        [*ap, _period(freq), *ep, *entities],
+    )
 
 
 def co_mentions(con: duckdb.DuckDBPyConnection, f: Filters, entity: str, n: int = 20) -> pd.DataFrame:
     """Entities mentioned in the same filtered articles as `entity` (entity, label, articles)."""
     fa, ap = _scope(f)
     er, ep = f.entity_rows("o")
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa},
              anchor AS (SELECT e.article_id FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE e.entity = ?)
         SELECT o.entity, mode(o.label) AS label, count(DISTINCT o.article_id) AS articles
         FROM entities o JOIN anchor ON anchor.article_id = o.article_id WHERE o.entity <> ? AND {er}
-        GROUP BY o.entity ORDER BY articles DESC, o.entity LIMIT ?""", [*ap, entity, entity, *ep, _limit(n)])
+        GROUP BY o.entity ORDER BY articles DESC, o.entity LIMIT ?""",
+        [*ap, entity, entity, *ep, _limit(n)],
+    )
 
 
 def co_mention_pairs(con: duckdb.DuckDBPyConnection, f: Filters, n_entities: int = 15) -> pd.DataFrame:
     """Shared articles of each pair among the top entities (entity_a, entity_b, articles), both orders."""
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa},
              fe AS (SELECT DISTINCT e.article_id, e.entity FROM entities e JOIN fa ON fa.article_id = e.article_id
                     WHERE {er}),
@@ -287,95 +369,129 @@ def co_mention_pairs(con: duckdb.DuckDBPyConnection, f: Filters, n_entities: int
              te AS (SELECT fe.* FROM fe JOIN top USING (entity))
         SELECT x.entity AS entity_a, y.entity AS entity_b, count(*) AS articles
         FROM te x JOIN te y ON x.article_id = y.article_id AND x.entity <> y.entity
-        GROUP BY x.entity, y.entity ORDER BY articles DESC, entity_a, entity_b""", [*ap, *ep, _limit(n_entities)])
+        GROUP BY x.entity, y.entity ORDER BY articles DESC, entity_a, entity_b""",
+        [*ap, *ep, _limit(n_entities)],
+    )
 
 
 # --- topics --------------------------------------------------------------------------------
+
 
 def topic_summary(con: duckdb.DuckDBPyConnection, f: Filters, kind: str | None = None) -> pd.DataFrame:
     """Topics of the filtered articles (topic, kind, articles, share of filtered articles)."""
     fa, ap = _scope(f)
     kind_sql, kp = ("AND t.kind = ?", [kind]) if kind else ("", [])
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa}
         SELECT t.topic, min(t.kind) AS kind, count(DISTINCT t.article_id) AS articles,
                count(DISTINCT t.article_id) / (SELECT count(*) FROM fa) AS share
         FROM topics t JOIN fa ON fa.article_id = t.article_id WHERE TRUE {kind_sql}
-        GROUP BY t.topic ORDER BY articles DESC, t.topic""", [*ap, *kp])
+        GROUP BY t.topic ORDER BY articles DESC, t.topic""",
+        [*ap, *kp],
+    )
 
 
 def topic_speakers(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: int = 10) -> pd.DataFrame:
     """The most quoted speakers in filtered articles tagged `topic` (speaker, quotes, articles)."""
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa},
              ta AS (SELECT fa.article_id FROM fa SEMI JOIN topics t ON t.article_id = fa.article_id AND t.topic = ?)
         SELECT q.speaker, count(*) AS quotes, count(DISTINCT q.article_id) AS articles
         FROM quotes q JOIN ta ON ta.article_id = q.article_id
         WHERE q.speaker IS NOT NULL AND {qr}
-        GROUP BY q.speaker ORDER BY quotes DESC, articles DESC, q.speaker LIMIT ?""", [*ap, topic, *qp, _limit(n)])
+        GROUP BY q.speaker ORDER BY quotes DESC, articles DESC, q.speaker LIMIT ?""",
+        [*ap, topic, *qp, _limit(n)],
+    )
 
 
 def topic_entities(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: int = 10) -> pd.DataFrame:
     """The most mentioned entities in filtered articles tagged `topic` (entity, label, articles, mentions)."""
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa},
              ta AS (SELECT fa.article_id FROM fa SEMI JOIN topics t ON t.article_id = fa.article_id AND t.topic = ?)
         SELECT e.entity, mode(e.label) AS label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
         FROM entities e JOIN ta ON ta.article_id = e.article_id
         WHERE {er}
-        GROUP BY e.entity ORDER BY articles DESC, mentions DESC, e.entity LIMIT ?""", [*ap, topic, *ep, _limit(n)])
+        GROUP BY e.entity ORDER BY articles DESC, mentions DESC, e.entity LIMIT ?""",
+        [*ap, topic, *ep, _limit(n)],
+    )
 
 
 def topic_terms(con: duckdb.DuckDBPyConnection, topic: str, n: int = 30) -> pd.DataFrame:
     """A discovered topic's top terms by weight (term, weight)."""
-    return _df(con, """
-        SELECT term, weight FROM topic_terms WHERE topic = ? ORDER BY weight DESC, term LIMIT ?""", [topic, _limit(n)])
+    return _df(
+        con,
+        """
+        SELECT term, weight FROM topic_terms WHERE topic = ? ORDER BY weight DESC, term LIMIT ?""",
+        [topic, _limit(n)],
+    )
 
 
 # --- word clouds -----------------------------------------------------------------------------
 
+
 def term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 200) -> pd.DataFrame:
     """Lemma counts over the filtered articles' text (term, count)."""
     fa, ap = _scope(f)
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa}
         SELECT t.term, sum(t.count)::BIGINT AS count FROM terms t JOIN fa ON fa.article_id = t.article_id
-        GROUP BY t.term ORDER BY count DESC, t.term LIMIT ?""", [*ap, _limit(n)])
+        GROUP BY t.term ORDER BY count DESC, t.term LIMIT ?""",
+        [*ap, _limit(n)],
+    )
 
 
 def quote_term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, speaker: str, n: int = 200) -> pd.DataFrame:
     """Lemma counts over one speaker's filtered quotes (term, count)."""
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa}
         SELECT qt.term, sum(qt.count)::BIGINT AS count
         FROM quote_terms qt
         JOIN quotes q ON q.article_id = qt.article_id AND q.quote_index = qt.quote_index
         JOIN fa ON fa.article_id = q.article_id
         WHERE {qr} AND q.speaker = ?
-        GROUP BY qt.term ORDER BY count DESC, qt.term LIMIT ?""", [*ap, *qp, speaker, _limit(n)])
+        GROUP BY qt.term ORDER BY count DESC, qt.term LIMIT ?""",
+        [*ap, *qp, speaker, _limit(n)],
+    )
 
 
 def entity_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 200) -> pd.DataFrame:
     """Entity mention counts over the filtered articles (term, count), for an entity cloud."""
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa}
         SELECT e.entity AS term, sum(e.count)::BIGINT AS count
         FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}
-        GROUP BY e.entity ORDER BY count DESC, e.entity LIMIT ?""", [*ap, *ep, _limit(n)])
+        GROUP BY e.entity ORDER BY count DESC, e.entity LIMIT ?""",
+        [*ap, *ep, _limit(n)],
+    )
 
 
 # --- articles ------------------------------------------------------------------------------
 
-def articles_table(con: duckdb.DuckDBPyConnection, f: Filters, topic: str | None = None,
-                   limit: int | None = None) -> pd.DataFrame:
+
+def articles_table(
+    con: duckdb.DuckDBPyConnection, f: Filters, topic: str | None = None, limit: int | None = None
+) -> pd.DataFrame:
     """The filtered articles, newest first, with their top entities, speakers, topics and counts.
 
     (date, title, source, top_entities, speakers, topics, quotes, entities, words, article_id);
@@ -383,8 +499,12 @@ def articles_table(con: duckdb.DuckDBPyConnection, f: Filters, topic: str | None
     those are looked up in the other tables).
     """
     aw, ap = f.article_where("a")
-    topic_sql, tp = ("AND a.article_id IN (SELECT article_id FROM topics WHERE topic = ?)", [topic]) if topic else ("", [])
-    return _df(con, f"""
+    topic_sql, tp = (
+        ("AND a.article_id IN (SELECT article_id FROM topics WHERE topic = ?)", [topic]) if topic else ("", [])
+    )
+    return _df(
+        con,
+        f"""
         WITH fa AS MATERIALIZED (SELECT a.article_id, a.date, a.title, a.source, a.words FROM articles a
                                  WHERE {aw} {topic_sql}
                                  ORDER BY a.date DESC NULLS LAST, a.title, a.article_id LIMIT ?),
@@ -404,7 +524,9 @@ def articles_table(con: duckdb.DuckDBPyConnection, f: Filters, topic: str | None
         SELECT fa.date, fa.title, fa.source, ents.top_entities, spk.speakers, tps.topics,
                coalesce(spk.quotes, 0) AS quotes, coalesce(ents.entities, 0) AS entities, fa.words, fa.article_id
         FROM fa LEFT JOIN ents USING (article_id) LEFT JOIN spk USING (article_id) LEFT JOIN tps USING (article_id)
-        ORDER BY fa.date DESC NULLS LAST, fa.title, fa.article_id""", [*ap, *tp, _limit(limit)])
+        ORDER BY fa.date DESC NULLS LAST, fa.title, fa.article_id""",
+        [*ap, *tp, _limit(limit)],
+    )
 
 
 def table_size(con: duckdb.DuckDBPyConnection, f: Filters, table: str, *args) -> pd.DataFrame:
@@ -417,8 +539,9 @@ def table_size(con: duckdb.DuckDBPyConnection, f: Filters, table: str, *args) ->
     fa, ap = _scope(f)
     if table == "articles_table":
         topic = args[0] if args else None
-        sql = "SELECT count(*) FROM fa" + (" WHERE article_id IN (SELECT article_id FROM topics WHERE topic = ?)"
-                                           if topic else "")
+        sql = "SELECT count(*) FROM fa" + (
+            " WHERE article_id IN (SELECT article_id FROM topics WHERE topic = ?)" if topic else ""
+        )
         extra = [topic] if topic else []
     elif table == "top_entities":
         er, extra = f.entity_rows()
@@ -436,8 +559,9 @@ def article(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
 def filtered_article(con: duckdb.DuckDBPyConnection, f: Filters, article_id: str) -> pd.DataFrame:
     """The article (date, title, article_id) if the filters keep it, else no rows (for links past the table's rows)."""
     aw, ap = f.article_where("a")
-    return _df(con, f"SELECT a.date, a.title, a.article_id FROM articles a WHERE {aw} AND a.article_id = ?",
-               [*ap, article_id])
+    return _df(
+        con, f"SELECT a.date, a.title, a.article_id FROM articles a WHERE {aw} AND a.article_id = ?", [*ap, article_id]
+    )
 
 
 def article_quotes(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
@@ -447,21 +571,29 @@ def article_quotes(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFr
 
 def article_mentions(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
     """Names as written in one article with their entity label (name, label, count), for highlighting."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT name, label, count FROM mentions WHERE article_id = ?
         UNION
         SELECT entity AS name, label, count FROM entities WHERE article_id = ?
-        ORDER BY count DESC, name""", [article_id, article_id])
+        ORDER BY count DESC, name""",
+        [article_id, article_id],
+    )
 
 
 def article_topics(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
     """One article's topic tags with score and evidence (topic, kind, score, evidence)."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT topic, kind, score, evidence FROM topics WHERE article_id = ? ORDER BY kind DESC, score DESC, topic""",
-        [article_id])
+        [article_id],
+    )
 
 
 # --- extraction health ---------------------------------------------------------------------
+
 
 def health_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """One row: quotation marks seen and quotes extracted in the filtered articles.
@@ -471,7 +603,9 @@ def health_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """
     fa, ap = _scope(f, "a.article_id, a.quote_marks")
     qr, qp = f.quote_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa},
              fq AS (SELECT q.* FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr})
         SELECT (SELECT count(*) FROM fa) AS articles,
@@ -484,7 +618,9 @@ def health_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
                count(*) FILTER (WHERE resolved_by = 'pronoun') AS by_pronoun,
                count(*) FILTER (WHERE resolved_by = 'role') AS by_role,
                count(*) FILTER (WHERE resolved_by = 'previous') AS by_previous
-        FROM fq""", [*ap, *qp])
+        FROM fq""",
+        [*ap, *qp],
+    )
 
 
 def quotes_by(con: duckdb.DuckDBPyConnection, f: Filters, column: str) -> pd.DataFrame:
@@ -493,12 +629,16 @@ def quotes_by(con: duckdb.DuckDBPyConnection, f: Filters, column: str) -> pd.Dat
         raise ValueError(f"cannot group quotes by {column!r}")
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH {fa}
         SELECT coalesce(q.{column}, '(none)') AS value, count(*) AS quotes,
                count(*) FILTER (WHERE q.speaker IS NULL) AS unattributed
         FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr}
-        GROUP BY value ORDER BY quotes DESC, value""", [*ap, *qp])
+        GROUP BY value ORDER BY quotes DESC, value""",
+        [*ap, *qp],
+    )
 
 
 def marks_vs_quotes(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = None) -> pd.DataFrame:
@@ -507,7 +647,9 @@ def marks_vs_quotes(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = 
     (date, title, quote_pairs, direct, unattributed, gap, article_id).
     """
     aw, ap = f.article_where("a")
-    return _df(con, f"""
+    return _df(
+        con,
+        f"""
         WITH q AS (SELECT article_id, count(*) FILTER (WHERE kind = 'direct') AS direct,
                           count(*) FILTER (WHERE speaker IS NULL) AS unattributed
                    FROM quotes GROUP BY article_id)
@@ -515,4 +657,6 @@ def marks_vs_quotes(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = 
                coalesce(q.unattributed, 0) AS unattributed,
                (a.quote_marks // 2 - coalesce(q.direct, 0))::BIGINT AS gap, a.article_id
         FROM articles a LEFT JOIN q ON q.article_id = a.article_id WHERE {aw}
-        ORDER BY gap DESC, a.date DESC NULLS LAST, a.article_id LIMIT ?""", [*ap, _limit(n)])
+        ORDER BY gap DESC, a.date DESC NULLS LAST, a.article_id LIMIT ?""",
+        [*ap, _limit(n)],
+    )

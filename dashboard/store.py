@@ -24,34 +24,73 @@ SCHEMA_VERSION = 1
 # The public schema (README "Store schema"). Writers conform frames to it, so an empty table
 # still has its columns and types, and readers can rely on them.
 SCHEMAS: dict[str, pa.Schema] = {
-    "articles": pa.schema([
-        ("article_id", pa.string()), ("file", pa.string()), ("line", pa.int32()),
-        ("date", pa.date32()), ("title", pa.string()), ("source", pa.string()),
-        ("url", pa.string()), ("author", pa.string()), ("text", pa.string()),
-        ("words", pa.int32()), ("quote_marks", pa.int32()),
-    ]),
-    "mentions": pa.schema([
-        ("article_id", pa.string()), ("name", pa.string()), ("label", pa.string()), ("count", pa.int32()),
-    ]),
-    "entities": pa.schema([
-        ("article_id", pa.string()), ("entity", pa.string()), ("label", pa.string()), ("count", pa.int32()),
-    ]),
-    "quotes": pa.schema([
-        ("article_id", pa.string()), ("quote_index", pa.int32()), ("speaker", pa.string()),
-        ("speaker_name", pa.string()), ("speaker_role", pa.string()), ("speaker_kind", pa.string()),
-        ("quote", pa.string()), ("cue", pa.string()), ("kind", pa.string()),
-        ("start_char", pa.int32()), ("end_char", pa.int32()), ("rule", pa.string()),
-        ("resolved_by", pa.string()),
-    ]),
-    "topics": pa.schema([
-        ("article_id", pa.string()), ("topic", pa.string()), ("score", pa.float32()),
-        ("evidence", pa.string()), ("kind", pa.string()),
-    ]),
+    "articles": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("file", pa.string()),
+            ("line", pa.int32()),
+            ("date", pa.date32()),
+            ("title", pa.string()),
+            ("source", pa.string()),
+            ("url", pa.string()),
+            ("author", pa.string()),
+            ("text", pa.string()),
+            ("words", pa.int32()),
+            ("quote_marks", pa.int32()),
+        ]
+    ),
+    "mentions": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("name", pa.string()),
+            ("label", pa.string()),
+            ("count", pa.int32()),
+        ]
+    ),
+    "entities": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("entity", pa.string()),
+            ("label", pa.string()),
+            ("count", pa.int32()),
+        ]
+    ),
+    "quotes": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("quote_index", pa.int32()),
+            ("speaker", pa.string()),
+            ("speaker_name", pa.string()),
+            ("speaker_role", pa.string()),
+            ("speaker_kind", pa.string()),
+            ("quote", pa.string()),
+            ("cue", pa.string()),
+            ("kind", pa.string()),
+            ("start_char", pa.int32()),
+            ("end_char", pa.int32()),
+            ("rule", pa.string()),
+            ("resolved_by", pa.string()),
+        ]
+    ),
+    "topics": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("topic", pa.string()),
+            ("score", pa.float32()),
+            ("evidence", pa.string()),
+            ("kind", pa.string()),
+        ]
+    ),
     "topic_terms": pa.schema([("topic", pa.string()), ("term", pa.string()), ("weight", pa.float32())]),
     "terms": pa.schema([("article_id", pa.string()), ("term", pa.string()), ("count", pa.int32())]),
-    "quote_terms": pa.schema([
-        ("article_id", pa.string()), ("quote_index", pa.int32()), ("term", pa.string()), ("count", pa.int32()),
-    ]),
+    "quote_terms": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("quote_index", pa.int32()),
+            ("term", pa.string()),
+            ("count", pa.int32()),
+        ]
+    ),
     "rejects": pa.schema([("file", pa.string()), ("where", pa.string()), ("reason", pa.string())]),
 }
 
@@ -77,11 +116,15 @@ def read_manifest(store_dir: str | Path) -> dict:
     """The current manifest; StoreError when there is no readable store."""
     path = Path(store_dir) / MANIFEST
     if not path.is_file():
-        raise StoreError(f"No store at {store_dir}: run `python -m dashboard preprocess INPUT --out {store_dir}` first.")
+        raise StoreError(
+            f"No store at {store_dir}: run `python -m dashboard preprocess INPUT --out {store_dir}` first."
+        )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
-        raise StoreError(f"The manifest {path} cannot be read ({err}); re-run preprocess to rebuild the store.") from err
+        raise StoreError(
+            f"The manifest {path} cannot be read ({err}); re-run preprocess to rebuild the store."
+        ) from err
     snapshot = Path(store_dir) / manifest.get("snapshot", "")
     if not manifest.get("snapshot") or not snapshot.is_dir():
         raise StoreError(f"The store at {store_dir} names a snapshot that is missing; re-run preprocess.")
@@ -109,7 +152,7 @@ def write_snapshot(store_dir: str | Path, tables: dict[str, pd.DataFrame], manif
     """Write all tables as a new snapshot, then switch the manifest to it atomically."""
     store = Path(store_dir)
     store.mkdir(parents=True, exist_ok=True)
-    name = f"snapshot-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    name = f"snapshot-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     building = store / f".{name}.partial"
     building.mkdir()
     try:
@@ -119,8 +162,12 @@ def write_snapshot(store_dir: str | Path, tables: dict[str, pd.DataFrame], manif
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    manifest = {**manifest, "schema_version": SCHEMA_VERSION, "snapshot": name,
-                "rows": {table: len(frame) for table, frame in tables.items()}}
+    manifest = {
+        **manifest,
+        "schema_version": SCHEMA_VERSION,
+        "snapshot": name,
+        "rows": {table: len(frame) for table, frame in tables.items()},
+    }
     _replace_manifest(store, manifest)
     _remove_old_snapshots(store, keep=name)
     return manifest
@@ -139,7 +186,11 @@ def _remove_old_snapshots(store: Path, keep: str) -> None:
     # A dashboard process may still be reading the previous snapshot; it holds its tables in
     # memory (see connect), so older folders can go. Leftovers of killed runs go too.
     for path in store.iterdir():
-        if path.is_dir() and path.name != keep and (path.name.startswith("snapshot-") or path.name.endswith(".partial")):
+        if (
+            path.is_dir()
+            and path.name != keep
+            and (path.name.startswith("snapshot-") or path.name.endswith(".partial"))
+        ):
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -149,7 +200,7 @@ def replace_tables(store_dir: str | Path, replacements: dict[str, pd.DataFrame],
     tables = {table: read_table(store_dir, table, manifest) for table in manifest.get("rows", {})}
     tables.update(replacements)
     history = list(manifest.get("history", []))[-19:]
-    history.append({"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "note": note})
+    history.append({"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "note": note})
     return write_snapshot(store_dir, tables, {**manifest, **manifest_updates, "history": history})
 
 
@@ -166,7 +217,9 @@ def connect(store_dir: str | Path) -> duckdb.DuckDBPyConnection:
         if path.exists():
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet(?)", [str(path)])
         else:
-            con.register(f"_{table}_empty", pa.Table.from_pandas(empty_frame(table), schema=SCHEMAS[table], preserve_index=False))
+            con.register(
+                f"_{table}_empty", pa.Table.from_pandas(empty_frame(table), schema=SCHEMAS[table], preserve_index=False)
+            )
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM _{table}_empty")
             con.unregister(f"_{table}_empty")
     return con

@@ -32,22 +32,56 @@ def _english_stop_words() -> frozenset[str]:
 
         return frozenset(STOP_WORDS)
 
+
 # Newswire noise: words frequent in nearly every wire story, so in a cloud they crowd out what the
 # articles are about. Forms are lower case and include lemmas, because the store's terms are lemmas.
-_NEWSWIRE = frozenset({
-    # reporting verbs: every quotation carries one ("said" is the commonest word after articles)
-    "say", "said", "says", "saying", "tell", "told",
-    # Reuters 1987 abbreviations for units and money, in every market and earnings story
-    "mln", "bln", "billion", "million", "dlr", "dlrs", "pct", "ct", "cts",
-    # earnings-table shorthand: "Shr 12 cts vs 10 cts", "Qtr", "Avg shrs", "Revs", "Oper net"
-    "shr", "shrs", "qtr", "vs", "avg", "revs", "oper", "nil",
-    # date fillers of wire copy ("the company said today", "last year"): in most stories, about none
-    "today", "yesterday", "year",
-    # the agency sign-off ending each story, and the agency itself
-    "reuter", "reuters",
-    # company-name suffixes and honorifics: parts of names, not topics
-    "inc", "corp", "co", "ltd", "plc", "llc", "mr", "mrs", "ms",
-})
+_NEWSWIRE = frozenset(
+    {
+        # reporting verbs: every quotation carries one ("said" is the commonest word after articles)
+        "say",
+        "said",
+        "says",
+        "saying",
+        "tell",
+        "told",
+        # Reuters 1987 abbreviations for units and money, in every market and earnings story
+        "mln",
+        "bln",
+        "billion",
+        "million",
+        "dlr",
+        "dlrs",
+        "pct",
+        "ct",
+        "cts",
+        # earnings-table shorthand: "Shr 12 cts vs 10 cts", "Qtr", "Avg shrs", "Revs", "Oper net"
+        "shr",
+        "shrs",
+        "qtr",
+        "vs",
+        "avg",
+        "revs",
+        "oper",
+        "nil",
+        # date fillers of wire copy ("the company said today", "last year"): in most stories, about none
+        "today",
+        "yesterday",
+        "year",
+        # the agency sign-off ending each story, and the agency itself
+        "reuter",
+        "reuters",
+        # company-name suffixes and honorifics: parts of names, not topics
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "plc",
+        "llc",
+        "mr",
+        "mrs",
+        "ms",
+    }
+)
 
 # English stop words (spaCy's list, the one preprocessing used for the terms table) plus newswire noise.
 STOP_WORDS: frozenset[str] = _english_stop_words() | _NEWSWIRE
@@ -68,18 +102,28 @@ def render(frequencies: Mapping[str, float], width: int = 800, height: int = 400
     """A word cloud of the words with positive finite frequencies; ValueError when there are none."""
     if not (isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0):
         raise ValueError(f"A word cloud needs a positive width and height, not {width}x{height}.")
-    usable = {str(word).strip(): float(value) for word, value in frequencies.items()
-              if str(word).strip() and _positive(value)}
+    usable = {
+        str(word).strip(): float(value) for word, value in frequencies.items() if str(word).strip() and _positive(value)
+    }
     if not usable:
         raise ValueError("No words to draw: the current filters leave no words with a positive count.")
 
     from wordcloud import WordCloud  # imports matplotlib; only a cloud needs it
 
-    cloud = WordCloud(width=-(-width // LAYOUT_SCALE), height=-(-height // LAYOUT_SCALE), scale=LAYOUT_SCALE,
-                      background_color="white", colormap="Dark2", random_state=RANDOM_STATE,
-                      prefer_horizontal=0.9, max_words=200,
-                      # `repeat=False` and no collocations: draw exactly the given words, once each
-                      repeat=False, collocations=False, normalize_plurals=False)
+    cloud = WordCloud(
+        width=-(-width // LAYOUT_SCALE),
+        height=-(-height // LAYOUT_SCALE),
+        scale=LAYOUT_SCALE,
+        background_color="white",
+        colormap="Dark2",
+        random_state=RANDOM_STATE,
+        prefer_horizontal=0.9,
+        max_words=200,
+        # `repeat=False` and no collocations: draw exactly the given words, once each
+        repeat=False,
+        collocations=False,
+        normalize_plurals=False,
+    )
     image = cloud.generate_from_frequencies(usable).to_image()
     # The canvas was rounded up for odd sizes; cut the image to exactly the size asked for.
     return image if image.size == (width, height) else image.crop((0, 0, width, height))

@@ -29,5 +29,9 @@ ui.word_cloud(top, f"word cloud {name}", key="cloud")
 with st.expander("The counts behind the cloud"):
     import pandas as pd
 
-    ui.table(pd.DataFrame({"term": list(top), "count": list(top.values())}), f"word cloud {name}", view.filters,
-             key="cloud_table")
+    ui.table(
+        pd.DataFrame({"term": list(top), "count": list(top.values())}),
+        f"word cloud {name}",
+        view.filters,
+        key="cloud_table",
+    )

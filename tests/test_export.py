@@ -18,17 +18,19 @@ DESCRIPTION = "Articles where 2025-09-01 to 2025-09-30; speaker is Dmitry Peskov
 
 def quotes_frame() -> pd.DataFrame:
     """A quotes table as DuckDB hands it over: dates as datetime64, a nullable role."""
-    return pd.DataFrame({
-        "date": pd.to_datetime(["2025-09-12", "2025-09-13", "2025-09-14"]),
-        "speaker": ["Dmitry Peskov", "Recep Tayyip Erdoğan", "Jane Doe"],
-        "role": ["Kremlin spokesman", None, "analyst"],
-        "quote": [
-            "The channels are there, they are functioning.",
-            "Türkiye — “thousand-for-thousand” 🤝",
-            "first line\nsecond line, with a comma",
-        ],
-        "words": [7, 3, 6],
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2025-09-12", "2025-09-13", "2025-09-14"]),
+            "speaker": ["Dmitry Peskov", "Recep Tayyip Erdoğan", "Jane Doe"],
+            "role": ["Kremlin spokesman", None, "analyst"],
+            "quote": [
+                "The channels are there, they are functioning.",
+                "Türkiye — “thousand-for-thousand” 🤝",
+                "first line\nsecond line, with a comma",
+            ],
+            "words": [7, 3, 6],
+        }
+    )
 
 
 def read_csv_rows(data: bytes) -> list[list[str]]:
@@ -41,12 +43,27 @@ def test_csv_reads_back_with_pandas_to_the_same_rows():
     back = pd.read_csv(io.BytesIO(data), skiprows=1, keep_default_na=False)
     assert list(back.columns) == ["date", "speaker", "role", "quote", "words"]
     assert back.to_dict("records") == [
-        {"date": "2025-09-12", "speaker": "Dmitry Peskov", "role": "Kremlin spokesman",
-         "quote": "The channels are there, they are functioning.", "words": 7},
-        {"date": "2025-09-13", "speaker": "Recep Tayyip Erdoğan", "role": "",
-         "quote": "Türkiye — “thousand-for-thousand” 🤝", "words": 3},
-        {"date": "2025-09-14", "speaker": "Jane Doe", "role": "analyst",
-         "quote": "first line\nsecond line, with a comma", "words": 6},
+        {
+            "date": "2025-09-12",
+            "speaker": "Dmitry Peskov",
+            "role": "Kremlin spokesman",
+            "quote": "The channels are there, they are functioning.",
+            "words": 7,
+        },
+        {
+            "date": "2025-09-13",
+            "speaker": "Recep Tayyip Erdoğan",
+            "role": "",
+            "quote": "Türkiye — “thousand-for-thousand” 🤝",
+            "words": 3,
+        },
+        {
+            "date": "2025-09-14",
+            "speaker": "Jane Doe",
+            "role": "analyst",
+            "quote": "first line\nsecond line, with a comma",
+            "words": 6,
+        },
     ]
 
 
@@ -71,12 +88,34 @@ def test_csv_is_utf8_with_bom_so_spreadsheets_show_accents():
 
 
 def test_csv_neutralises_cells_a_spreadsheet_would_execute():
-    frame = pd.DataFrame({"quote": ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)",
-                                    "\t=1", "\r=1", "a = b", "", "'already quoted"],
-                          "n": [-5, 0, 1, 2, 3, 4, 5, 6, 7]})
+    frame = pd.DataFrame(
+        {
+            "quote": [
+                '=HYPERLINK("http://evil.example","x")',
+                "+1+1",
+                "-2+3",
+                "@SUM(A1)",
+                "\t=1",
+                "\r=1",
+                "a = b",
+                "",
+                "'already quoted",
+            ],
+            "n": [-5, 0, 1, 2, 3, 4, 5, 6, 7],
+        }
+    )
     rows = read_csv_rows(to_csv(frame, DESCRIPTION))[2:]
-    assert [r[0] for r in rows] == ["'=HYPERLINK(\"http://evil.example\",\"x\")", "'+1+1", "'-2+3", "'@SUM(A1)",
-                                    "'\t=1", "'\r=1", "a = b", "", "'already quoted"]
+    assert [r[0] for r in rows] == [
+        '\'=HYPERLINK("http://evil.example","x")',
+        "'+1+1",
+        "'-2+3",
+        "'@SUM(A1)",
+        "'\t=1",
+        "'\r=1",
+        "a = b",
+        "",
+        "'already quoted",
+    ]
     # Numbers are not text: a negative count stays a number.
     assert [r[1] for r in rows] == ["-5", "0", "1", "2", "3", "4", "5", "6", "7"]
 
@@ -99,12 +138,14 @@ def test_csv_of_no_rows_keeps_description_and_header():
 
 
 def test_csv_dates_with_times_lists_and_missing_numbers():
-    frame = pd.DataFrame({
-        "at": pd.to_datetime(["2025-09-12 13:04:05", None]),
-        "day": [dt.date(2025, 9, 12), None],
-        "entities": [np.array(["Russia", "Ukraine"]), []],
-        "score": pd.Series([0.1, np.nan], dtype="float32"),
-    })
+    frame = pd.DataFrame(
+        {
+            "at": pd.to_datetime(["2025-09-12 13:04:05", None]),
+            "day": [dt.date(2025, 9, 12), None],
+            "entities": [np.array(["Russia", "Ukraine"]), []],
+            "score": pd.Series([0.1, np.nan], dtype="float32"),
+        }
+    )
     rows = read_csv_rows(to_csv(frame, DESCRIPTION))[2:]
     assert rows == [["2025-09-12T13:04:05", "2025-09-12", "Russia; Ukraine", "0.1"], ["", "", "", ""]]
 
@@ -153,7 +194,10 @@ def test_xlsx_continues_on_further_sheets_past_the_row_limit(monkeypatch):
     book = load_book(to_xlsx(pd.DataFrame({"i": [1, 2, 3, 4, 5]}), DESCRIPTION))
     assert book.sheetnames == ["data", "data 2", "data 3", "filters"]
     assert [list(book[n].iter_rows(values_only=True)) for n in book.sheetnames[:3]] == [
-        [("i",), (1,), (2,)], [("i",), (3,), (4,)], [("i",), (5,)]]
+        [("i",), (1,), (2,)],
+        [("i",), (3,), (4,)],
+        [("i",), (5,)],
+    ]
 
 
 def test_xlsx_of_no_rows_has_the_header():
@@ -164,16 +208,21 @@ def test_xlsx_of_no_rows_has_the_header():
 # --- JSON ------------------------------------------------------------------------------------
 def test_json_keeps_values_exactly_and_carries_the_filters():
     frame = quotes_frame()
-    frame.loc[3] = [pd.Timestamp("2025-09-15"), "Mallory", np.nan, "=HYPERLINK(\"http://x\")", 1]
+    frame.loc[3] = [pd.Timestamp("2025-09-15"), "Mallory", np.nan, '=HYPERLINK("http://x")', 1]
     document = json.loads(to_json(frame, DESCRIPTION))
     assert document["filters"] == DESCRIPTION
     assert dt.datetime.fromisoformat(document["exported"]).tzinfo is not None
     assert document["columns"] == ["date", "speaker", "role", "quote", "words"]
-    assert document["rows"][1] == {"date": "2025-09-13", "speaker": "Recep Tayyip Erdoğan", "role": None,
-                                   "quote": "Türkiye — “thousand-for-thousand” 🤝", "words": 3}
+    assert document["rows"][1] == {
+        "date": "2025-09-13",
+        "speaker": "Recep Tayyip Erdoğan",
+        "role": None,
+        "quote": "Türkiye — “thousand-for-thousand” 🤝",
+        "words": 3,
+    }
     assert document["rows"][2]["quote"] == "first line\nsecond line, with a comma"
     # JSON is read by programs, not executed: the value is unchanged.
-    assert document["rows"][3]["quote"] == "=HYPERLINK(\"http://x\")"
+    assert document["rows"][3]["quote"] == '=HYPERLINK("http://x")'
     assert len(document["rows"]) == 4
 
 
@@ -188,14 +237,17 @@ def test_json_is_utf8_not_escaped():
 
 
 # --- names and formats -----------------------------------------------------------------------
-@pytest.mark.parametrize(("view", "ext", "expected"), [
-    ("quotes", "csv", "quotes-2026-11-25.csv"),
-    ("Speakers and quotes", "xlsx", "speakers-and-quotes-2026-11-25.xlsx"),
-    ("../../etc/passwd", ".JSON", "etc-passwd-2026-11-25.json"),
-    ("Zitate: Türkiye & Co.", "csv", "zitate-turkiye-co-2026-11-25.csv"),
-    ("", "csv", "export-2026-11-25.csv"),
-    ("Сводка", "csv", "export-2026-11-25.csv"),
-])
+@pytest.mark.parametrize(
+    ("view", "ext", "expected"),
+    [
+        ("quotes", "csv", "quotes-2026-11-25.csv"),
+        ("Speakers and quotes", "xlsx", "speakers-and-quotes-2026-11-25.xlsx"),
+        ("../../etc/passwd", ".JSON", "etc-passwd-2026-11-25.json"),
+        ("Zitate: Türkiye & Co.", "csv", "zitate-turkiye-co-2026-11-25.csv"),
+        ("", "csv", "export-2026-11-25.csv"),
+        ("Сводка", "csv", "export-2026-11-25.csv"),
+    ],
+)
 def test_filename_is_view_and_date_in_safe_characters(view, ext, expected):
     assert filename(view, ext, today=dt.date(2026, 11, 25)) == expected
 

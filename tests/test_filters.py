@@ -12,22 +12,55 @@ from dashboard.filters import Filters
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     folder = tmp_path_factory.mktemp("store")
-    articles = pd.DataFrame({
-        "article_id": ["a1", "a2", "a3"], "file": "f", "line": 1,
-        "date": [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)],
-        "title": ["Rates up 50%", "Talks on pause", "Storm"], "source": None, "url": None, "author": None,
-        "text": ["The bank said so.", "Peskov said that.", "Rain_fell 50 percent"], "words": 4, "quote_marks": 0,
-    })
-    quotes = pd.DataFrame({
-        "article_id": ["a1", "a2", "a2"], "quote_index": [0, 0, 1], "speaker": ["Bank", "Dmitry Peskov", None],
-        "speaker_name": ["Bank", "Peskov", None], "speaker_role": None, "speaker_kind": ["organisation", "person", None],
-        "quote": ["so", "that", "x"], "cue": "said", "kind": "indirect", "start_char": 0, "end_char": 1,
-        "rule": "indirect", "resolved_by": "name",
-    })
-    entities = pd.DataFrame({"article_id": ["a1", "a2", "a2", "a3"], "entity": ["ECB", "Kremlin", "Russia", "Russia"],
-                             "label": ["ORG", "ORG", "GPE", "GPE"], "count": 1})
-    topics = pd.DataFrame({"article_id": ["a1", "a2"], "topic": ["markets and finance", "diplomacy"], "score": 1.0,
-                           "evidence": "", "kind": "taxonomy"})
+    articles = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2", "a3"],
+            "file": "f",
+            "line": 1,
+            "date": [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)],
+            "title": ["Rates up 50%", "Talks on pause", "Storm"],
+            "source": None,
+            "url": None,
+            "author": None,
+            "text": ["The bank said so.", "Peskov said that.", "Rain_fell 50 percent"],
+            "words": 4,
+            "quote_marks": 0,
+        }
+    )
+    quotes = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2", "a2"],
+            "quote_index": [0, 0, 1],
+            "speaker": ["Bank", "Dmitry Peskov", None],
+            "speaker_name": ["Bank", "Peskov", None],
+            "speaker_role": None,
+            "speaker_kind": ["organisation", "person", None],
+            "quote": ["so", "that", "x"],
+            "cue": "said",
+            "kind": "indirect",
+            "start_char": 0,
+            "end_char": 1,
+            "rule": "indirect",
+            "resolved_by": "name",
+        }
+    )
+    entities = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2", "a2", "a3"],
+            "entity": ["ECB", "Kremlin", "Russia", "Russia"],
+            "label": ["ORG", "ORG", "GPE", "GPE"],
+            "count": 1,
+        }
+    )
+    topics = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2"],
+            "topic": ["markets and finance", "diplomacy"],
+            "score": 1.0,
+            "evidence": "",
+            "kind": "taxonomy",
+        }
+    )
     store.write_snapshot(folder, {"articles": articles, "quotes": quotes, "entities": entities, "topics": topics}, {})
     return store.connect(folder)
 
@@ -37,20 +70,23 @@ def _ids(con, filters):
     return sorted(r[0] for r in con.execute(f"SELECT article_id FROM articles a WHERE {sql}", params).fetchall())
 
 
-@pytest.mark.parametrize("filters, expected", [
-    (Filters(), ["a1", "a2", "a3"]),
-    (Filters(start=dt.date(2025, 2, 1)), ["a2", "a3"]),
-    (Filters(end=dt.date(2025, 2, 1)), ["a1", "a2"]),
-    (Filters(speakers=("Dmitry Peskov", "Bank")), ["a1", "a2"]),
-    (Filters(speaker_kinds=("organisation",)), ["a1"]),
-    (Filters(entities=("Russia",)), ["a2", "a3"]),
-    (Filters(entities=("Russia",), end=dt.date(2025, 2, 15)), ["a2"]),
-    (Filters(topics=("diplomacy",)), ["a2"]),
-    (Filters(text="PAUSE"), ["a2"]),
-    (Filters(text="50%"), ["a1"]),         # % is a literal, not a wildcard
-    (Filters(text="rain_fell"), ["a3"]),   # so is _
-    (Filters(text="ra___fell"), []),   # would match Rain_fell if _ were a wildcard
-])
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        (Filters(), ["a1", "a2", "a3"]),
+        (Filters(start=dt.date(2025, 2, 1)), ["a2", "a3"]),
+        (Filters(end=dt.date(2025, 2, 1)), ["a1", "a2"]),
+        (Filters(speakers=("Dmitry Peskov", "Bank")), ["a1", "a2"]),
+        (Filters(speaker_kinds=("organisation",)), ["a1"]),
+        (Filters(entities=("Russia",)), ["a2", "a3"]),
+        (Filters(entities=("Russia",), end=dt.date(2025, 2, 15)), ["a2"]),
+        (Filters(topics=("diplomacy",)), ["a2"]),
+        (Filters(text="PAUSE"), ["a2"]),
+        (Filters(text="50%"), ["a1"]),  # % is a literal, not a wildcard
+        (Filters(text="rain_fell"), ["a3"]),  # so is _
+        (Filters(text="ra___fell"), []),  # would match Rain_fell if _ were a wildcard
+    ],
+)
 def test_article_filters_select_exactly(con, filters, expected):
     assert _ids(con, filters) == expected
 
@@ -58,24 +94,42 @@ def test_article_filters_select_exactly(con, filters, expected):
 def test_row_filters_narrow_rows_within_articles(con):
     f = Filters(speakers=("Dmitry Peskov",))
     sql, params = f.quote_where("q", "a")
-    rows = con.execute(f"SELECT q.speaker FROM quotes q JOIN articles a USING (article_id) WHERE {sql}", params).fetchall()
+    rows = con.execute(
+        f"SELECT q.speaker FROM quotes q JOIN articles a USING (article_id) WHERE {sql}", params
+    ).fetchall()
     assert rows == [("Dmitry Peskov",)]  # a2's unattributed quote is not the chosen speaker's
     sql, params = Filters(entity_labels=("GPE",)).entity_where("e", "a")
-    rows = con.execute(f"SELECT DISTINCT e.entity FROM entities e JOIN articles a USING (article_id) WHERE {sql}", params).fetchall()
+    rows = con.execute(
+        f"SELECT DISTINCT e.entity FROM entities e JOIN articles a USING (article_id) WHERE {sql}", params
+    ).fetchall()
     assert rows == [("Russia",)]
 
 
 def test_describe_reads_as_a_sentence():
     assert Filters().describe() == "All articles"
-    f = Filters(start=dt.date(2025, 9, 1), end=dt.date(2025, 9, 30), speakers=("Dmitry Peskov",),
-                topics=("diplomacy", "conflict and defence", "politics"), text=" pause ")
-    assert f.describe() == ("Articles where 2025-09-01 to 2025-09-30; speaker is Dmitry Peskov; "
-                            "topic is diplomacy, conflict and defence or politics; text contains \u201cpause\u201d")
+    f = Filters(
+        start=dt.date(2025, 9, 1),
+        end=dt.date(2025, 9, 30),
+        speakers=("Dmitry Peskov",),
+        topics=("diplomacy", "conflict and defence", "politics"),
+        text=" pause ",
+    )
+    assert f.describe() == (
+        "Articles where 2025-09-01 to 2025-09-30; speaker is Dmitry Peskov; "
+        "topic is diplomacy, conflict and defence or politics; text contains \u201cpause\u201d"
+    )
 
 
 def test_url_params_round_trip_and_junk_is_ignored():
-    f = Filters(start=dt.date(2025, 1, 1), speakers=("A", "B"), entity_labels=("ORG",), speaker_kinds=("person",), text="x")
+    f = Filters(
+        start=dt.date(2025, 1, 1), speakers=("A", "B"), entity_labels=("ORG",), speaker_kinds=("person",), text="x"
+    )
     assert Filters.from_params(f.to_params()) == f
-    junk = {"start": "yesterday", "end": ["2025-13-01"], "entity_labels": ["ORG", "NOPE"], "speaker_kinds": "robot",
-            "speakers": ["A", "A", ""]}
+    junk = {
+        "start": "yesterday",
+        "end": ["2025-13-01"],
+        "entity_labels": ["ORG", "NOPE"],
+        "speaker_kinds": "robot",
+        "speakers": ["A", "A", ""],
+    }
     assert Filters.from_params(junk) == Filters(entity_labels=("ORG",), speakers=("A",))

@@ -60,22 +60,34 @@ def test_every_bad_input_is_rejected_with_its_reason_and_good_ones_stored(tmp_pa
     _write(inputs, "binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR")
     _write(inputs, "huge.txt", "date 2025-02-03 T\n\n" + "x" * (ingest.MAX_TEXT_FILE_BYTES + 1))
     _write(inputs, "notes.docx", b"PK\x03\x04")
-    _write(inputs, "rows.csv",
-           'date,title,text,url\n'
-           '2025-03-01,CSV good,"He said ""hi"", then left.",http://x\n'
-           '2025-03-02,Short row\n'
-           'yesterday,Bad date,Body\n')
+    _write(
+        inputs,
+        "rows.csv",
+        "date,title,text,url\n"
+        '2025-03-01,CSV good,"He said ""hi"", then left.",http://x\n'
+        "2025-03-02,Short row\n"
+        "yesterday,Bad date,Body\n",
+    )
     _write(inputs, "nocol.csv", "date,headline,body\n2025-03-01,A,B\n")
-    _write(inputs, "rows.jsonl",
-           json.dumps({"date": "2025-04-01T10:00:00Z", "title": "JSON good", "text": "Body.", "source": "Wire"}) + "\n"
-           + "{not json\n"
-           + json.dumps({"date": "2025-04-02", "title": "No text"}) + "\n"
-           + "[1, 2]\n")
+    _write(
+        inputs,
+        "rows.jsonl",
+        json.dumps({"date": "2025-04-01T10:00:00Z", "title": "JSON good", "text": "Body.", "source": "Wire"})
+        + "\n"
+        + "{not json\n"
+        + json.dumps({"date": "2025-04-02", "title": "No text"})
+        + "\n"
+        + "[1, 2]\n",
+    )
     missing = tmp_path / "does-not-exist"
 
     articles, rejects, _ = collect_inputs([inputs, missing])
-    assert sorted(a.title for a in articles) == ["CSV good", "JSON good", "Kremlin says talks are on hold",
-                                                 "Kremlin says talks are on pause"]
+    assert sorted(a.title for a in articles) == [
+        "CSV good",
+        "JSON good",
+        "Kremlin says talks are on hold",
+        "Kremlin says talks are on pause",
+    ]
     reasons = {(r.file.rsplit("/", 1)[-1], r.where): r.reason for r in rejects}
     expected = {
         ("z_dup.txt", "line 1"): "exact duplicate",
@@ -105,14 +117,20 @@ def test_every_bad_input_is_rejected_with_its_reason_and_good_ones_stored(tmp_pa
 
 def test_source_option_fills_only_missing_sources(tmp_path):
     _write(tmp_path, "a.txt", GOOD)
-    _write(tmp_path, "rows.jsonl", json.dumps({"date": "2025-04-01", "title": "J", "text": "B", "source": "Wire"}) + "\n"
-           + json.dumps({"date": "2025-04-02", "title": "K", "text": "C"}) + "\n")
+    _write(
+        tmp_path,
+        "rows.jsonl",
+        json.dumps({"date": "2025-04-01", "title": "J", "text": "B", "source": "Wire"})
+        + "\n"
+        + json.dumps({"date": "2025-04-02", "title": "K", "text": "C"})
+        + "\n",
+    )
     by_title = {a.title: a.source for a in read_inputs([tmp_path], source="Reuters")}
     assert by_title == {"Kremlin says talks are on pause": "Reuters", "J": "Wire", "K": "Reuters"}
 
 
 def test_csv_and_jsonl_fields(tmp_path):
-    _write(tmp_path, "rows.csv", "Date,Title,Text,Source,Author\n2025-03-01,T,\"Line one\n\nLine two\",Agency,Ann\n")
+    _write(tmp_path, "rows.csv", 'Date,Title,Text,Source,Author\n2025-03-01,T,"Line one\n\nLine two",Agency,Ann\n')
     _write(tmp_path, "rows.jsonl", json.dumps({"date": "2025-04-01", "title": "J", "text": "B", "url": "u"}) + "\n")
     by_title = {a.title: a for a in read_inputs([tmp_path])}
     assert by_title["T"].text == "Line one\n\nLine two"
@@ -127,9 +145,14 @@ def test_limit_counts_what_was_not_read(tmp_path):
     assert (len(articles), len(rejects), skipped) == (2, 0, 3)
 
 
-@pytest.mark.parametrize("value, message", [
-    ("2025-13-01", "impossible date"), ("2025-1-1", "YYYY-MM-DD"), ("", "missing date"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("2025-13-01", "impossible date"),
+        ("2025-1-1", "YYYY-MM-DD"),
+        ("", "missing date"),
+    ],
+)
 def test_parse_date_errors(value, message):
     with pytest.raises(ingest.BadInput, match=message):
         ingest.parse_date(value)

@@ -28,10 +28,20 @@ def _article(folder, name, date, title, body):
 def small_corpus(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    _article(folder, "a.txt", "2024-05-01", "Minister visits port",
-             '"We will rebuild the harbour," Transport Minister Anna Berg said on Monday.\n\nShe added that funds were ready.')
-    _article(folder, "b.txt", "2024-05-02", "Bank raises rates",
-             "The central bank raised interest rates, governor John Smith said.")
+    _article(
+        folder,
+        "a.txt",
+        "2024-05-01",
+        "Minister visits port",
+        '"We will rebuild the harbour," Transport Minister Anna Berg said on Monday.\n\nShe added that funds were ready.',
+    )
+    _article(
+        folder,
+        "b.txt",
+        "2024-05-02",
+        "Bank raises rates",
+        "The central bank raised interest rates, governor John Smith said.",
+    )
     return folder
 
 
@@ -46,8 +56,10 @@ def test_cli_on_seed_stores_article_quotes_and_summary(tmp_path, capsys):
     text = articles["text"][0]
     # Offsets index the stored body: every quote's text sits at its offsets.
     for row in quotes.itertuples():
-        assert row.quote.strip("\"\u201c\u201d ") in text[row.start_char:row.end_char] or \
-            text[row.start_char:row.end_char].strip("\"\u201c\u201d ") in row.quote
+        assert (
+            row.quote.strip('"\u201c\u201d ') in text[row.start_char : row.end_char]
+            or text[row.start_char : row.end_char].strip('"\u201c\u201d ') in row.quote
+        )
     manifest = store.read_manifest(out)
     assert manifest["counts"]["articles"] == 1 and manifest["model"].startswith("en_core_web_sm")
     assert {"diplomacy", "conflict and defence"} <= set(store.read_table(out, "topics")["topic"])
@@ -59,8 +71,12 @@ def test_rerun_annotates_only_new_articles_and_rules_change_redoes_all(small_cor
     assert (first["counts"]["annotated"], first["counts"]["reused"]) == (2, 0)
     again = preprocess.preprocess([small_corpus], out)
     assert (again["counts"]["annotated"], again["counts"]["reused"]) == (0, 2)
-    assert store.read_table(out, "quotes").sort_values(["article_id", "quote_index"]).reset_index(drop=True).equals(
-        store.read_table(out, "quotes").sort_values(["article_id", "quote_index"]).reset_index(drop=True))
+    assert (
+        store.read_table(out, "quotes")
+        .sort_values(["article_id", "quote_index"])
+        .reset_index(drop=True)
+        .equals(store.read_table(out, "quotes").sort_values(["article_id", "quote_index"]).reset_index(drop=True))
+    )
     assert again["rows"]["quotes"] == first["rows"]["quotes"] and again["rows"]["terms"] == first["rows"]["terms"]
 
     _article(small_corpus, "c.txt", "2024-05-03", "Storm hits coast", "Heavy rain fell, police said.")
@@ -151,12 +167,16 @@ def test_taxonomy_edit_retags_reused_articles_without_reparsing(small_corpus, tm
     preprocess.preprocess([small_corpus], out)
     assert "harbours" not in set(store.read_table(out, "topics")["topic"])
     shipped = (ROOT / "dashboard" / "nlp" / "rules" / "taxonomy.toml").read_text(encoding="utf-8")
-    (out / "taxonomy.toml").write_text(shipped + textwrap.dedent('''
+    (out / "taxonomy.toml").write_text(
+        shipped
+        + textwrap.dedent("""
         [[topic]]
         name = "harbours"
         strong = ["harbour", "port"]
         terms = ["rebuild", "fund"]
-    '''), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     again = preprocess.preprocess([small_corpus], out)
     assert (again["counts"]["annotated"], again["counts"]["reused"]) == (0, 2)
     topics = store.read_table(out, "topics")
@@ -168,11 +188,15 @@ def test_discovered_topics_survive_a_rerun_only_on_the_same_articles(small_corpu
     out = tmp_path / "store"
     preprocess.preprocess([small_corpus], out)
     ids = list(store.read_table(out, "articles")["article_id"])
-    discovered = pd.DataFrame([{"article_id": i, "topic": "d1: port", "score": 1.0, "evidence": "port",
-                                "kind": "discovered"} for i in ids])
+    discovered = pd.DataFrame(
+        [{"article_id": i, "topic": "d1: port", "score": 1.0, "evidence": "port", "kind": "discovered"} for i in ids]
+    )
     topic_terms = pd.DataFrame([{"topic": "d1: port", "term": "port", "weight": 1.0}])
-    store.replace_tables(out, {"topics": pd.concat([store.read_table(out, "topics"), discovered]),
-                               "topic_terms": topic_terms}, note="test discovery")
+    store.replace_tables(
+        out,
+        {"topics": pd.concat([store.read_table(out, "topics"), discovered]), "topic_terms": topic_terms},
+        note="test discovery",
+    )
     preprocess.preprocess([small_corpus], out)
     assert (store.read_table(out, "topics")["kind"] == "discovered").sum() == 2
     assert len(store.read_table(out, "topic_terms")) == 1
@@ -183,4 +207,4 @@ def test_discovered_topics_survive_a_rerun_only_on_the_same_articles(small_corpu
 
 
 def test_quote_marks_count_every_double_mark_style():
-    assert preprocess.count_quote_marks('He said "yes" and \u201cno\u201d, then ``maybe\'\' and soldiers\' bodies.') == 6
+    assert preprocess.count_quote_marks("He said \"yes\" and \u201cno\u201d, then ``maybe'' and soldiers' bodies.") == 6

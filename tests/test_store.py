@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -11,15 +12,27 @@ from dashboard import store
 
 
 def _articles(*titles):
-    return pd.DataFrame({
-        "article_id": [f"id{i}" for i in range(len(titles))], "file": "f.txt", "line": 1,
-        "date": [dt.date(2025, 1, i + 1) for i in range(len(titles))], "title": list(titles),
-        "source": None, "url": None, "author": None, "text": "body", "words": 1, "quote_marks": 0,
-    })
+    return pd.DataFrame(
+        {
+            "article_id": [f"id{i}" for i in range(len(titles))],
+            "file": "f.txt",
+            "line": 1,
+            "date": [dt.date(2025, 1, i + 1) for i in range(len(titles))],
+            "title": list(titles),
+            "source": None,
+            "url": None,
+            "author": None,
+            "text": "body",
+            "words": 1,
+            "quote_marks": 0,
+        }
+    )
 
 
 def test_write_then_read_round_trips_with_schema_types(tmp_path):
-    manifest = store.write_snapshot(tmp_path, {"articles": _articles("A", "B"), "quotes": store.empty_frame("quotes")}, {"note": "x"})
+    manifest = store.write_snapshot(
+        tmp_path, {"articles": _articles("A", "B"), "quotes": store.empty_frame("quotes")}, {"note": "x"}
+    )
     assert manifest["rows"] == {"articles": 2, "quotes": 0}
     frame = store.read_table(tmp_path, "articles")
     assert list(frame["title"]) == ["A", "B"]
@@ -38,9 +51,10 @@ def test_failed_write_leaves_previous_snapshot_current(tmp_path):
     store.write_snapshot(tmp_path, {"articles": _articles("old")}, {})
     before = store.read_manifest(tmp_path)["snapshot"]
 
-    bad = _articles("new").assign(words="not a number")  # the Parquet writer fails on this column
-    with pytest.raises(Exception):
-        store.write_snapshot(tmp_path, {"articles": _articles("new"), "entities": bad.rename(columns={"title": "entity"})}, {})
+    # Every column is there, but one value does not fit its type: the Parquet writer fails mid-snapshot.
+    bad = pd.DataFrame({"article_id": ["x"], "entity": ["E"], "label": ["ORG"], "count": ["not a number"]})
+    with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError)):
+        store.write_snapshot(tmp_path, {"articles": _articles("new"), "entities": bad}, {})
     assert store.read_manifest(tmp_path)["snapshot"] == before
     assert list(store.read_table(tmp_path, "articles")["title"]) == ["old"]
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
@@ -55,7 +69,9 @@ def test_new_snapshot_replaces_old_and_removes_it(tmp_path):
 
 def test_replace_tables_carries_the_rest_over_and_records_history(tmp_path):
     store.write_snapshot(tmp_path, {"articles": _articles("A"), "topics": store.empty_frame("topics")}, {"model": "m"})
-    topics = pd.DataFrame({"article_id": ["id0"], "topic": ["sport"], "score": [0.5], "evidence": ["goal"], "kind": ["taxonomy"]})
+    topics = pd.DataFrame(
+        {"article_id": ["id0"], "topic": ["sport"], "score": [0.5], "evidence": ["goal"], "kind": ["taxonomy"]}
+    )
     manifest = store.replace_tables(tmp_path, {"topics": topics}, note="re-tagged")
     assert manifest["model"] == "m" and manifest["history"][-1]["note"] == "re-tagged"
     assert list(store.read_table(tmp_path, "articles")["title"]) == ["A"]

@@ -63,8 +63,26 @@ def test_png_bytes_decode_to_the_same_pixels():
 
 
 def test_stop_words_hold_english_and_newswire_noise_but_not_content_words():
-    for word in ("the", "and", "would", "said", "say", "told", "mln", "dlrs", "pct", "cts", "vs", "shr",
-                 "reuter", "reuters", "inc", "corp", "today", "year"):
+    for word in (
+        "the",
+        "and",
+        "would",
+        "said",
+        "say",
+        "told",
+        "mln",
+        "dlrs",
+        "pct",
+        "cts",
+        "vs",
+        "shr",
+        "reuter",
+        "reuters",
+        "inc",
+        "corp",
+        "today",
+        "year",
+    ):
         assert word in STOP_WORDS, word
     for word in ("oil", "opec", "president", "bank", "trade", "wheat", "peskov", "kremlin"):
         assert word not in STOP_WORDS, word

@@ -26,9 +26,9 @@ PRECISION_TARGET = 0.70
 class TopicScores:
     """Result of one evaluation: top-tag accuracy and per-tag precision/recall."""
 
-    labelled: int          # articles with at least one mapped code
-    top_right: int         # of those, articles whose highest-scoring tag is one of their mapped tags
-    untagged: int          # labelled articles with no tag at all (counted as wrong)
+    labelled: int  # articles with at least one mapped code
+    top_right: int  # of those, articles whose highest-scoring tag is one of their mapped tags
+    untagged: int  # labelled articles with no tag at all (counted as wrong)
     per_tag: pd.DataFrame  # topic, gold, tagged, correct, precision, recall (NaN: undefined)
 
     @property
@@ -72,8 +72,9 @@ def score_tags(tags: pd.DataFrame, gold: pd.DataFrame) -> TopicScores:
     """Compare tags (file, topic, score) with gold (file, tag) over the gold's articles."""
     labelled = pd.Index(gold["file"].unique())
     tags = tags[tags["file"].isin(labelled)]
-    top = (tags.sort_values(["file", "score", "topic"], ascending=[True, False, True])
-               .drop_duplicates("file")[["file", "topic"]])
+    top = tags.sort_values(["file", "score", "topic"], ascending=[True, False, True]).drop_duplicates("file")[
+        ["file", "topic"]
+    ]
     gold_pairs = set(zip(gold["file"], gold["tag"]))
     top_right = sum((f, t) in gold_pairs for f, t in zip(top["file"], top["topic"]))
 
@@ -89,8 +90,12 @@ def score_tags(tags: pd.DataFrame, gold: pd.DataFrame) -> TopicScores:
         recall = correct / gold_n if gold_n else float("nan")
         rows.append((name, gold_n, tagged_n, correct, precision, recall))
     per_tag = pd.DataFrame(rows, columns=["topic", "gold", "tagged", "correct", "precision", "recall"])
-    return TopicScores(labelled=len(labelled), top_right=int(top_right),
-                       untagged=int(len(labelled) - top["file"].nunique()), per_tag=per_tag)
+    return TopicScores(
+        labelled=len(labelled),
+        top_right=int(top_right),
+        untagged=int(len(labelled) - top["file"].nunique()),
+        per_tag=per_tag,
+    )
 
 
 def format_report(scores: TopicScores, source: str) -> str:
@@ -108,7 +113,9 @@ def format_report(scores: TopicScores, source: str) -> str:
         precision = "n/a" if pd.isna(row.precision) else f"{row.precision:.3f}"
         recall = "n/a" if pd.isna(row.recall) else f"{row.recall:.3f}"
         flag = "" if pd.isna(row.precision) or row.precision >= PRECISION_TARGET else "  < target"
-        lines.append(f"{row.topic:28} {row.gold:>6,} {row.tagged:>7,} {row.correct:>6,} {precision:>9} {recall:>7}{flag}")
+        lines.append(
+            f"{row.topic:28} {row.gold:>6,} {row.tagged:>7,} {row.correct:>6,} {precision:>9} {recall:>7}{flag}"
+        )
     lines.append("n/a: no code maps to this tag, so the labels cannot say whether it is right.")
     return "\n".join(lines)
 
@@ -132,14 +139,30 @@ def store_tags(store_dir: str | Path, taxonomy_path: str | Path | None = None) -
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `evaluate topics`."""
-    parser.add_argument("--labels", type=Path, required=True,
-                        help="TSV with columns file and topics (comma-separated codes), e.g. reuters-1987/labels.tsv")
-    parser.add_argument("--map", type=Path, required=True,
-                        help="TSV code<TAB>tag mapping label codes to taxonomy tags (data/reuters_topic_map.tsv)")
-    parser.add_argument("--store", type=Path, default=None,
-                        help="store built from the labelled articles (default: $NEWSDASH_STORE or data/store)")
-    parser.add_argument("--taxonomy", type=Path, default=None,
-                        help="score this taxonomy file instead of the stored tags (re-tags in memory, no spaCy)")
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        required=True,
+        help="TSV with columns file and topics (comma-separated codes), e.g. reuters-1987/labels.tsv",
+    )
+    parser.add_argument(
+        "--map",
+        type=Path,
+        required=True,
+        help="TSV code<TAB>tag mapping label codes to taxonomy tags (data/reuters_topic_map.tsv)",
+    )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="store built from the labelled articles (default: $NEWSDASH_STORE or data/store)",
+    )
+    parser.add_argument(
+        "--taxonomy",
+        type=Path,
+        default=None,
+        help="score this taxonomy file instead of the stored tags (re-tags in memory, no spaCy)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -31,18 +31,46 @@ CANDIDATE_K = (6, 8, 10, 12, 15, 20, 25, 30)
 SELECTION_SAMPLE = 5000  # articles used to compare candidate k (the final fit uses all)
 COHERENCE_TERMS = 10
 NAME_TERMS = 3
-STORED_TERMS = 30        # top terms per topic kept in topic_terms
+STORED_TERMS = 30  # top terms per topic kept in topic_terms
 EVIDENCE_TERMS = 6
 SECONDARY_SHARE = 0.3
-MIN_DF_SHARE = 0.001     # a term must occur in this share of articles (and in at least 2)...
-MAX_DF_SHARE = 0.5       # ...and in at most this share: a word in most articles tells no topic apart
+MIN_DF_SHARE = 0.001  # a term must occur in this share of articles (and in at least 2)...
+MAX_DF_SHARE = 0.5  # ...and in at most this share: a word in most articles tells no topic apart
 MAX_VOCAB = 10_000
 # Words that say when or who sent a story, never what it is about: without this list, months
 # and wire credits become "topics" of any dated newswire corpus.
 NOT_TOPICAL = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow "
-    "reuters reuter ap afp upi bloomberg".split())
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "yesterday",
+        "tomorrow",
+        "reuters",
+        "reuter",
+        "ap",
+        "afp",
+        "upi",
+        "bloomberg",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +95,8 @@ def term_matrix(terms: pd.DataFrame) -> Matrix:
     term = pd.Categorical(rows["term"])
     counts = sparse.csr_matrix(
         (rows["count"].to_numpy(dtype=np.float64), (doc.codes, term.codes)),
-        shape=(len(doc.categories), len(term.categories)))
+        shape=(len(doc.categories), len(term.categories)),
+    )
     return Matrix(counts, np.asarray(doc.categories), np.asarray(term.categories))
 
 
@@ -128,8 +157,9 @@ def knee(ks: list[int], errors: list[float]) -> int:
     return ks[int(np.argmax(gain))]
 
 
-def choose_k(x: sparse.csr_matrix, binary: sparse.csc_matrix, candidates, seed: int = 0
-             ) -> tuple[int, dict[int, dict[str, float]]]:
+def choose_k(
+    x: sparse.csr_matrix, binary: sparse.csc_matrix, candidates, seed: int = 0
+) -> tuple[int, dict[int, dict[str, float]]]:
     """The knee of reconstruction error over candidate k, fitted on a sample of articles.
 
     Returns the chosen k and, per candidate, its error and mean coherence (for the report).
@@ -167,8 +197,9 @@ def topic_names(components: np.ndarray, vocab: np.ndarray) -> list[str]:
     return names
 
 
-def discover(terms: pd.DataFrame, k: int | None, seed: int = 0,
-             diagnostics: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+def discover(
+    terms: pd.DataFrame, k: int | None, seed: int = 0, diagnostics: dict | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Find topics in (article_id, term, count) rows; returns (assignments, topic_terms, k).
 
     assignments: topics-table rows (article_id, topic, score, evidence, kind='discovered');
@@ -189,11 +220,13 @@ def discover(terms: pd.DataFrame, k: int | None, seed: int = 0,
 
     weights = components / np.maximum(components.sum(axis=1, keepdims=True), 1e-12)
     top = np.argsort(weights, axis=1)[:, ::-1][:, :STORED_TERMS]
-    topic_terms = pd.DataFrame({
-        "topic": np.repeat(names, top.shape[1]),
-        "term": matrix.terms[top].ravel(),
-        "weight": np.take_along_axis(weights, top, axis=1).ravel(),
-    })
+    topic_terms = pd.DataFrame(
+        {
+            "topic": np.repeat(names, top.shape[1]),
+            "term": matrix.terms[top].ravel(),
+            "weight": np.take_along_axis(weights, top, axis=1).ravel(),
+        }
+    )
     topic_terms = topic_terms[topic_terms["weight"] > 0].reset_index(drop=True)
 
     totals = doc_topic.sum(axis=1, keepdims=True)
@@ -201,11 +234,13 @@ def discover(terms: pd.DataFrame, k: int | None, seed: int = 0,
     best = share.argmax(axis=1)
     keep = (share >= SECONDARY_SHARE) | (np.eye(k, dtype=bool)[best] & (totals > 0))
     doc_idx, topic_idx = np.nonzero(keep)
-    assignments = pd.DataFrame({
-        "article_id": matrix.articles[doc_idx],
-        "topic": np.asarray(names, dtype=object)[topic_idx],
-        "score": share[doc_idx, topic_idx].round(3),
-    })
+    assignments = pd.DataFrame(
+        {
+            "article_id": matrix.articles[doc_idx],
+            "topic": np.asarray(names, dtype=object)[topic_idx],
+            "score": share[doc_idx, topic_idx].round(3),
+        }
+    )
     assignments["evidence"] = _evidence(assignments, terms, topic_terms)
     assignments["kind"] = "discovered"
     return assignments, topic_terms, k
@@ -213,9 +248,12 @@ def discover(terms: pd.DataFrame, k: int | None, seed: int = 0,
 
 def _evidence(assignments: pd.DataFrame, terms: pd.DataFrame, topic_terms: pd.DataFrame) -> pd.Series:
     """Per assignment: the topic's top terms that the article contains, most important first."""
-    present = (assignments[["article_id", "topic"]].reset_index()
-               .merge(topic_terms, on="topic")
-               .merge(terms[["article_id", "term"]], on=["article_id", "term"]))
+    present = (
+        assignments[["article_id", "topic"]]
+        .reset_index()
+        .merge(topic_terms, on="topic")
+        .merge(terms[["article_id", "term"]], on=["article_id", "term"])
+    )
     present = present.sort_values(["index", "weight"], ascending=[True, False])
     joined = present.groupby("index")["term"].agg(lambda s: ", ".join(s.head(EVIDENCE_TERMS)))
     return joined.reindex(assignments.index).fillna("")
@@ -223,11 +261,16 @@ def _evidence(assignments: pd.DataFrame, terms: pd.DataFrame, topic_terms: pd.Da
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `topics discover`."""
-    parser.add_argument("--k", type=int, default=None,
-                        help=f"number of topics (default: chosen among {', '.join(map(str, CANDIDATE_K))} "
-                             "at the knee of the NMF reconstruction-error curve)")
-    parser.add_argument("--store", type=Path, default=None,
-                        help="store folder (default: $NEWSDASH_STORE or data/store)")
+    parser.add_argument(
+        "--k",
+        type=int,
+        default=None,
+        help=f"number of topics (default: chosen among {', '.join(map(str, CANDIDATE_K))} "
+        "at the knee of the NMF reconstruction-error curve)",
+    )
+    parser.add_argument(
+        "--store", type=Path, default=None, help="store folder (default: $NEWSDASH_STORE or data/store)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same topics)")
 
 
@@ -248,22 +291,36 @@ def discover_store(store_dir, k: int | None = None, seed: int = 0) -> dict:
     old = store.read_table(store_dir, "topics", manifest)
     topics = pd.concat([old[old["kind"] != "discovered"], assignments], ignore_index=True)
     candidates = diagnostics.get("candidates", {})
-    store.replace_tables(store_dir, {"topics": topics, "topic_terms": topic_terms},
-                         note=f"discovered {chosen} topics",
-                         discovered={"k": chosen, "chosen": k is None, "seed": seed,
-                                     "method": "NMF over sublinear TF-IDF of lemmas",
-                                     "k_criterion": None if k else "knee of reconstruction error",
-                                     "candidates": {str(c): v for c, v in candidates.items()}})
-    return {"k": chosen, "given": k is not None, "candidates": candidates,
-            "articles": int(assignments["article_id"].nunique()),
-            "sizes": assignments["topic"].value_counts(), "seconds": time.perf_counter() - started}
+    store.replace_tables(
+        store_dir,
+        {"topics": topics, "topic_terms": topic_terms},
+        note=f"discovered {chosen} topics",
+        discovered={
+            "k": chosen,
+            "chosen": k is None,
+            "seed": seed,
+            "method": "NMF over sublinear TF-IDF of lemmas",
+            "k_criterion": None if k else "knee of reconstruction error",
+            "candidates": {str(c): v for c, v in candidates.items()},
+        },
+    )
+    return {
+        "k": chosen,
+        "given": k is not None,
+        "candidates": candidates,
+        "articles": int(assignments["article_id"].nunique()),
+        "sizes": assignments["topic"].value_counts(),
+        "seconds": time.perf_counter() - started,
+    }
 
 
 def summary_lines(summary: dict) -> list[str]:
     """The discovery summary as lines of text (CLI output, dashboard report)."""
     lines = []
     if not summary["given"]:
-        lines.append(f"{'k':>4} {'error':>9} {'coherence':>9}   (NMF on a sample; coherence: mean NPMI of top {COHERENCE_TERMS} terms)")
+        lines.append(
+            f"{'k':>4} {'error':>9} {'coherence':>9}   (NMF on a sample; coherence: mean NPMI of top {COHERENCE_TERMS} terms)"
+        )
         for c, v in summary["candidates"].items():
             lines.append(f"{c:>4} {v['error']:>9.3f} {v['coherence']:>9.3f}{'   <- knee' if c == summary['k'] else ''}")
     how = "given" if summary["given"] else "knee of reconstruction error"

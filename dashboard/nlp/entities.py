@@ -15,8 +15,16 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from dashboard.nlp.names import (clean_name, gender, given_name, is_plausible_name, lexicon, name_key, person_name,
-                                 surname)
+from dashboard.nlp.names import (
+    clean_name,
+    gender,
+    given_name,
+    is_plausible_name,
+    lexicon,
+    name_key,
+    person_name,
+    surname,
+)
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "LAW", "PRODUCT")
 # Single-word entities of these labels are often people the tagger mislabelled ("Peskov" as ORG).
@@ -145,8 +153,8 @@ def _canonical_people(raw: list[tuple[Span, str]]) -> dict[int, str]:
             if wanted and len(by_surname) > 1:
                 by_surname = {full for full in by_surname if gender(full) == wanted} or by_surname
             recent = last_full_by_surname.get(word)
-            result[pos] = recent if recent in by_surname else max(
-                sorted(by_surname), key=lambda full: full_counts[full]
+            result[pos] = (
+                recent if recent in by_surname else max(sorted(by_surname), key=lambda full: full_counts[full])
             )
             continue
         by_given = fulls_by_given.get(word, set())
@@ -164,7 +172,12 @@ def _whole_person(ent: Span) -> Span:
     start = ent.start
     while start > 0:
         prev = ent.doc[start - 1]
-        if prev.pos_ != "PROPN" or prev.ent_type_ or prev.dep_ != "compound" or not (ent.start <= prev.head.i < ent.end):
+        if (
+            prev.pos_ != "PROPN"
+            or prev.ent_type_
+            or prev.dep_ != "compound"
+            or not (ent.start <= prev.head.i < ent.end)
+        ):
             break
         if not prev.text[:1].isupper() or prev.lower_.rstrip(".") in lexicon("names_titles"):
             break  # titles stay outside the name: they are the person's role
@@ -192,8 +205,10 @@ def index_entities(doc: Doc, body_start: int = 0) -> EntityIndex:
     raw = [(ent, _surface(ent)) for ent, _ in raw]
     if body_start:
         body_words = set(_CAPITALISED.findall(doc.text[body_start:]))
-        raw = [(ent, _headline_name(name, body_words) if ent.label_ == "PERSON" and ent.start_char < body_start
-                else name) for ent, name in raw]
+        raw = [
+            (ent, _headline_name(name, body_words) if ent.label_ == "PERSON" and ent.start_char < body_start else name)
+            for ent, name in raw
+        ]
     raw = [(ent, name) for ent, name in raw if any(ch.isalpha() for ch in name) and is_plausible_name(name)]
     raw = sorted(raw + _untagged_surnames(doc, raw), key=lambda pair: pair[0].start)
     people = _canonical_people(raw)
@@ -208,8 +223,13 @@ def index_entities(doc: Doc, body_start: int = 0) -> EntityIndex:
             index.token_names[token.i] = (name, label)
         if label == "PERSON":
             index.people.append(
-                PersonMention(ent.start, name, _role(ent), ent.root.dep_ in {"nsubj", "nsubjpass"},
-                              ent.root.head.dep_ in _SIDE_CLAUSES)
+                PersonMention(
+                    ent.start,
+                    name,
+                    _role(ent),
+                    ent.root.dep_ in {"nsubj", "nsubjpass"},
+                    ent.root.head.dep_ in _SIDE_CLAUSES,
+                )
             )
             guessed = _honorific_gender(ent) or gender(name)
             if guessed:

@@ -6,7 +6,7 @@ The lexicons live in `rules/` as plain text (one lower-case entry a line, `#` co
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
@@ -18,7 +18,7 @@ _CAMEL_HUMP = re.compile(r"[a-z][A-Z]")
 _CENSUS_RATIO = 3.0  # how many times more common in one sex a given name must be to tell a gender
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(name: str) -> frozenset[str]:
     """Entries of the data file `rules/<name>.txt`, lower case, comments and blanks dropped."""
     text = (files("dashboard.nlp") / "rules" / f"{name}.txt").read_text(encoding="utf-8")
@@ -34,7 +34,7 @@ def clean_name(text: str) -> str:
     return _POSSESSIVE.sub("", text).strip()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _not_name_words() -> tuple[frozenset[str], frozenset[str]]:
     entries = lexicon("names_not_names")
     suffixes = frozenset(e.split(None, 1)[1] for e in entries if e.startswith("&suffix "))

@@ -39,15 +39,30 @@ _MALE, _FEMALE = {"he", "him"}, {"she", "her"}
 _PLURAL = {"they", "them"}
 _APPOSITION_GAP = 6  # tokens between a name and the indefinite role that describes it
 _INDEFINITE = {"a", "an", "another", "one", "some", "several", "many", "other"}
-_GENDERED = {**dict.fromkeys(("he", "him", "his", "himself"), "m"), **dict.fromkeys(("she", "her", "hers", "herself"), "f")}
+_GENDERED = {
+    **dict.fromkeys(("he", "him", "his", "himself"), "m"),
+    **dict.fromkeys(("she", "her", "hers", "herself"), "f"),
+}
 _PRONOUN_WINDOW = 60  # tokens after a mention searched for the pronouns that reveal a gender
 _MAX_SINGLE_QUOTE = 400  # single quotes further apart than this are apostrophes, not a quotation
 _CUE_WINDOW = 12  # tokens searched for a cue beside a quotation
 _ORG_LOOKBACK = 1500  # tokens searched back for the organisation "the ministry" means (keeps it linear)
 _MIN_FLOATING_WORDS = 4
-_TITLE_NOUNS = {"sen": "senator", "rep": "congressman", "gov": "governor", "gen": "general", "lt": "lieutenant",
-                "capt": "captain", "adm": "admiral", "sgt": "sergeant", "rev": "reverend", "pres": "president",
-                "supt": "superintendent", "amb": "ambassador", "sec": "secretary"}
+_TITLE_NOUNS = {
+    "sen": "senator",
+    "rep": "congressman",
+    "gov": "governor",
+    "gen": "general",
+    "lt": "lieutenant",
+    "capt": "captain",
+    "adm": "admiral",
+    "sgt": "sergeant",
+    "rev": "reverend",
+    "pres": "president",
+    "supt": "superintendent",
+    "amb": "ambassador",
+    "sec": "secretary",
+}
 # Rank penalties of antecedents for a he/she (see _pronoun): a name inside reported speech, the
 # subject of a side clause, a name whose gender the name itself does not tell.
 _REPORTED_PENALTY, _SIDE_CLAUSE_PENALTY, _UNKNOWN_GENDER_PENALTY = 3, 2.5, 1.5
@@ -56,8 +71,24 @@ _PROMISE_VERBS = {"vow"}  # "vowed to ...": the infinitive is the statement
 _SPEECH_LEMMAS_FOR_PARTICIPLES = {"say", "tell", "add", "argue", "write", "claim", "insist", "explain", "note"}
 _NOT_SPEAKERS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
 # Verbs whose object is what was said, not whom it was said to ('told reporters' is no statement).
-_STATEMENT_VERBS = {"say", "claim", "argue", "add", "insist", "state", "declare", "note", "write", "explain",
-                    "contend", "assert", "maintain", "stress", "acknowledge", "admit"}
+_STATEMENT_VERBS = {
+    "say",
+    "claim",
+    "argue",
+    "add",
+    "insist",
+    "state",
+    "declare",
+    "note",
+    "write",
+    "explain",
+    "contend",
+    "assert",
+    "maintain",
+    "stress",
+    "acknowledge",
+    "admit",
+}
 
 
 @dataclass(frozen=True)
@@ -281,8 +312,12 @@ class _Extractor:
         if prev is None or prev.kind != "direct" or prev.cue is None or prev.cue.idx < prev.end:
             return None
         between = self.text[prev.end : mark.outer_start]
-        if (self.para_of(prev.start) != self.para_of(mark.outer_start) or not between.rstrip().endswith(",")
-                or any(ch in between for ch in ".!?;") or len(between) > 300):
+        if (
+            self.para_of(prev.start) != self.para_of(mark.outer_start)
+            or not between.rstrip().endswith(",")
+            or any(ch in between for ch in ".!?;")
+            or len(between) > 300
+        ):
             return None
         return _Candidate(mark.inner_start, mark.inner_end, prev.cue, prev.cue_text, prev.source, "direct", prev.rule)
 
@@ -309,18 +344,24 @@ class _Extractor:
         if not window:
             return None
         ends_sentence = window[-1].i + 1 < len(self.doc) and self.doc[window[-1].i + 1].text in _SENTENCE_END
-        if not (inner.endswith((",", "?", "!", "—", "–", "-", "…")) or after.startswith((",", "—", "–"))):
-            # No break after the quotation: what follows continues its sentence, unless it is a
-            # bare attribution closing the sentence ('"...." Trump said.').
-            if not (ends_sentence and len(window) <= 6 and not any(t.dep_ in {"ccomp", "dobj"} for t in window)):
-                return None
+        # No break after the quotation: what follows continues its sentence, unless it is a
+        # bare attribution closing the sentence ('"...." Trump said.').
+        breaks = inner.endswith((",", "?", "!", "—", "–", "-", "…")) or after.startswith((",", "—", "–"))
+        bare = ends_sentence and len(window) <= 6 and not any(t.dep_ in {"ccomp", "dobj"} for t in window)
+        if not (breaks or bare):
+            return None
         first = next((t for t in window if not t.is_punct), None)
         if first is not None and first.dep_ in _SUBJECTS | {"compound"}:
             # The speaker opens the attribution and a long apposition may separate the cue:
             # '"...," Trump, the GOP frontrunner ..., said when ...'.
             head = _phrase_head(first)
             verb = head.head
-            if head.dep_ in _SUBJECTS and self.is_cue(verb) and verb.i > head.i and self.para_of(verb.idx) == self.para_of(mark.outer_start):
+            if (
+                head.dep_ in _SUBJECTS
+                and self.is_cue(verb)
+                and verb.i > head.i
+                and self.para_of(verb.idx) == self.para_of(mark.outer_start)
+            ):
                 return self._candidate(mark, verb, verb.text, head, "direct-before-cue")
         for token in window:
             if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
@@ -416,8 +457,12 @@ class _Extractor:
         first = self.token_at(self.body_start)
         for token in self.doc[first:]:
             # A cue inside quotation marks is part of what was said, not an attribution.
-            if (token.idx < self.body_start or token.i in used_cues or taken.covers(token.idx)
-                    or self.in_marks.covers(token.idx)):
+            if (
+                token.idx < self.body_start
+                or token.i in used_cues
+                or taken.covers(token.idx)
+                or self.in_marks.covers(token.idx)
+            ):
                 continue
             if token.lower_ == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
                 candidate = self._according_to(token)
@@ -439,15 +484,26 @@ class _Extractor:
         if source is None or (source.lower_ == "it" and source.dep_ == "nsubjpass"):
             return None
         if clause is None:
-            return (self._fronted(verb, source) or self._interpolated(verb, source) or self._promised(verb, source)
-                    or self._tail_clause(verb, source))
+            return (
+                self._fronted(verb, source)
+                or self._interpolated(verb, source)
+                or self._promised(verb, source)
+                or self._tail_clause(verb, source)
+            )
         # A speech verb inside the clause with a clause of its own (', saying ...') is a separate
         # statement: the content stops before it.
-        nested = [t for t in clause.subtree if t.i != clause.i and t.dep_ in {"advcl", "conj"} and self.is_cue(t)
-                  and any(c.dep_ == "ccomp" for c in t.children)]
+        nested = [
+            t
+            for t in clause.subtree
+            if t.i != clause.i
+            and t.dep_ in {"advcl", "conj"}
+            and self.is_cue(t)
+            and any(c.dep_ == "ccomp" for c in t.children)
+        ]
         cut = {d.i for t in nested for d in t.subtree}
-        tokens = [t for t in clause.subtree
-                  if t.i not in cut and not (t.i == clause.left_edge.i and t.lower_ == "that")]
+        tokens = [
+            t for t in clause.subtree if t.i not in cut and not (t.i == clause.left_edge.i and t.lower_ == "that")
+        ]
         if cut:
             tokens = [t for t in tokens if t.i < min(cut)]
         span = self._clip(tokens, verb)
@@ -458,8 +514,11 @@ class _Extractor:
     def _statement(self, span: tuple[int, int], verb: Token, source: Token) -> _Candidate:
         """A reported statement; 'partial' when it embeds quoted words, 'direct' when they are most of it."""
         start, end = span
-        quoted = sum(min(end, m.inner_end) - max(start, m.inner_start) for m in self.marked
-                     if m.inner_start < end and m.inner_end > start)
+        quoted = sum(
+            min(end, m.inner_end) - max(start, m.inner_start)
+            for m in self.marked
+            if m.inner_start < end and m.inner_end > start
+        )
         kind, rule = ("direct", "direct-partial") if quoted * 2 >= end - start else ("indirect", "indirect")
         if quoted:
             rule = "direct-partial" if kind == "direct" else "indirect-partial"
@@ -483,8 +542,12 @@ class _Extractor:
             return None
         attribution = {t.i for t in verb.subtree}
         last = verb.i
-        while (last + 1 in attribution and last + 1 < len(self.doc) and self.doc[last + 1].text != ","
-               and last - verb.i < _CUE_WINDOW):
+        while (
+            last + 1 in attribution
+            and last + 1 < len(self.doc)
+            and self.doc[last + 1].text != ","
+            and last - verb.i < _CUE_WINDOW
+        ):
             last += 1
         if last + 1 >= len(self.doc) or self.doc[last + 1].text != ",":
             return None
@@ -533,8 +596,12 @@ class _Extractor:
         that = next((t for t in tail if t.lower_ == "that" and t.dep_ == "mark"), None)
         if that is not None:
             tokens = [t for t in tail if t.i > that.i]
-        elif (verb.lemma_.lower() in _STATEMENT_VERBS and len(tail) >= 6
-              and tail[0].pos_ in {"DET", "NOUN", "PROPN", "PRON", "ADJ", "NUM"} and tail[0].dep_ != "dative"):
+        elif (
+            verb.lemma_.lower() in _STATEMENT_VERBS
+            and len(tail) >= 6
+            and tail[0].pos_ in {"DET", "NOUN", "PROPN", "PRON", "ADJ", "NUM"}
+            and tail[0].dep_ != "dative"
+        ):
             tokens = tail
         else:
             return None
@@ -618,11 +685,18 @@ class _Extractor:
         last = spoken[-1] if spoken and para - self.para_of(spoken[-1][0]) <= 1 else None
         since = last[0] if last else self.paras[max(0, para - 1)][0]
         opens_paragraph = not self.text[self.paras[para][0] : cand.start - 1].strip()
-        newcomer = opens_paragraph and next((p for p in reversed(self.entities.people)
-                         if p.is_subject and since <= self.doc[p.token].idx < cand.start
-                         and para - self.para_of(self.doc[p.token].idx) <= 1
-                         and not self.in_marks.covers(self.doc[p.token].idx)
-                         and (last is None or p.name != last[1].name)), None)
+        newcomer = opens_paragraph and next(
+            (
+                p
+                for p in reversed(self.entities.people)
+                if p.is_subject
+                and since <= self.doc[p.token].idx < cand.start
+                and para - self.para_of(self.doc[p.token].idx) <= 1
+                and not self.in_marks.covers(self.doc[p.token].idx)
+                and (last is None or p.name != last[1].name)
+            ),
+            None,
+        )
         if newcomer:
             role = self._latest_role(newcomer.name, newcomer.token + 1)
             return _Speaker(newcomer.name, role, "person", "previous")
@@ -656,8 +730,11 @@ class _Extractor:
         # 'GOP contender and former neurosurgeon Ben Carson': a coordinated name is the same speaker.
         # But a name modifying a common noun ('the Sanders campaign', 'Clinton aides', 'Trump fans')
         # names whom the speakers belong to, not who spoke.
-        joined = {"appos", "conj"} if head.pos_ == "NOUN" and not self.entities.name_at(head.i) else {
-            "appos", "compound", "conj"}
+        joined = (
+            {"appos", "conj"}
+            if head.pos_ == "NOUN" and not self.entities.name_at(head.i)
+            else {"appos", "compound", "conj"}
+        )
         candidates = [head] + [c for c in head.children if c.dep_ in joined]
         entries = [(token, self.entities.name_at(token.i)) for token in candidates]
         for token, entry in entries:
@@ -795,8 +872,9 @@ class _Extractor:
                 entry = self.entities.name_at(token_i)
                 if not entry or entry[1] not in {"ORG", "GPE"}:
                     continue
-                if lemma in entry[0].lower() or (generic and not indefinite and entry[1] == "ORG"
-                                                 and para - self.para_of(self.doc[token_i].idx) <= 2):
+                if lemma in entry[0].lower() or (
+                    generic and not indefinite and entry[1] == "ORG" and para - self.para_of(self.doc[token_i].idx) <= 2
+                ):
                     return _Speaker(entry[0], None, "organisation", "role")
             if generic:
                 # 'the company said' with no company named nearby: an unnamed organisation, kept as
@@ -890,8 +968,12 @@ def _object_of(preposition: Token) -> Token | None:
 
 def _phrase_head(token: Token | None) -> Token | None:
     """Climb from a modifier to the head noun of its phrase ('Kremlin' in 'Kremlin spokesman ...')."""
-    while (token is not None and token.dep_ in {"compound", "amod", "det"} and token.head.i != token.i
-           and token.head.pos_ in {"NOUN", "PROPN", "PRON"}):
+    while (
+        token is not None
+        and token.dep_ in {"compound", "amod", "det"}
+        and token.head.i != token.i
+        and token.head.pos_ in {"NOUN", "PROPN", "PRON"}
+    ):
         token = token.head
     return token
 

@@ -76,9 +76,11 @@ def add_alias(path, variant: str, canonical: str) -> None:
     if variant == canonical:
         raise ValueError(f"a name cannot be an alias of itself: {variant!r}")
     path = Path(path)
-    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else [
-        "# Speaker and entity aliases: variant<TAB>canonical, one per line; # starts a comment."
-    ]
+    lines = (
+        path.read_text(encoding="utf-8").splitlines()
+        if path.is_file()
+        else ["# Speaker and entity aliases: variant<TAB>canonical, one per line; # starts a comment."]
+    )
     kept = [line for line in lines if line.split("\t")[0].strip() != variant or line.lstrip().startswith("#")]
     kept.append(f"{variant}\t{canonical}")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,13 +23,20 @@ TIERS = ("strong", "term", "weak")
 # The TOML list that holds each tier's words ("term" weight, "terms" list).
 TIER_KEYS = {"strong": "strong", "term": "terms", "weak": "weak"}
 DEFAULT_SETTINGS = {
-    "strong": 3.0, "term": 1.5, "weak": 0.5, "entity": 3.0,
-    "per_words": 100, "min_words": 80, "length_power": 0.5,
-    "threshold": 3.0, "min_evidence": 2, "relative": 0.0,
+    "strong": 3.0,
+    "term": 1.5,
+    "weak": 0.5,
+    "entity": 3.0,
+    "per_words": 100,
+    "min_words": 80,
+    "length_power": 0.5,
+    "threshold": 3.0,
+    "min_evidence": 2,
+    "relative": 0.0,
 }
 # Never in the stored terms (stop words), so a phrase may show them for readability
 # ("secretary of state") and matching skips them.
-FUNCTION_WORDS = frozenset("a an and at by for in of on the to".split())
+FUNCTION_WORDS = frozenset(["a", "an", "and", "at", "by", "for", "in", "of", "on", "the", "to"])
 MAX_EVIDENCE = 8  # evidence shown per tag: enough to convince a reader, short enough to read
 
 
@@ -51,7 +58,7 @@ class Cue:
     """One weighted sign of a topic: a word, a phrase (several lemmas) or an entity name."""
 
     topic: str
-    text: str            # as shown in evidence
+    text: str  # as shown in evidence
     words: tuple[str, ...]  # lemmas that must all occur; empty for entity cues
     weight: float
     entity: bool = False
@@ -91,8 +98,10 @@ def parse_taxonomy(raw: Mapping, source: str = "taxonomy") -> Taxonomy:
     """Build a Taxonomy from the parsed TOML structure, with errors that say what to fix."""
     stray = set(raw) - {"settings", "topic"}
     if stray:
-        raise TaxonomyError(f"{source}: unexpected top-level key(s) {sorted(stray)}: settings belong "
-                            "under [settings], topics under [[topic]]")
+        raise TaxonomyError(
+            f"{source}: unexpected top-level key(s) {sorted(stray)}: settings belong "
+            "under [settings], topics under [[topic]]"
+        )
     unknown = set(raw.get("settings", {})) - set(DEFAULT_SETTINGS)
     if unknown:
         raise TaxonomyError(f"{source}: unknown setting(s) {sorted(unknown)}; known: {sorted(DEFAULT_SETTINGS)}")
@@ -136,7 +145,10 @@ def parse_taxonomy(raw: Mapping, source: str = "taxonomy") -> Taxonomy:
             by_first.setdefault(cue.words[0], []).append(cue)
     content = json.dumps({"settings": settings, "topic": raw.get("topic", [])}, sort_keys=True)
     return Taxonomy(
-        topics=tuple(topics), cues=tuple(cues), settings=settings, content=content,
+        topics=tuple(topics),
+        cues=tuple(cues),
+        settings=settings,
+        content=content,
         thresholds=thresholds,
         by_word={k: tuple(v) for k, v in by_word.items()},
         phrases_by_first={k: tuple(v) for k, v in by_first.items()},
@@ -160,8 +172,7 @@ def length_norm(words: int, settings: Mapping[str, float]) -> float:
     return (effective / float(settings["per_words"])) ** float(settings["length_power"])
 
 
-def tag_article(terms: Mapping[str, int], entities: Mapping[str, int], taxonomy: Taxonomy,
-                words: int) -> list[Tag]:
+def tag_article(terms: Mapping[str, int], entities: Mapping[str, int], taxonomy: Taxonomy, words: int) -> list[Tag]:
     """Tags for one article from its lemma counts and entity counts, best first."""
     # topic -> {lower-case text: (contribution, text shown)}; a word cue and an entity cue with
     # the same text (say "opec") count once, at the higher contribution, so one name is not
@@ -212,13 +223,16 @@ def tag_article(terms: Mapping[str, int], entities: Mapping[str, int], taxonomy:
 
 def cue_table(taxonomy: Taxonomy) -> pd.DataFrame:
     """One row per (cue, lemma) pair: the join key for vectorised tagging of stored terms."""
-    rows = [(i, cue.topic, cue.text, cue.weight, word, len(cue.words))
-            for i, cue in enumerate(taxonomy.cues) if not cue.entity for word in cue.words]
+    rows = [
+        (i, cue.topic, cue.text, cue.weight, word, len(cue.words))
+        for i, cue in enumerate(taxonomy.cues)
+        if not cue.entity
+        for word in cue.words
+    ]
     return pd.DataFrame(rows, columns=["cue", "topic", "text", "weight", "term", "n_words"])
 
 
-def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
-               taxonomy: Taxonomy) -> pd.DataFrame:
+def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     """Taxonomy tags for many articles at once: the same scores as `tag_article`, vectorised.
 
     terms: article_id, term, count; entities: article_id, entity, count;
@@ -228,14 +242,21 @@ def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
     # Word and phrase cues: join the stored lemmas, then a phrase needs all of its words.
     joined = terms[["article_id", "term", "count"]].merge(cues, on="term")
     single = joined[joined["n_words"] == 1]
-    phrases = (joined[joined["n_words"] > 1]
-               .groupby(["article_id", "cue", "topic", "text", "weight", "n_words"], observed=True)
-               .agg(found=("term", "size"), count=("count", "min")).reset_index())
+    phrases = (
+        joined[joined["n_words"] > 1]
+        .groupby(["article_id", "cue", "topic", "text", "weight", "n_words"], observed=True)
+        .agg(found=("term", "size"), count=("count", "min"))
+        .reset_index()
+    )
     phrases = phrases[phrases["found"] == phrases["n_words"]]
     # Words inside a matched phrase count only beyond the phrase's occurrences (as in tag_article).
-    used = (phrases[["article_id", "cue", "topic", "count"]]
-            .merge(cues[["cue", "term"]], on="cue")
-            .groupby(["article_id", "topic", "term"], observed=True)["count"].sum().rename("used"))
+    used = (
+        phrases[["article_id", "cue", "topic", "count"]]
+        .merge(cues[["cue", "term"]], on="cue")
+        .groupby(["article_id", "topic", "term"], observed=True)["count"]
+        .sum()
+        .rename("used")
+    )
     single = single.merge(used.reset_index(), on=["article_id", "topic", "term"], how="left")
     single = single.assign(count=single["count"] - single["used"].fillna(0).astype(int))
     single = single[single["count"] > 0]
@@ -244,7 +265,8 @@ def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
     # Entity cues: case-insensitive name match.
     ent_cues = pd.DataFrame(
         [(c.topic, c.text, c.text.lower(), c.weight) for c in taxonomy.cues if c.entity],
-        columns=["topic", "text", "key", "weight"])
+        columns=["topic", "text", "key", "weight"],
+    )
     ents = entities[["article_id", "entity", "count"]].assign(key=entities["entity"].str.lower())
     ent_hits = ents.merge(ent_cues, on="key")[["article_id", "topic", "text", "weight", "count"]]
     ent_hits = ent_hits.assign(entity=True)
@@ -254,16 +276,18 @@ def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
     hits["gain"] = hits["weight"] * (1.0 + np.log(hits["count"].astype(float)))
     hits["key"] = hits["text"].str.lower()
     # One piece of evidence per text per topic, at its best gain (as in tag_article).
-    hits = hits.sort_values(["article_id", "topic", "gain", "key", "entity"],
-                            ascending=[True, True, False, True, False])
+    hits = hits.sort_values(
+        ["article_id", "topic", "gain", "key", "entity"], ascending=[True, True, False, True, False]
+    )
     hits = hits.drop_duplicates(["article_id", "topic", "key"])
 
     settings = taxonomy.settings
-    per = hits.groupby(["article_id", "topic"], observed=True).agg(
-        raw=("gain", "sum"), n=("gain", "size")).reset_index()
+    per = (
+        hits.groupby(["article_id", "topic"], observed=True).agg(raw=("gain", "sum"), n=("gain", "size")).reset_index()
+    )
     lengths = words.set_index("article_id")["words"]
     effective = np.maximum(per["article_id"].map(lengths).fillna(0).astype(int), int(settings["min_words"]))
-    per["score"] = (per["raw"] / (effective / float(settings["per_words"])) ** float(settings["length_power"]))
+    per["score"] = per["raw"] / (effective / float(settings["per_words"])) ** float(settings["length_power"])
     per = per[(per["score"] >= per["topic"].map(taxonomy.thresholds)) & (per["n"] >= settings["min_evidence"])]
     per = per.assign(score=per["score"].round(3))
     best = per.groupby("article_id")["score"].transform("max")
@@ -281,13 +305,20 @@ def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
 
 
 def _empty_topics() -> pd.DataFrame:
-    return pd.DataFrame({"article_id": pd.Series(dtype=str), "topic": pd.Series(dtype=str),
-                         "score": pd.Series(dtype=float), "evidence": pd.Series(dtype=str),
-                         "kind": pd.Series(dtype=str)})
+    return pd.DataFrame(
+        {
+            "article_id": pd.Series(dtype=str),
+            "topic": pd.Series(dtype=str),
+            "score": pd.Series(dtype=float),
+            "evidence": pd.Series(dtype=str),
+            "kind": pd.Series(dtype=str),
+        }
+    )
 
 
-def stored_tag_inputs(store_dir: str | Path, manifest: dict | None = None
-                      ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def stored_tag_inputs(
+    store_dir: str | Path, manifest: dict | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(terms, entities, words) frames of a store: what tagging reads, without spaCy."""
     from dashboard import store
 
@@ -329,18 +360,23 @@ def retag(store_dir: str | Path, taxonomy_path: str | Path | None = None) -> pd.
     old = store.read_table(store_dir, "topics", manifest)
     topics = pd.concat([old[old["kind"] != "taxonomy"], tagged], ignore_index=True)
     version = taxonomy_version(taxonomy)
-    store.replace_tables(store_dir, {"topics": topics}, note=f"re-tagged with taxonomy {version}",
-                         taxonomy_version=version)
+    store.replace_tables(
+        store_dir, {"topics": topics}, note=f"re-tagged with taxonomy {version}", taxonomy_version=version
+    )
     return topics
 
 
 def add_arguments(parser) -> None:
     """Options of `topics retag`."""
-    parser.add_argument("--store", type=Path, default=None,
-                        help="store folder (default: $NEWSDASH_STORE or data/store)")
-    parser.add_argument("--taxonomy", type=Path, default=None,
-                        help="taxonomy TOML (default: taxonomy.toml beside the store if present, "
-                             "else the shipped one)")
+    parser.add_argument(
+        "--store", type=Path, default=None, help="store folder (default: $NEWSDASH_STORE or data/store)"
+    )
+    parser.add_argument(
+        "--taxonomy",
+        type=Path,
+        default=None,
+        help="taxonomy TOML (default: taxonomy.toml beside the store if present, else the shipped one)",
+    )
 
 
 def run(args) -> int:
@@ -359,8 +395,10 @@ def run(args) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     tagged = topics[topics["kind"] == "taxonomy"]
-    print(f"re-tagged {tagged['article_id'].nunique():,} articles with {len(tagged):,} tags "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"re-tagged {tagged['article_id'].nunique():,} articles with {len(tagged):,} tags "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     for topic, n in tagged["topic"].value_counts().items():
         print(f"  {topic:28} {n:>7,}")
     return 0

@@ -11,5 +11,22 @@ from dashboard.ui.frame import PAGES, navigation, page
 from dashboard.ui.topics import discovery
 from dashboard.ui.widgets import MAX_SHOWN, chart, downloads, empty, query_table, table, topic_colors, word_cloud
 
-__all__ = ["MAX_SHOWN", "PAGES", "query_table", "View", "chart", "chosen_article", "clear_caches", "discovery", "downloads", "empty", "navigation",
-           "page", "show_article", "speaker_editor", "table", "topic_colors", "word_cloud"]
+__all__ = [
+    "MAX_SHOWN",
+    "PAGES",
+    "query_table",
+    "View",
+    "chart",
+    "chosen_article",
+    "clear_caches",
+    "discovery",
+    "downloads",
+    "empty",
+    "navigation",
+    "page",
+    "show_article",
+    "speaker_editor",
+    "table",
+    "topic_colors",
+    "word_cloud",
+]

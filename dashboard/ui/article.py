@@ -39,9 +39,14 @@ def chosen_article(view: data.View, table: pd.DataFrame, event) -> str | None:
     # A choice box over the first rows keeps the page light; a table click reaches any row.
     current = st.session_state.get(PICK)
     options = list(dict.fromkeys([*([current] if current is not None else []), *ids[:1000]]))
-    picked = st.selectbox("Open an article", options, key=PICK, index=None, placeholder="Click a row above or choose here",
-                          format_func=lambda a: f"{pd.Timestamp(dates[a]):%Y-%m-%d} · {titles[a]}"
-                          if pd.notna(dates[a]) else titles[a])
+    picked = st.selectbox(
+        "Open an article",
+        options,
+        key=PICK,
+        index=None,
+        placeholder="Click a row above or choose here",
+        format_func=lambda a: f"{pd.Timestamp(dates[a]):%Y-%m-%d} · {titles[a]}" if pd.notna(dates[a]) else titles[a],
+    )
     if picked:
         st.query_params[URL] = picked
     elif URL in st.query_params:
@@ -58,19 +63,29 @@ def show_article(view: data.View, article_id: str) -> None:
     art = row.iloc[0]
     quotes = view.raw(queries.article_quotes, article_id)
     st.subheader(plain(art["title"] or "(untitled)"), anchor=False)
-    meta = [f"{pd.Timestamp(art['date']):%d %B %Y}" if pd.notna(art["date"]) else None, art["source"], art["author"],
-            f"{int(art['words']):,} words" if pd.notna(art["words"]) else None,
-            f"{len(quotes)} quote{'' if len(quotes) == 1 else 's'}"]
+    meta = [
+        f"{pd.Timestamp(art['date']):%d %B %Y}" if pd.notna(art["date"]) else None,
+        art["source"],
+        art["author"],
+        f"{int(art['words']):,} words" if pd.notna(art["words"]) else None,
+        f"{len(quotes)} quote{'' if len(quotes) == 1 else 's'}",
+    ]
     st.caption(plain(" · ".join(str(m) for m in meta if m and pd.notna(m))))
     if isinstance(art["url"], str) and art["url"].startswith(("http://", "https://")):
         st.link_button("Original", art["url"])
     tags = view.raw(queries.article_topics, article_id)
     if len(tags):
         st.markdown(" ".join(f":blue-badge[{_badge(t)}]" for t in tags["topic"]))
-        st.dataframe(tags, hide_index=True, width="stretch", key="article_tags",
-                     column_config={"score": st.column_config.NumberColumn("score", format="%.2f"),
-                                    "evidence": st.column_config.TextColumn("evidence (terms that earned the tag)",
-                                                                            width="large")})
+        st.dataframe(
+            tags,
+            hide_index=True,
+            width="stretch",
+            key="article_tags",
+            column_config={
+                "score": st.column_config.NumberColumn("score", format="%.2f"),
+                "evidence": st.column_config.TextColumn("evidence (terms that earned the tag)", width="large"),
+            },
+        )
     mentions = view.raw(queries.article_mentions, article_id)
     # charts.article_html escapes every character of the text before it is inserted as HTML.
     st.markdown(charts.article_html(art["text"], quotes, mentions), unsafe_allow_html=True)

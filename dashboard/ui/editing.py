@@ -14,8 +14,12 @@ from dashboard.ui import data, sidebar
 
 def _variants(view: data.View, speaker: str) -> list[str]:
     # Every written form that resolved to this speaker, so the alias wins however the name was written.
-    rows = data.on_cursor(view.con, lambda cursor: cursor.execute(
-        "SELECT DISTINCT speaker_name FROM quotes WHERE speaker = ? AND speaker_name IS NOT NULL", [speaker]).fetchall())
+    rows = data.on_cursor(
+        view.con,
+        lambda cursor: cursor.execute(
+            "SELECT DISTINCT speaker_name FROM quotes WHERE speaker = ? AND speaker_name IS NOT NULL", [speaker]
+        ).fetchall(),
+    )
     return list(dict.fromkeys([speaker, *(r[0] for r in rows)]))
 
 

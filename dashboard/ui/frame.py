@@ -35,8 +35,12 @@ PAGES = (
 def navigation():
     """The app's st.navigation over the page scripts in pages/ (the entry script runs what it returns)."""
     pages_dir = settings.PROJECT_ROOT / "pages"
-    return st.navigation([st.Page(pages_dir / file, title=title, url_path=Path(file).stem, icon=icon, default=i == 0)
-                          for i, (file, title, icon) in enumerate(PAGES)])
+    return st.navigation(
+        [
+            st.Page(pages_dir / file, title=title, url_path=Path(file).stem, icon=icon, default=i == 0)
+            for i, (file, title, icon) in enumerate(PAGES)
+        ]
+    )
 
 
 def _serving_pages_folder() -> bool:
@@ -72,8 +76,11 @@ def build_from_seeds(store_dir: Path) -> dict:
 
             manifest = preprocess(inputs, store_dir, on_progress=progress)
             count = manifest.get("counts", {}).get("articles", 0)
-            status.update(label=f"Built a store of {count:,} article{'' if count == 1 else 's'} "
-                                f"at {store_dir}", state="complete", expanded=False)
+            status.update(
+                label=f"Built a store of {count:,} article{'' if count == 1 else 's'} at {store_dir}",
+                state="complete",
+                expanded=False,
+            )
         return manifest
 
 
@@ -94,7 +101,8 @@ def _manifest(title: str, source: data.Source) -> dict:
     st.error(f"**The news store cannot be opened.** {problem}", icon=":material/folder_off:")
     st.markdown(
         "Build a store with `python -m dashboard preprocess INPUT --out DIR` and open it with "
-        "`streamlit run streamlit_app.py -- --store DIR` (or set `NEWSDASH_STORE=DIR`).")
+        "`streamlit run streamlit_app.py -- --store DIR` (or set `NEWSDASH_STORE=DIR`)."
+    )
     if missing and st.button("Build a store here from the bundled seed articles", key="build_seed_store"):
         try:
             build_from_seeds(source.path)
@@ -123,8 +131,10 @@ def page(title: str) -> data.View:
         con = data.connection(source.path, manifest)
     except (store.StoreError, duckdb.Error, OSError) as err:
         st.title(title)
-        st.error(f"**The news store at {source.path} cannot be read.** {err} Re-run preprocess to rebuild it.",
-                 icon=":material/folder_off:")
+        st.error(
+            f"**The news store at {source.path} cannot be read.** {err} Re-run preprocess to rebuild it.",
+            icon=":material/folder_off:",
+        )
         st.stop()
     view = data.View(con, Filters(), source.path, manifest)
     view = replace(view, filters=sidebar.filters(view))

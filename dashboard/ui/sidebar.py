@@ -33,8 +33,13 @@ SPAN = "_corpus_span"
 _RENAMED = "_speaker_renamed"
 
 # Filters field -> widget key, for the multi-choice filters a chart click can extend.
-FIELD_KEYS = {"speakers": SPEAKERS, "speaker_kinds": KINDS, "entities": ENTITIES, "entity_labels": LABELS,
-              "topics": TOPICS}
+FIELD_KEYS = {
+    "speakers": SPEAKERS,
+    "speaker_kinds": KINDS,
+    "entities": ENTITIES,
+    "entity_labels": LABELS,
+    "topics": TOPICS,
+}
 URL_NAMES = ("start", "end", *FIELD_KEYS, "text")
 
 # Choices offered in the multiselects: the most frequent first; more would make every page
@@ -158,8 +163,10 @@ def _options(frame: pd.DataFrame, column: str, selected: list[str]) -> list[str]
 
 
 def _filters_from_widgets(values: dict, span: tuple[dt.date, dt.date] | None) -> Filters:
-    f = Filters(text=(values.get(TEXT) or "").strip(),
-                **{field: tuple(values.get(key) or ()) for field, key in FIELD_KEYS.items()})
+    f = Filters(
+        text=(values.get(TEXT) or "").strip(),
+        **{field: tuple(values.get(key) or ()) for field, key in FIELD_KEYS.items()},
+    )
     dates = tuple(values.get(DATES) or ()) if span else ()
     # The whole span means "no date filter": the sentence then says "All articles", and a rebuilt
     # store's new dates stay in view. Any narrower choice keeps both ends, as the user picked them.
@@ -191,8 +198,10 @@ def corpus_caption(view: View) -> str:
     dates = f"{span[0]:%d %b %Y} – {span[1]:%d %b %Y}" if span else "no dates"
     created = str(m.get("created", "unknown"))[:16].replace("T", " ")
     model = m.get("model") or m.get("model_package") or "unknown model"
-    return (f"**{view.store_dir.name}** · {articles:,} article{'' if articles == 1 else 's'}  \n{dates}  \n"
-            f"processed {created} UTC · {model}")
+    return (
+        f"**{view.store_dir.name}** · {articles:,} article{'' if articles == 1 else 's'}  \n{dates}  \n"
+        f"processed {created} UTC · {model}"
+    )
 
 
 def filters(view: View) -> Filters:
@@ -216,26 +225,62 @@ def filters(view: View) -> Filters:
         if span:
             presets = [p for p in PRESETS if p == CUSTOM or preset_range(p, *span)]
             st.selectbox("Date range", presets, key=PRESET, persist_state="session", on_change=_on_preset, args=(span,))
-            values[DATES] = st.date_input("Dates", min_value=span[0], max_value=span[1], key=DATES, persist_state="session", on_change=_on_dates,
-                          args=(span,), format="YYYY-MM-DD", label_visibility="collapsed")
+            values[DATES] = st.date_input(
+                "Dates",
+                min_value=span[0],
+                max_value=span[1],
+                key=DATES,
+                persist_state="session",
+                on_change=_on_dates,
+                args=(span,),
+                format="YYYY-MM-DD",
+                label_visibility="collapsed",
+            )
         speakers = view.raw(queries.speaker_choices, MAX_CHOICES)
         quotes = dict(zip(speakers["speaker"], speakers["quotes"]))
-        values[SPEAKERS] = st.multiselect("Speakers", _options(speakers, "speaker", state[SPEAKERS]), key=SPEAKERS, persist_state="session",
-                       format_func=lambda s: f"{s} ({quotes.get(s, 0):,})",
-                       placeholder="Type to search speakers", help="Ordered by number of quotes in the corpus.")
-        values[KINDS] = st.multiselect("Speaker kinds", list(SPEAKER_KINDS), key=KINDS, persist_state="session", placeholder="People and organisations")
+        values[SPEAKERS] = st.multiselect(
+            "Speakers",
+            _options(speakers, "speaker", state[SPEAKERS]),
+            key=SPEAKERS,
+            persist_state="session",
+            format_func=lambda s: f"{s} ({quotes.get(s, 0):,})",
+            placeholder="Type to search speakers",
+            help="Ordered by number of quotes in the corpus.",
+        )
+        values[KINDS] = st.multiselect(
+            "Speaker kinds",
+            list(SPEAKER_KINDS),
+            key=KINDS,
+            persist_state="session",
+            placeholder="People and organisations",
+        )
         entities = view.raw(queries.entity_choices, MAX_CHOICES)
         labels = dict(zip(entities["entity"], entities["label"]))
-        values[ENTITIES] = st.multiselect("Entities", _options(entities, "entity", state[ENTITIES]), key=ENTITIES, persist_state="session",
-                       format_func=lambda e: f"{e} · {labels[e]}" if e in labels else e,
-                       placeholder="Type to search entities", help="Ordered by number of articles.")
-        values[LABELS] = st.multiselect("Entity types", list(ENTITY_LABELS), key=LABELS, persist_state="session", placeholder="All types")
+        values[ENTITIES] = st.multiselect(
+            "Entities",
+            _options(entities, "entity", state[ENTITIES]),
+            key=ENTITIES,
+            persist_state="session",
+            format_func=lambda e: f"{e} · {labels[e]}" if e in labels else e,
+            placeholder="Type to search entities",
+            help="Ordered by number of articles.",
+        )
+        values[LABELS] = st.multiselect(
+            "Entity types", list(ENTITY_LABELS), key=LABELS, persist_state="session", placeholder="All types"
+        )
         topics = view.raw(queries.topic_choices)
         kinds = dict(zip(topics["topic"], topics["kind"]))
-        values[TOPICS] = st.multiselect("Topics", _options(topics, "topic", state[TOPICS]), key=TOPICS, persist_state="session",
-                       format_func=lambda t: f"{t} (discovered)" if kinds.get(t) == "discovered" else t,
-                       placeholder="Taxonomy and discovered topics")
-        values[TEXT] = st.text_input("Search titles and text", key=TEXT, persist_state="session", placeholder="e.g. oil price")
+        values[TOPICS] = st.multiselect(
+            "Topics",
+            _options(topics, "topic", state[TOPICS]),
+            key=TOPICS,
+            persist_state="session",
+            format_func=lambda t: f"{t} (discovered)" if kinds.get(t) == "discovered" else t,
+            placeholder="Taxonomy and discovered topics",
+        )
+        values[TEXT] = st.text_input(
+            "Search titles and text", key=TEXT, persist_state="session", placeholder="e.g. oil price"
+        )
         st.button("Clear all filters", key=CLEAR, on_click=clear_all, args=(span,), width="stretch")
         st.caption("The page address holds these filters: copy it to share this view.")
 

@@ -20,9 +20,11 @@ def discovery(view: data.View) -> None:
         st.success("Topic discovery finished. Choose “Discovered topics” above to explore them.")
         st.code(report, language=None)
     with st.expander("Discover topics in this corpus", expanded=False):
-        st.caption("Finds topics no taxonomy foresaw (NMF over the stored lemmas of the whole store, k chosen at the knee of the "
-                   "reconstruction-error curve unless given), names each by its top terms and tags the articles. "
-                   "Discovered topics from an earlier run are replaced; taxonomy tags stay.")
+        st.caption(
+            "Finds topics no taxonomy foresaw (NMF over the stored lemmas of the whole store, k chosen at the knee of the "
+            "reconstruction-error curve unless given), names each by its top terms and tags the articles. "
+            "Discovered topics from an earlier run are replaced; taxonomy tags stay."
+        )
         k = st.number_input("Number of topics (0: choose automatically)", 0, 40, 0, key="discover_k")
         if st.button("Discover topics", key="discover_run", type="primary"):
             try:

@@ -15,7 +15,6 @@ from dashboard.filters import Filters
 from dashboard.ui import sidebar
 from dashboard.ui.data import View, on_cursor
 
-
 MAX_SHOWN = 5000
 
 
@@ -41,13 +40,24 @@ def chart(figure: go.Figure, key: str, filter_field: str | None = None) -> None:
     if filter_field is None:
         st.plotly_chart(figure, key=key, width="stretch")
         return
-    st.plotly_chart(figure, key=key, width="stretch", on_select=functools.partial(_apply_click, key, filter_field),
-                    selection_mode="points")
+    st.plotly_chart(
+        figure,
+        key=key,
+        width="stretch",
+        on_select=functools.partial(_apply_click, key, filter_field),
+        selection_mode="points",
+    )
     st.caption(f"Click a bar, cell or point to add it to the {filter_field.replace('_', ' ')} filter.")
 
 
-def downloads(frame: pd.DataFrame, view_name: str, filters: Filters, key: str,
-              rows: int | None = None, everything: Callable[[], pd.DataFrame] | None = None) -> None:
+def downloads(
+    frame: pd.DataFrame,
+    view_name: str,
+    filters: Filters,
+    key: str,
+    rows: int | None = None,
+    everything: Callable[[], pd.DataFrame] | None = None,
+) -> None:
     """CSV, Excel and JSON buttons for exactly the filtered rows, carrying the filter description.
 
     The files are made only when clicked (deferred data) and a click does not rerun the page, so
@@ -57,9 +67,15 @@ def downloads(frame: pd.DataFrame, view_name: str, filters: Filters, key: str,
     description = filters.describe()
     columns = st.columns(len(export.FORMATS) + 2)
     for column, (label, (ext, mime, to_bytes)) in zip(columns, export.FORMATS.items()):
-        column.download_button(label, data=lambda fn=to_bytes: fn(everything() if everything else frame, description),
-                               file_name=export.filename(view_name, ext), mime=mime, key=f"{key}_{ext}",
-                               on_click="ignore", icon=":material/download:")
+        column.download_button(
+            label,
+            data=lambda fn=to_bytes: fn(everything() if everything else frame, description),
+            file_name=export.filename(view_name, ext),
+            mime=mime,
+            key=f"{key}_{ext}",
+            on_click="ignore",
+            icon=":material/download:",
+        )
     rows = len(frame) if rows is None else rows
     columns[-2].caption(f"{rows:,} row{'' if rows == 1 else 's'}")
 
@@ -71,9 +87,18 @@ def links_to_articles(article_ids: pd.Series, filters: Filters) -> pd.Series:
     return prefix + article_ids.astype(str).map(quote)
 
 
-def table(frame: pd.DataFrame, view_name: str, filters: Filters, key: str, column_config: dict | None = None,
-          select: bool = False, height: int | str = "auto", article_links: bool = False,
-          rows: int | None = None, everything: Callable[[], pd.DataFrame] | None = None):
+def table(
+    frame: pd.DataFrame,
+    view_name: str,
+    filters: Filters,
+    key: str,
+    column_config: dict | None = None,
+    select: bool = False,
+    height: int | str = "auto",
+    article_links: bool = False,
+    rows: int | None = None,
+    everything: Callable[[], pd.DataFrame] | None = None,
+):
     """A sortable table of `frame` with its download buttons; returns the selection when `select`.
 
     `article_links` adds an "open" column linking each row's article (shown only, not downloaded).
@@ -90,18 +115,28 @@ def table(frame: pd.DataFrame, view_name: str, filters: Filters, key: str, colum
         config["open"] = st.column_config.LinkColumn("open", display_text="article ↗", width="small")
     if isinstance(height, int) and 35 * (len(shown) + 1) < height:
         height = "auto"  # no empty grid below a few rows
-    event = st.dataframe(shown, hide_index=True, key=key, column_config=config, width="stretch",
-                         height=height, **options)
+    event = st.dataframe(
+        shown, hide_index=True, key=key, column_config=config, width="stretch", height=height, **options
+    )
     total = len(frame) if rows is None else rows
     if total > len(shown):
-        st.caption(f"Showing the first {len(shown):,} of {total:,} rows; the downloads hold all of them. "
-                   "Narrow the filters to see the others here.")
+        st.caption(
+            f"Showing the first {len(shown):,} of {total:,} rows; the downloads hold all of them. "
+            "Narrow the filters to see the others here."
+        )
     downloads(frame, view_name, filters, key, total, everything)
     return event if select else None
 
 
-def query_table(view: View, query: Callable[..., pd.DataFrame], args: tuple, view_name: str, key: str,
-                total: int | None = None, **options):
+def query_table(
+    view: View,
+    query: Callable[..., pd.DataFrame],
+    args: tuple,
+    view_name: str,
+    key: str,
+    total: int | None = None,
+    **options,
+):
     """A table of `query(con, filters, *args, limit)`: the page fetches the first MAX_SHOWN rows and
     their total, the download buttons fetch every row when clicked. Options as for `table`.
 
@@ -117,8 +152,9 @@ def query_table(view: View, query: Callable[..., pd.DataFrame], args: tuple, vie
     def everything() -> pd.DataFrame:
         return on_cursor(con, query, filters, *args, None)  # runs on the download's own thread
 
-    return table(head, view_name, view.filters, key, rows=rows, everything=everything if rows > len(head) else None,
-                 **options)
+    return table(
+        head, view_name, view.filters, key, rows=rows, everything=everything if rows > len(head) else None, **options
+    )
 
 
 def topic_colors(view: View) -> dict[str, str]:
@@ -133,10 +169,14 @@ def empty(message: str) -> None:
 
 def no_results(filters: Filters) -> None:
     """The message for filters that match no article, with a way out."""
-    st.warning(f"No articles match these filters ({filters.describe()}). Widen the date range, remove a "
-               "speaker, entity or topic, or clear the search text.", icon=":material/search_off:")
-    st.button("Clear all filters", key="empty_clear", on_click=sidebar.clear_all,
-              args=(st.session_state.get(sidebar.SPAN),))
+    st.warning(
+        f"No articles match these filters ({filters.describe()}). Widen the date range, remove a "
+        "speaker, entity or topic, or clear the search text.",
+        icon=":material/search_off:",
+    )
+    st.button(
+        "Clear all filters", key="empty_clear", on_click=sidebar.clear_all, args=(st.session_state.get(sidebar.SPAN),)
+    )
 
 
 @st.cache_data(max_entries=64, show_spinner="Drawing the word cloud…")
@@ -148,8 +188,9 @@ def _cloud_png(frequencies: tuple[tuple[str, float], ...], width: int, height: i
 
 def word_cloud(frequencies: dict[str, float], view_name: str, key: str, width: int = 1000, height: int = 500) -> None:
     """Draw a word cloud of these frequencies with a PNG download (or a note when there is nothing to draw)."""
-    items = tuple(sorted(((str(k), float(v)) for k, v in frequencies.items() if v and v > 0),
-                         key=lambda kv: (-kv[1], kv[0])))
+    items = tuple(
+        sorted(((str(k), float(v)) for k, v in frequencies.items() if v and v > 0), key=lambda kv: (-kv[1], kv[0]))
+    )
     if not items:
         empty("No words to draw for this choice.")
         return
@@ -159,5 +200,12 @@ def word_cloud(frequencies: dict[str, float], view_name: str, key: str, width: i
         empty(f"No word cloud: {err}")
         return
     st.image(png, width="stretch")
-    st.download_button("PNG", data=png, file_name=export.filename(view_name, "png"), mime="image/png",
-                       key=f"{key}_png", on_click="ignore", icon=":material/download:")
+    st.download_button(
+        "PNG",
+        data=png,
+        file_name=export.filename(view_name, "png"),
+        mime="image/png",
+        key=f"{key}_png",
+        on_click="ignore",
+        icon=":material/download:",
+    )

@@ -41,7 +41,7 @@ def reuters_store(tmp_path_factory) -> Path:
     from dashboard.preprocess import preprocess
 
     files = sorted(REUTERS.iterdir())
-    files = files[::max(1, len(files) // REUTERS_SAMPLE)][:REUTERS_SAMPLE]  # every k-th: all months
+    files = files[:: max(1, len(files) // REUTERS_SAMPLE)][:REUTERS_SAMPLE]  # every k-th: all months
     out = tmp_path_factory.mktemp("reuters") / "store"
     preprocess(files, out)
     return out
@@ -59,6 +59,7 @@ def open_app(monkeypatch):
 
     page None runs the entry script (navigation); a page file name runs that page alone (a deep link).
     """
+
     def run(store_dir: Path, page: str | None = None, **params) -> AppTest:
         monkeypatch.setenv(settings.STORE_ENV, str(store_dir))
         script = ROOT / ("streamlit_app.py" if page is None else f"pages/{page}")

@@ -36,6 +36,7 @@ def table_with(at, *columns: str) -> pd.DataFrame:
 
 # --- every page renders ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("page", PAGE_FILES)
 def test_every_page_renders_on_the_small_store(open_app, small_store, page):
     at = open_app(small_store, page)
@@ -72,6 +73,7 @@ def test_navigation_switches_through_every_page_keeping_the_filters(open_app, sm
 
 # --- filters change the tables to exactly what the store says ----------------------------------
 
+
 def test_overview_counts_follow_the_speaker_filter(open_app, small_store):
     at = open_app(small_store)
     assert [m.value for m in at.metric] == ["5", "5", "3", "5"]
@@ -82,9 +84,12 @@ def test_overview_counts_follow_the_speaker_filter(open_app, small_store):
 
 def _busy_month(con, speaker: str) -> tuple:
     """The calendar month with most of the speaker's quotes, inside the sample's span."""
-    month = con.execute("""
+    month = con.execute(
+        """
         SELECT date_trunc('month', a.date) FROM quotes q JOIN articles a USING (article_id) WHERE q.speaker = ?
-        GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1""", [speaker]).fetchone()[0]
+        GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1""",
+        [speaker],
+    ).fetchone()[0]
     start = month.date() if hasattr(month, "date") else month
     end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     # The date picker refuses a day after the corpus's last one (the busy month may be the last month).
@@ -94,18 +99,22 @@ def _busy_month(con, speaker: str) -> tuple:
 
 def test_date_range_and_speaker_give_exactly_the_stores_quotes(open_app, reuters_store):
     con = connect(reuters_store)
-    top = con.execute("SELECT speaker, count(*) n FROM quotes WHERE speaker IS NOT NULL "
-                      "GROUP BY speaker ORDER BY n DESC, speaker LIMIT 1").fetchone()[0]
+    top = con.execute(
+        "SELECT speaker, count(*) n FROM quotes WHERE speaker IS NOT NULL "
+        "GROUP BY speaker ORDER BY n DESC, speaker LIMIT 1"
+    ).fetchone()[0]
     start, end = _busy_month(con, top)
     at = open_app(reuters_store, "speakers.py")
     at.multiselect(key="filter_speakers").set_value([top]).run()
     at.date_input(key="filter_dates").set_value((start, end)).run()
     assert first_caption(at) == f"Articles where {start.isoformat()} to {end.isoformat()}; speaker is {top}"
     shown = table_with(at, "quote", "speaker")
-    expected = con.execute("""
+    expected = con.execute(
+        """
         SELECT q.quote FROM quotes q JOIN articles a USING (article_id)
         WHERE q.speaker = ? AND a.date BETWEEN ? AND ? ORDER BY a.date DESC, q.article_id, q.quote_index""",
-        [top, start, end]).df()
+        [top, start, end],
+    ).df()
     everywhere = con.execute("SELECT count(*) FROM quotes WHERE speaker = ?", [top]).fetchone()[0]
     assert 0 < len(expected) <= everywhere
     assert list(shown["quote"]) == list(expected["quote"])
@@ -154,6 +163,7 @@ def test_clear_all_resets_every_filter(open_app, small_store):
 
 
 # --- empty results, missing stores ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("page", PAGE_FILES)
 def test_a_filter_matching_nothing_explains_itself_on_every_page(open_app, small_store, page):
@@ -204,6 +214,7 @@ def test_an_empty_store_says_so(open_app, tmp_path):
 
 # --- URLs ------------------------------------------------------------------------------------
 
+
 def test_widgets_write_the_filters_into_the_url_and_the_url_reopens_them(open_app, small_store):
     at = open_app(small_store, "speakers.py")
     at.multiselect(key="filter_speakers").set_value(["Jane Roe", "John Doe"]).run()
@@ -211,8 +222,13 @@ def test_widgets_write_the_filters_into_the_url_and_the_url_reopens_them(open_ap
     at.date_input(key="filter_dates").set_value((dt.date(2025, 1, 6), dt.date(2025, 2, 1))).run()
     at.text_input(key="filter_text").set_value("oil").run()
     params = {k: at.query_params[k] for k in at.query_params}
-    chosen = Filters(start=dt.date(2025, 1, 6), end=dt.date(2025, 2, 1), speakers=("Jane Roe", "John Doe"),
-                     speaker_kinds=("person",), text="oil")
+    chosen = Filters(
+        start=dt.date(2025, 1, 6),
+        end=dt.date(2025, 2, 1),
+        speakers=("Jane Roe", "John Doe"),
+        speaker_kinds=("person",),
+        text="oil",
+    )
     assert Filters.from_params(params) == chosen
 
     reopened = open_app(small_store, "speakers.py", **params)
@@ -229,6 +245,7 @@ def test_url_values_that_do_not_fit_are_ignored_or_clamped(open_app, small_store
 
 
 # --- articles: highlighted text, never executed --------------------------------------------
+
 
 def test_article_text_with_markup_is_shown_as_text(open_app, small_store):
     at = open_app(small_store, "articles.py", article="a4")
@@ -247,7 +264,9 @@ def test_article_text_with_markup_is_shown_as_text(open_app, small_store):
 def test_an_opened_article_shows_its_tags_and_quotes(open_app, small_store):
     at = open_app(small_store, "articles.py", article="a2")
     html = next(m.value for m in at.markdown if "article-text" in m.value)
-    assert '<span class="speaker">John Doe</span>&quot;<mark class="quote" title="John Doe">Oil is cheap,</mark>' in html
+    assert (
+        '<span class="speaker">John Doe</span>&quot;<mark class="quote" title="John Doe">Oil is cheap,</mark>' in html
+    )
     assert '<span class="speaker">Jane Roe</span>&quot;<mark class="quote" title="Jane Roe">No,</mark>' in html
     quotes = table_with(at, "cue", "rule")
     assert list(quotes["speaker"]) == ["John Doe", "Jane Roe"]
@@ -256,6 +275,7 @@ def test_an_opened_article_shows_its_tags_and_quotes(open_app, small_store):
 
 
 # --- speakers: merge and rename ------------------------------------------------------------
+
 
 def test_merging_two_speakers_recounts_and_keeps_the_filter(open_app, writable_small_store):
     at = open_app(writable_small_store, "speakers.py", speakers="John Doe")
@@ -357,14 +377,19 @@ def test_renaming_to_the_same_name_is_refused_with_a_reason(open_app, writable_s
 
 def test_reuters_articles_table_equals_the_stores_articles_for_a_speaker_and_dates(open_app, reuters_store):
     con = connect(reuters_store)
-    speaker = con.execute("SELECT speaker FROM quotes WHERE speaker IS NOT NULL GROUP BY speaker "
-                          "ORDER BY count(DISTINCT article_id) DESC, speaker LIMIT 1").fetchone()[0]
+    speaker = con.execute(
+        "SELECT speaker FROM quotes WHERE speaker IS NOT NULL GROUP BY speaker "
+        "ORDER BY count(DISTINCT article_id) DESC, speaker LIMIT 1"
+    ).fetchone()[0]
     start, end = _busy_month(con, speaker)
     at = open_app(reuters_store, "articles.py", speakers=speaker, start=start.isoformat(), end=end.isoformat())
-    expected = con.execute("""
+    expected = con.execute(
+        """
         SELECT article_id FROM articles WHERE date BETWEEN ? AND ?
           AND article_id IN (SELECT article_id FROM quotes WHERE speaker = ?)
-        ORDER BY date DESC, title, article_id""", [start, end, speaker]).df()
+        ORDER BY date DESC, title, article_id""",
+        [start, end, speaker],
+    ).df()
     assert len(expected) >= 1
     assert list(table_with(at, "title")["article_id"]) == list(expected["article_id"])
 
@@ -375,8 +400,7 @@ def test_long_tables_show_their_first_rows_and_say_how_many_there_are(open_app, 
     monkeypatch.setattr(widgets, "MAX_SHOWN", 2)
     at = open_app(small_store, "speakers.py")
     assert list(table_with(at, "quote", "speaker")["quote"]) == ["We are calm,", "We expect growth,"]
-    assert any(c.value.startswith("Showing the first 2 of 5 rows; the downloads hold all of them")
-               for c in at.caption)
+    assert any(c.value.startswith("Showing the first 2 of 5 rows; the downloads hold all of them") for c in at.caption)
     assert "5 rows" in [c.value for c in at.caption]
 
 
@@ -390,7 +414,9 @@ def topic_line_colours(at, title: str) -> dict[str, str]:
 
 
 def test_a_topic_keeps_its_colour_on_overview_and_topics_whatever_the_filter(open_app, small_store):
-    overview = topic_line_colours(open_app(small_store, "overview.py"), "Topic mix over time (share of articles per period)")
+    overview = topic_line_colours(
+        open_app(small_store, "overview.py"), "Topic mix over time (share of articles per period)"
+    )
     at = open_app(small_store, "topics.py")
     assert topic_line_colours(at, "Topic share over time") == overview
     at.multiselect(key="filter_topics").set_value(["travel"]).run()

@@ -17,5 +17,8 @@ def test_presets_count_back_from_the_last_day_of_the_corpus():
 def test_presets_stay_inside_the_corpus():
     assert preset_range("Last 365 days", FIRST, LAST) == (FIRST, LAST)
     assert preset_range("Last year", FIRST, LAST) is None  # no 1986 articles: the preset is not offered
-    assert preset_range("Last year", dt.date(2024, 6, 1), dt.date(2025, 3, 1)) == (dt.date(2024, 6, 1), dt.date(2024, 12, 31))
+    assert preset_range("Last year", dt.date(2024, 6, 1), dt.date(2025, 3, 1)) == (
+        dt.date(2024, 6, 1),
+        dt.date(2024, 12, 31),
+    )
     assert preset_range("Custom range", FIRST, LAST) is None

@@ -25,8 +25,15 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 CHROMIUM = os.environ.get("NEWSDASH_CHROMIUM", "/usr/bin/chromium")
 # Flags for a sandbox-less container with no network: no first-run UI, no background fetches.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 REUTERS_SAMPLE = 150  # every k-th file of the corpus, so the sample spans its whole date range
 SERVER_START_TIMEOUT = 90
 
@@ -34,7 +41,7 @@ SCRIPT_TITLE = "Cocoa board rejects pricing plan"
 SCRIPT_BODY = (
     "The cocoa board on Tuesday rejected a new pricing plan <script>alert(1)</script> put forward by "
     "exporters, officials said.\n\n"
-    "\"We will not accept a plan that leaves farmers with less,\" board chairman John Mensah said.\n\n"
+    '"We will not accept a plan that leaves farmers with less," board chairman John Mensah said.\n\n'
     "Exporters said <b>they</b> would study the decision."
 )
 SCRIPT_ARTICLE = f"date 1987-03-17 {SCRIPT_TITLE}\n\n{SCRIPT_BODY}\n"
@@ -80,8 +87,18 @@ def e2e_store(tmp_path_factory: pytest.TempPathFactory, corpora: Path) -> Path:
     extra = tmp_path_factory.mktemp("e2e-input")
     (extra / "hostile.txt").write_text(SCRIPT_ARTICLE, encoding="utf-8")
     out = tmp_path_factory.mktemp("e2e") / "store"
-    command = [sys.executable, "-m", "dashboard", "preprocess", str(ROOT / "seeds"), str(extra),
-               *map(str, sample), "--out", str(out), "--no-progress"]
+    command = [
+        sys.executable,
+        "-m",
+        "dashboard",
+        "preprocess",
+        str(ROOT / "seeds"),
+        str(extra),
+        *map(str, sample),
+        "--out",
+        str(out),
+        "--no-progress",
+    ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     if done.returncode != 0 or not (out / "manifest.json").exists():
         raise AssertionError(f"preprocess failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
@@ -109,9 +126,23 @@ def start_server(store: Path, log: Path, home: Path) -> Server:
         pytest.skip("streamlit_app.py is not there yet")
     port = free_port()
     env = {**os.environ, "NEWSDASH_STORE": str(store), "HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-               "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     handle = open(log, "w", encoding="utf-8")  # noqa: SIM115 - closed when the process is stopped
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -19,8 +19,14 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboard.filters import Filters
-from tests.e2e.test_dashboard_browser import assert_no_exception, filter_caption, open_page, screenshot, settle
-from tests.e2e.test_dashboard_browser import page  # noqa: F401 - the tab fixture: no dialogs, screenshot on failure
+from tests.e2e.test_dashboard_browser import (
+    assert_no_exception,
+    filter_caption,
+    open_page,
+    page,  # noqa: F401 - the tab fixture: no dialogs, screenshot on failure
+    screenshot,
+    settle,
+)
 
 pytestmark = pytest.mark.e2e
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is in requirements-test.txt").expect
@@ -95,10 +101,15 @@ def wait_for_filter(page, field: str, name: str) -> None:
 
 @pytest.mark.parametrize(
     ("chart_key", "field", "widget_key", "chip"),
-    [("overview_top_speakers", "speakers", "filter_speakers", r"{name} \([\d,]+\)"),
-     ("overview_top_entities", "entities", "filter_entities", r"{name}( · [A-Z_]+)?")],
-    ids=["speaker", "entity"])
-def test_clicking_a_top_bar_on_overview_applies_that_filter(page, server, artifacts, chart_key, field, widget_key, chip):
+    [
+        ("overview_top_speakers", "speakers", "filter_speakers", r"{name} \([\d,]+\)"),
+        ("overview_top_entities", "entities", "filter_entities", r"{name}( · [A-Z_]+)?"),
+    ],
+    ids=["speaker", "entity"],
+)
+def test_clicking_a_top_bar_on_overview_applies_that_filter(
+    page, server, artifacts, chart_key, field, widget_key, chip
+):
     open_page(page, f"{server.url}/")
     assert filter_caption(page) == "All articles"
     expect(page.locator(f".st-key-{widget_key} [data-tag]")).to_have_count(0)
@@ -152,9 +163,12 @@ def click_largest_marker(page, plot) -> str:
 
 @pytest.mark.parametrize(
     ("path", "chart_key", "field"),
-    [("speakers", "speakers_topics", "speakers"),   # a heatmap: the click filters by the cell's row
-     ("entities", "entities_time", "entities")],    # a line: the click filters by the point's series
-    ids=["heatmap-cell", "line-point"])
+    [
+        ("speakers", "speakers_topics", "speakers"),  # a heatmap: the click filters by the cell's row
+        ("entities", "entities_time", "entities"),
+    ],  # a line: the click filters by the point's series
+    ids=["heatmap-cell", "line-point"],
+)
 def test_clicking_a_heatmap_cell_or_a_line_point_applies_that_filter(page, server, artifacts, path, chart_key, field):
     # Streamlit returns no selection for heatmap cells; charts.heatmap lays a clickable marker on each.
     open_page(page, f"{server.url}/{path}")

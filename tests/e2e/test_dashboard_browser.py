@@ -58,7 +58,10 @@ def settle(page, condition: str = "true", arg=None, timeout: float = 60_000) -> 
             if (document.querySelector('[data-testid="stSkeleton"]')) return false;
             return new Function('arg', 'return (' + condition + ')')(arg);
         }""",
-        arg=[condition, arg], timeout=timeout, polling=100)
+        arg=[condition, arg],
+        timeout=timeout,
+        polling=100,
+    )
 
 
 def open_page(page, url: str) -> None:
@@ -69,13 +72,21 @@ def open_page(page, url: str) -> None:
 
 def filter_caption(page) -> str:
     """The one-line description of the active filters under the page title."""
-    return page.locator('[data-testid="stCaptionContainer"]').filter(
-        has_text=re.compile(r"^(All articles|Articles where)")).first.inner_text().strip()
+    return (
+        page.locator('[data-testid="stCaptionContainer"]')
+        .filter(has_text=re.compile(r"^(All articles|Articles where)"))
+        .first.inner_text()
+        .strip()
+    )
 
 
 def wait_for_caption(page, text: str) -> None:
-    settle(page, """[...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
-                        .some(e => e.innerText.trim() === arg)""", text)
+    settle(
+        page,
+        """[...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+                        .some(e => e.innerText.trim() === arg)""",
+        text,
+    )
 
 
 def assert_no_exception(page, what: str) -> None:
@@ -108,12 +119,15 @@ def query_params(page) -> dict[str, list[str]]:
 
 def direct_quotes(con, start: dt.date, end: dt.date, speaker: str) -> list[list[str]]:
     """The quotes a user should get for these filters, written straight against the store's tables."""
-    rows = con.execute("""
+    rows = con.execute(
+        """
         SELECT strftime(a.date, '%Y-%m-%d'), q.speaker, q.speaker_role, q.quote, q.cue, q.kind, a.title,
                q.article_id, q.quote_index
         FROM quotes q JOIN articles a USING (article_id)
         WHERE a.date BETWEEN ? AND ? AND q.speaker = ?
-        ORDER BY a.date DESC, a.article_id, q.quote_index""", [start, end, speaker]).fetchall()
+        ORDER BY a.date DESC, a.article_id, q.quote_index""",
+        [start, end, speaker],
+    ).fetchall()
     return [["" if v is None else str(v) for v in row] for row in rows]
 
 
@@ -129,10 +143,13 @@ def con(e2e_store):
 def chosen(con) -> tuple[dt.date, dt.date, str]:
     """A typical filter on this store: a two-month window and its most quoted person in it."""
     start, end = dt.date(1987, 3, 1), dt.date(1987, 4, 30)
-    row = con.execute("""
+    row = con.execute(
+        """
         SELECT q.speaker, count(*) AS n FROM quotes q JOIN articles a USING (article_id)
         WHERE a.date BETWEEN ? AND ? AND q.speaker IS NOT NULL AND q.speaker_kind = 'person'
-        GROUP BY q.speaker ORDER BY n DESC, q.speaker LIMIT 1""", [start, end]).fetchone()
+        GROUP BY q.speaker ORDER BY n DESC, q.speaker LIMIT 1""",
+        [start, end],
+    ).fetchone()
     assert row and row[1] >= 2, "the Reuters sample should hold a person quoted at least twice in March-April 1987"
     return start, end, row[0]
 
@@ -243,8 +260,10 @@ def test_date_and_speaker_filters_then_quotes_csv_matches_the_store(page, server
 
 def test_article_shows_highlighted_quotes_and_script_as_text(page, server, artifacts, con, hostile_title):
     article_id, body = con.execute("SELECT article_id, text FROM articles WHERE title = ?", [hostile_title]).fetchone()
-    stored = con.execute("SELECT start_char, end_char, speaker, speaker_role FROM quotes WHERE article_id = ? "
-                         "ORDER BY start_char", [article_id]).fetchall()
+    stored = con.execute(
+        "SELECT start_char, end_char, speaker, speaker_role FROM quotes WHERE article_id = ? ORDER BY start_char",
+        [article_id],
+    ).fetchall()
     assert stored, "the hostile article should have quotes"
     open_page(page, f"{server.url}/articles")
 

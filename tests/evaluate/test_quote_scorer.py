@@ -6,8 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.evaluate.quotes import (Predicted, coverage, default_pronoun_sources, gold_name, is_speech_cue,
-                                       load_gold, read_jsonl, run, same_speaker, score)
+from dashboard.evaluate.quotes import (
+    Predicted,
+    coverage,
+    default_pronoun_sources,
+    gold_name,
+    is_speech_cue,
+    load_gold,
+    read_jsonl,
+    run,
+    same_speaker,
+    score,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "quotes"
 
@@ -33,12 +43,14 @@ def test_one_annotator_and_speech_cues_only(gold):
 def test_figures_on_known_predictions(gold):
     (article,) = gold
     text = article.text
-    predictions = {"council": [
-        at(text, "the budget would balance next year", "Jane Doe"),  # exact, right speaker
-        at(text, "We have done the work,", "John Roe"),                # covers 22 of 45 gold chars, wrong speaker
-        at(text, "the council will agree", "Jane Doe"),                # on a belief: neither right nor wrong
-        at(text, "Rain fell all day", None),                           # spurious
-    ]}                                                                  # 'The council agreed' is missed
+    predictions = {
+        "council": [
+            at(text, "the budget would balance next year", "Jane Doe"),  # exact, right speaker
+            at(text, "We have done the work,", "John Roe"),  # covers 22 of 45 gold chars, wrong speaker
+            at(text, "the council will agree", "Jane Doe"),  # on a belief: neither right nor wrong
+            at(text, "Rain fell all day", None),  # spurious
+        ]
+    }  # 'The council agreed' is missed
     scores = score(gold, predictions)
     assert scores.counts[0.3] == {"tp": 2, "predicted": 3, "gold": 3}
     assert scores.counts[0.8] == {"tp": 1, "predicted": 3, "gold": 3}
@@ -55,8 +67,12 @@ def test_figures_on_known_predictions(gold):
 def test_a_speaker_the_gold_does_not_name_is_not_judged(gold):
     (article,) = gold
     text = article.text
-    predictions = {"council": [at(text, "the budget would balance next year", "Jane Doe"),
-                               at(text, "The council agreed", "Bob Gray")]}  # gold: 'a spokesman'
+    predictions = {
+        "council": [
+            at(text, "the budget would balance next year", "Jane Doe"),
+            at(text, "The council agreed", "Bob Gray"),
+        ]
+    }  # gold: 'a spokesman'
     scores = score(gold, predictions)
     assert scores.counts[0.3] == {"tp": 2, "predicted": 2, "gold": 3}
     assert (scores.speaker_right, scores.speaker_scored) == (1, 1)
@@ -68,8 +84,10 @@ def test_a_speaker_the_gold_does_not_name_is_not_judged(gold):
 def test_matching_is_one_to_one(gold):
     (article,) = gold
     text = article.text
-    twice = [at(text, "the budget would balance next year", "Jane Doe"),
-             at(text, "the budget would balance", "Jane Doe")]
+    twice = [
+        at(text, "the budget would balance next year", "Jane Doe"),
+        at(text, "the budget would balance", "Jane Doe"),
+    ]
     scores = score(gold, {"council": twice})
     assert scores.counts[0.3]["tp"] == 1 and scores.counts[0.3]["predicted"] == 2
 
@@ -117,8 +135,7 @@ def test_jsonl_gold_finds_quotes_in_the_text():
 
 def test_command_runs_the_real_extractor_and_writes_the_report(tmp_path, capsys, nlp):
     report = tmp_path / "errors.md"
-    args = argparse.Namespace(gold=FIXTURE, store=None, report=report, model=None, limit=None,
-                              pronoun_sources=None)
+    args = argparse.Namespace(gold=FIXTURE, store=None, report=report, model=None, limit=None, pronoun_sources=None)
     assert run(args) == 0
     out = capsys.readouterr().out
     assert "precision" in out and "speaker accuracy" in out
@@ -132,8 +149,9 @@ def test_command_runs_the_real_extractor_and_writes_the_report(tmp_path, capsys,
 
 def readings_file(tmp_path, rows):
     path = tmp_path / "sources.tsv"
-    path.write_text("file\tsource_offset\tsource\tspeaker\n" + "".join("\t".join(r) + "\n" for r in rows),
-                    encoding="utf-8")
+    path.write_text(
+        "file\tsource_offset\tsource\tspeaker\n" + "".join("\t".join(r) + "\n" for r in rows), encoding="utf-8"
+    )
     return path
 
 
@@ -148,9 +166,14 @@ def test_a_recorded_reading_overrides_the_pronoun_heuristic(tmp_path):
     assert article.quotes[1].speaker is None and article.quotes[1].resolved == "read"
 
 
-@pytest.mark.parametrize("row", [("council", "107", "he", "Mary Major"),     # another pronoun
-                                 ("council", "108", "she", "Mary Major"),    # another offset
-                                 ("other", "107", "she", "Mary Major")])     # another file
+@pytest.mark.parametrize(
+    "row",
+    [
+        ("council", "107", "he", "Mary Major"),  # another pronoun
+        ("council", "108", "she", "Mary Major"),  # another offset
+        ("other", "107", "she", "Mary Major"),
+    ],
+)  # another file
 def test_a_reading_applies_only_where_file_offset_and_pronoun_match(tmp_path, row):
     (article,) = load_gold(FIXTURE, pronoun_sources=readings_file(tmp_path, [row]))
     assert article.quotes[1].speaker == "Jane Doe" and article.quotes[1].resolved == "heuristic"
@@ -168,7 +191,8 @@ def test_shipped_readings_cover_polnear_dev_pronoun_sources(corpora):
 
 
 def test_bad_gold_path_is_a_clear_error(tmp_path, capsys):
-    args = argparse.Namespace(gold=tmp_path / "nothing", store=None, report=tmp_path / "r.md", model=None, limit=None,
-                              pronoun_sources=None)
+    args = argparse.Namespace(
+        gold=tmp_path / "nothing", store=None, report=tmp_path / "r.md", model=None, limit=None, pronoun_sources=None
+    )
     assert run(args) == 2
     assert "expected" in capsys.readouterr().err

@@ -13,15 +13,14 @@ from dashboard.nlp.topics import default_taxonomy_path
 
 LABELS = (
     "file\tdate\ttopics\tplaces\n"
-    "a.txt\t1987-03-01\tcrude\tusa\n"          # gold: energy
-    "b.txt\t1987-03-01\tcrude,earn\t\n"        # gold: energy, economy and business
-    "c.txt\t1987-03-01\tearn\t\n"              # gold: economy and business
-    "d.txt\t1987-03-01\tgold\t\n"              # code mapped to nothing: not labelled
-    "e.txt\t1987-03-01\t\t\n"                  # no codes: not labelled
-    "f.txt\t1987-03-01\tinterest\t\n"          # gold: markets and finance, never tagged
+    "a.txt\t1987-03-01\tcrude\tusa\n"  # gold: energy
+    "b.txt\t1987-03-01\tcrude,earn\t\n"  # gold: energy, economy and business
+    "c.txt\t1987-03-01\tearn\t\n"  # gold: economy and business
+    "d.txt\t1987-03-01\tgold\t\n"  # code mapped to nothing: not labelled
+    "e.txt\t1987-03-01\t\t\n"  # no codes: not labelled
+    "f.txt\t1987-03-01\tinterest\t\n"  # gold: markets and finance, never tagged
 )
-MAP = ("# comment line\ncode\ttag\ncrude\tenergy\nearn\teconomy and business\n"
-       "interest\tmarkets and finance\ngold\t\n")
+MAP = "# comment line\ncode\ttag\ncrude\tenergy\nearn\teconomy and business\ninterest\tmarkets and finance\ngold\t\n"
 
 
 @pytest.fixture
@@ -35,21 +34,34 @@ def files(tmp_path):
 def test_map_and_labels_are_read_as_pairs(files):
     labels, code_map = files
     assert read_map(code_map).values.tolist() == [
-        ["crude", "energy"], ["earn", "economy and business"], ["interest", "markets and finance"]]
+        ["crude", "energy"],
+        ["earn", "economy and business"],
+        ["interest", "markets and finance"],
+    ]
     gold = gold_tags(read_labels(labels), read_map(code_map))
     assert sorted(map(tuple, gold.values.tolist())) == [
-        ("a.txt", "energy"), ("b.txt", "economy and business"), ("b.txt", "energy"),
-        ("c.txt", "economy and business"), ("f.txt", "markets and finance")]
+        ("a.txt", "energy"),
+        ("b.txt", "economy and business"),
+        ("b.txt", "energy"),
+        ("c.txt", "economy and business"),
+        ("f.txt", "markets and finance"),
+    ]
 
 
 def test_scores_match_hand_counts(files):
     gold = gold_tags(read_labels(files[0]), read_map(files[1]))
-    tags = pd.DataFrame([
-        ("a.txt", "energy", 9.0), ("a.txt", "politics", 4.0),          # top right
-        ("b.txt", "economy and business", 5.0), ("b.txt", "energy", 6.0),  # top right (energy)
-        ("c.txt", "energy", 7.0), ("c.txt", "economy and business", 3.0),  # top wrong
-        ("d.txt", "energy", 8.0),                                        # not labelled: ignored
-    ], columns=["file", "topic", "score"])
+    tags = pd.DataFrame(
+        [
+            ("a.txt", "energy", 9.0),
+            ("a.txt", "politics", 4.0),  # top right
+            ("b.txt", "economy and business", 5.0),
+            ("b.txt", "energy", 6.0),  # top right (energy)
+            ("c.txt", "energy", 7.0),
+            ("c.txt", "economy and business", 3.0),  # top wrong
+            ("d.txt", "energy", 8.0),  # not labelled: ignored
+        ],
+        columns=["file", "topic", "score"],
+    )
     scores = score_tags(tags, gold)
     assert (scores.labelled, scores.top_right, scores.untagged) == (4, 2, 1)
     assert scores.top_share == 0.5
@@ -61,27 +73,57 @@ def test_scores_match_hand_counts(files):
     assert rows.loc["economy and business", "precision"] == 1.0
     assert rows.loc["markets and finance", "recall"] == 0.0
     assert math.isnan(rows.loc["markets and finance", "precision"])  # never tagged
-    assert math.isnan(rows.loc["politics", "precision"])              # no code maps to it
+    assert math.isnan(rows.loc["politics", "precision"])  # no code maps to it
 
 
 def _store(tmp_path):
     """A store of three labelled articles with stored terms, entities and (stale) topics."""
     ids = ["1" * 16, "2" * 16, "3" * 16]
-    articles = pd.DataFrame({
-        "article_id": ids, "file": ["corpus/a.txt", "corpus/b.txt", "corpus/c.txt"], "line": [1, 1, 1],
-        "date": [dt.date(1987, 3, 1)] * 3, "title": ["A", "B", "C"], "source": [None] * 3,
-        "url": [None] * 3, "author": [None] * 3, "text": ["..."] * 3, "words": [60, 60, 60],
-        "quote_marks": [0] * 3,
-    })
-    terms = pd.DataFrame([
-        (ids[0], "oil", 3), (ids[0], "crude", 2), (ids[0], "refinery", 1),
-        (ids[1], "profit", 2), (ids[1], "shareholder", 1), (ids[1], "dividend", 1),
-        (ids[2], "profit", 1), (ids[2], "quarter", 1), (ids[2], "revenue", 2),
-    ], columns=["article_id", "term", "count"])
-    topics = pd.DataFrame({"article_id": ids, "topic": ["sport"] * 3, "score": [5.0] * 3,
-                           "evidence": ["goal, match"] * 3, "kind": ["taxonomy"] * 3})
-    tables = {"articles": articles, "terms": terms, "topics": topics,
-              "entities": store.empty_frame("entities"), "mentions": store.empty_frame("mentions")}
+    articles = pd.DataFrame(
+        {
+            "article_id": ids,
+            "file": ["corpus/a.txt", "corpus/b.txt", "corpus/c.txt"],
+            "line": [1, 1, 1],
+            "date": [dt.date(1987, 3, 1)] * 3,
+            "title": ["A", "B", "C"],
+            "source": [None] * 3,
+            "url": [None] * 3,
+            "author": [None] * 3,
+            "text": ["..."] * 3,
+            "words": [60, 60, 60],
+            "quote_marks": [0] * 3,
+        }
+    )
+    terms = pd.DataFrame(
+        [
+            (ids[0], "oil", 3),
+            (ids[0], "crude", 2),
+            (ids[0], "refinery", 1),
+            (ids[1], "profit", 2),
+            (ids[1], "shareholder", 1),
+            (ids[1], "dividend", 1),
+            (ids[2], "profit", 1),
+            (ids[2], "quarter", 1),
+            (ids[2], "revenue", 2),
+        ],
+        columns=["article_id", "term", "count"],
+    )
+    topics = pd.DataFrame(
+        {
+            "article_id": ids,
+            "topic": ["sport"] * 3,
+            "score": [5.0] * 3,
+            "evidence": ["goal, match"] * 3,
+            "kind": ["taxonomy"] * 3,
+        }
+    )
+    tables = {
+        "articles": articles,
+        "terms": terms,
+        "topics": topics,
+        "entities": store.empty_frame("entities"),
+        "mentions": store.empty_frame("mentions"),
+    }
     store.write_snapshot(tmp_path / "store", tables, {})
     return tmp_path / "store"
 
@@ -101,8 +143,20 @@ def test_cli_scores_a_taxonomy_from_stored_terms_without_changing_the_store(file
     store_dir = _store(tmp_path)
     before = store.read_table(store_dir, "topics")
     labels, code_map = files
-    code = main(["evaluate", "topics", "--labels", str(labels), "--map", str(code_map),
-                 "--store", str(store_dir), "--taxonomy", str(default_taxonomy_path())])
+    code = main(
+        [
+            "evaluate",
+            "topics",
+            "--labels",
+            str(labels),
+            "--map",
+            str(code_map),
+            "--store",
+            str(store_dir),
+            "--taxonomy",
+            str(default_taxonomy_path()),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "top tag is a mapped tag: 3 = 100.0%" in out

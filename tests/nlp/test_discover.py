@@ -44,8 +44,9 @@ def corpus(nlp):
 
 
 def dominant(assignments):
-    return (assignments.sort_values("score", ascending=False).drop_duplicates("article_id")
-            .set_index("article_id")["topic"])
+    return (
+        assignments.sort_values("score", ascending=False).drop_duplicates("article_id").set_index("article_id")["topic"]
+    )
 
 
 def test_two_topics_separate_the_two_subjects(corpus):
@@ -67,8 +68,18 @@ def test_two_topics_separate_the_two_subjects(corpus):
     assert assignments["score"].between(0, 1).all()
     # Evidence: the article's own words among its topic's top terms.
     row = assignments[(assignments["article_id"] == "rates-0") & (assignments["topic"] == rates_name)].iloc[0]
-    assert set(row["evidence"].split(", ")) <= {"central", "bank", "raise", "interest", "rate", "curb",
-                                               "inflation", "bond", "yield", "rise"}
+    assert set(row["evidence"].split(", ")) <= {
+        "central",
+        "bank",
+        "raise",
+        "interest",
+        "rate",
+        "curb",
+        "inflation",
+        "bond",
+        "yield",
+        "rise",
+    }
     assert topic_terms.groupby("topic")["weight"].sum().le(1.0 + 1e-9).all()
 
 
@@ -107,18 +118,43 @@ def test_command_stores_discovered_topics_beside_taxonomy_tags(corpus, tmp_path,
 
     terms, subject = corpus
     ids = sorted(subject)
-    articles = pd.DataFrame({
-        "article_id": ids, "file": [f"{a}.txt" for a in ids], "line": 1, "date": dt.date(2025, 1, 1),
-        "title": ids, "source": None, "url": None, "author": None, "text": "...", "words": 20,
-        "quote_marks": 0,
-    })
-    tagged = pd.DataFrame({"article_id": ["rates-0"], "topic": ["markets and finance"], "score": [9.0],
-                           "evidence": ["bond, central bank"], "kind": ["taxonomy"]})
-    stale = pd.DataFrame({"article_id": ["rates-1"], "topic": ["old topic"], "score": [0.5],
-                          "evidence": [""], "kind": ["discovered"]})
-    store.write_snapshot(tmp_path / "s", {"articles": articles, "terms": terms,
-                                          "topics": pd.concat([tagged, stale]),
-                                          "topic_terms": store.empty_frame("topic_terms")}, {})
+    articles = pd.DataFrame(
+        {
+            "article_id": ids,
+            "file": [f"{a}.txt" for a in ids],
+            "line": 1,
+            "date": dt.date(2025, 1, 1),
+            "title": ids,
+            "source": None,
+            "url": None,
+            "author": None,
+            "text": "...",
+            "words": 20,
+            "quote_marks": 0,
+        }
+    )
+    tagged = pd.DataFrame(
+        {
+            "article_id": ["rates-0"],
+            "topic": ["markets and finance"],
+            "score": [9.0],
+            "evidence": ["bond, central bank"],
+            "kind": ["taxonomy"],
+        }
+    )
+    stale = pd.DataFrame(
+        {"article_id": ["rates-1"], "topic": ["old topic"], "score": [0.5], "evidence": [""], "kind": ["discovered"]}
+    )
+    store.write_snapshot(
+        tmp_path / "s",
+        {
+            "articles": articles,
+            "terms": terms,
+            "topics": pd.concat([tagged, stale]),
+            "topic_terms": store.empty_frame("topic_terms"),
+        },
+        {},
+    )
     assert main(["topics", "discover", "--k", "2", "--store", str(tmp_path / "s")]) == 0
     assert "2 topics (given) over 16 articles" in capsys.readouterr().out
     topics = store.read_table(tmp_path / "s", "topics")

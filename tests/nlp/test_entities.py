@@ -50,8 +50,7 @@ def test_surname_joins_the_full_name(nlp):
 
 
 def test_shared_surname_goes_to_the_most_recent_full_name(nlp):
-    text = ("Hillary Clinton spoke in Ohio. Clinton was tired. "
-            "Bill Clinton spoke in Iowa. Clinton was cheerful.")
+    text = "Hillary Clinton spoke in Ohio. Clinton was tired. Bill Clinton spoke in Iowa. Clinton was cheerful."
     found = counts(nlp, text)
     assert found[("Hillary Clinton", "PERSON")] == 2
     assert found[("Bill Clinton", "PERSON")] == 2
@@ -82,13 +81,28 @@ def test_unrelated_single_names_stay_apart(nlp):
 
 
 # --- what is not a name ------------------------------------------------------------------------
-@pytest.mark.parametrize("name, plausible", [
-    ("Revs", False), ("Avg", False), ("Revs 12.2 mln vs", False), ("U.S. Dlrs", False), ("cts", False),
-    ("Co Inc", False), ("S", False), ("1987", False),
-    ("Dmitry Peskov", True), ("Ford Motor Co", True), ("EC", True), ("Zapad-2025", True), ("G7", True),
-    ("FlagShareLikeReplySara Bondioli", False), ("Robert McDonough", True), ("Mary MacKenzie-McDonald", True),
-    ("YouTube", True),
-])
+@pytest.mark.parametrize(
+    "name, plausible",
+    [
+        ("Revs", False),
+        ("Avg", False),
+        ("Revs 12.2 mln vs", False),
+        ("U.S. Dlrs", False),
+        ("cts", False),
+        ("Co Inc", False),
+        ("S", False),
+        ("1987", False),
+        ("Dmitry Peskov", True),
+        ("Ford Motor Co", True),
+        ("EC", True),
+        ("Zapad-2025", True),
+        ("G7", True),
+        ("FlagShareLikeReplySara Bondioli", False),
+        ("Robert McDonough", True),
+        ("Mary MacKenzie-McDonald", True),
+        ("YouTube", True),
+    ],
+)
 def test_shorthand_amounts_and_lone_letters_are_not_names(name, plausible):
     assert is_plausible_name(name) is plausible
 

@@ -41,7 +41,12 @@ def test_quotation_continued_over_paragraphs_is_one_span():
 def test_direct_quote_before_the_cue(quotes):
     q = only(quotes('"Prices will fall next year," Angela Merkel said.'))
     assert (q.quote, q.speaker, q.cue, q.kind, q.rule) == (
-        "Prices will fall next year,", "Angela Merkel", "said", "direct", "direct-before-cue")
+        "Prices will fall next year,",
+        "Angela Merkel",
+        "said",
+        "direct",
+        "direct-before-cue",
+    )
     assert q.resolved_by == "name" and q.speaker_kind == "person"
 
 
@@ -81,13 +86,16 @@ def test_next_paragraph_quote_continues_the_speaker(quotes):
     text = 'John Smith said: "We are ready."\n\n"Nobody can stop this process now, believe me."'
     first, second = quotes(text)
     assert first.rule == "direct-colon"
-    assert (second.rule, second.speaker, second.resolved_by, second.cue) == (
-        "floating", "John Smith", "previous", None)
+    assert (second.rule, second.speaker, second.resolved_by, second.cue) == ("floating", "John Smith", "previous", None)
 
 
 def test_next_sentence_quote_after_the_cue_extends_the_quotation(quotes):
     q = only(quotes('"This is over," Smith told reporters. "We won."'))
-    assert (q.speaker, q.rule, q.quote) == ("Smith", "direct-before-cue", 'This is over," Smith told reporters. "We won.')
+    assert (q.speaker, q.rule, q.quote) == (
+        "Smith",
+        "direct-before-cue",
+        'This is over," Smith told reporters. "We won.',
+    )
 
 
 def test_next_sentence_quote_without_cue_between_continues_the_speaker(quotes):
@@ -108,7 +116,9 @@ def test_scare_quotes_are_not_quotations(quotes):
 
 
 def test_floating_quote_needs_someone_to_continue_from_a_nearby_paragraph(quotes):
-    text = 'John Smith said: "We are ready."\n\nThe weather was fine.\n\nMarkets rose.\n\n"Such quotes stand alone here."'
+    text = (
+        'John Smith said: "We are ready."\n\nThe weather was fine.\n\nMarkets rose.\n\n"Such quotes stand alone here."'
+    )
     found = quotes(text)
     assert found[-1].rule == "floating" and found[-1].speaker is None
 
@@ -124,7 +134,10 @@ def test_indirect_speech_with_that(quotes):
 def test_indirect_speech_fronted(quotes):
     q = only(quotes("Communications are currently on hold, Kremlin spokesman Dmitry Peskov said on Friday."))
     assert (q.quote, q.speaker, q.speaker_role) == (
-        "Communications are currently on hold", "Dmitry Peskov", "Kremlin spokesman")
+        "Communications are currently on hold",
+        "Dmitry Peskov",
+        "Kremlin spokesman",
+    )
 
 
 def test_indirect_speech_with_partial_quote(quotes):
@@ -213,9 +226,11 @@ def test_typewriter_quote_with_cue(quotes):
 
 
 def test_floating_quote_goes_to_a_person_introduced_since_the_last_quote(quotes):
-    text = ('John Smith said: "We are ready."\n\n'
-            "Angela Merkel, the German chancellor, criticised the plan on Monday.\n\n"
-            '"This plan will not work for anyone in Europe."')
+    text = (
+        'John Smith said: "We are ready."\n\n'
+        "Angela Merkel, the German chancellor, criticised the plan on Monday.\n\n"
+        '"This plan will not work for anyone in Europe."'
+    )
     found = quotes(text)
     assert (found[-1].rule, found[-1].speaker, found[-1].resolved_by) == ("floating", "Angela Merkel", "previous")
 
@@ -255,8 +270,10 @@ def test_pronoun_skips_a_name_inside_reported_speech(quotes):
 
 
 def test_pronoun_prefers_the_sentence_subject_over_a_side_clause_subject(quotes):
-    text = ('Michael Seaman said he is angry. He likes the ideas that Bernie Sanders championed. '
-            '"I am sick and tired of it," he said.')
+    text = (
+        "Michael Seaman said he is angry. He likes the ideas that Bernie Sanders championed. "
+        '"I am sick and tired of it," he said.'
+    )
     assert quotes(text)[-1].speaker == "Michael Seaman"
     text = 'Michael Seaman said he is angry. Bernie Sanders championed new ideas. "I am tired of it," he said.'
     assert quotes(text)[-1].speaker == "Bernie Sanders"
@@ -264,8 +281,10 @@ def test_pronoun_prefers_the_sentence_subject_over_a_side_clause_subject(quotes)
 
 def test_pronouns_after_a_name_rule_out_the_wrong_gender(quotes):
     # 'Tyresha' is in no name list; the 'she' after her name says she is not the 'he' that speaks.
-    text = ('John Smith arrived first.\n\n'
-            'Tyresha McClenney took the stage, and she thanked the crowd. "We will win," he said.')
+    text = (
+        "John Smith arrived first.\n\n"
+        'Tyresha McClenney took the stage, and she thanked the crowd. "We will win," he said.'
+    )
     assert quotes(text)[-1].speaker == "John Smith"
     text = 'John Smith arrived first.\n\nTyresha McClenney took the stage. "We will win," he said.'
     assert quotes(text)[-1].speaker == "Tyresha McClenney"  # nothing tells her gender: the nearer subject
@@ -301,7 +320,10 @@ def test_an_indefinite_or_plural_role_is_nobody_named_before(quotes):
 
 def test_attribution_interpolated_in_its_statement(quotes):
     q = only(quotes("Many of the closures, he said, have involved public and semi-private courses."))
-    assert (q.rule, q.quote) == ("indirect", "Many of the closures, he said, have involved public and semi-private courses")
+    assert (q.rule, q.quote) == (
+        "indirect",
+        "Many of the closures, he said, have involved public and semi-private courses",
+    )
     q = only(quotes("The plan, officials said on Monday, would cost $5 billion over ten years."))
     assert q.quote.startswith("The plan") and q.quote.endswith("ten years")
     # a relative clause set off by commas is no interpolated attribution
@@ -310,8 +332,10 @@ def test_attribution_interpolated_in_its_statement(quotes):
 
 
 def test_quotation_resumed_after_a_long_inverted_attribution_is_one_quote(quotes):
-    text = ('"The risk," said Edward Leamer, an economist who is the director of the UCLA Anderson Forecast, '
-            '"is that we\'re going to be attracting workers and repelling jobs."')
+    text = (
+        '"The risk," said Edward Leamer, an economist who is the director of the UCLA Anderson Forecast, '
+        '"is that we\'re going to be attracting workers and repelling jobs."'
+    )
     q = only(quotes(text))
     assert q.speaker == "Edward Leamer"
     assert q.quote.startswith("The risk,") and q.quote.endswith("repelling jobs.")
@@ -327,8 +351,10 @@ def test_what_someone_vowed_to_do(quotes):
 
 
 def test_they_continues_an_unnamed_group_before_an_organisation(quotes):
-    text = ("The International Coffee Organization met in London. Producers will present a proposal on quotas, "
-            "delegates said.\n\nDistribution would be on an unchanged basis, they said.")
+    text = (
+        "The International Coffee Organization met in London. Producers will present a proposal on quotas, "
+        "delegates said.\n\nDistribution would be on an unchanged basis, they said."
+    )
     last = quotes(text)[-1]
     assert (last.speaker, last.speaker_role, last.resolved_by) == (None, "delegates", "pronoun")
     # with no group quoted, 'they' is still the organisation

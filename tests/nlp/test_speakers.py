@@ -14,9 +14,13 @@ def frames(mentions, quotes=()):
 
 def test_variants_of_one_person_merge():
     m, q = frames(
-        [("a1", "Donald Trump", "PERSON", 9), ("a2", "Donald Trump", "PERSON", 4),
-         ("a3", "Donald J. Trump", "PERSON", 2), ("a4", "Trump", "PERSON", 3),
-         ("a5", "President Trump", "PERSON", 1)],
+        [
+            ("a1", "Donald Trump", "PERSON", 9),
+            ("a2", "Donald Trump", "PERSON", 4),
+            ("a3", "Donald J. Trump", "PERSON", 2),
+            ("a4", "Trump", "PERSON", 3),
+            ("a5", "President Trump", "PERSON", 1),
+        ],
         [("a4", "Trump", "person")],
     )
     mapping = build_name_map(m, q, {})
@@ -24,8 +28,9 @@ def test_variants_of_one_person_merge():
 
 
 def test_people_sharing_a_surname_do_not_merge():
-    m, q = frames([("a1", "Hillary Clinton", "PERSON", 5), ("a2", "Bill Clinton", "PERSON", 4),
-                   ("a3", "Clinton", "PERSON", 2)])
+    m, q = frames(
+        [("a1", "Hillary Clinton", "PERSON", 5), ("a2", "Bill Clinton", "PERSON", 4), ("a3", "Clinton", "PERSON", 2)]
+    )
     mapping = build_name_map(m, q, {})
     assert "Bill Clinton" not in mapping and "Hillary Clinton" not in mapping
     assert "Clinton" not in mapping  # neither full name dominates the surname
@@ -34,20 +39,31 @@ def test_people_sharing_a_surname_do_not_merge():
 def test_bare_surname_needs_a_dominant_full_name_seen_in_several_articles():
     m, q = frames([("a1", "John Smith", "PERSON", 7), ("a2", "Smith", "PERSON", 3)])
     assert build_name_map(m, q, {}) == {}  # one article naming John Smith is no evidence for a2
-    m, q = frames([("a1", "John Smith", "PERSON", 7), ("a3", "John Smith", "PERSON", 2),
-                   ("a2", "Smith", "PERSON", 3)])
+    m, q = frames([("a1", "John Smith", "PERSON", 7), ("a3", "John Smith", "PERSON", 2), ("a2", "Smith", "PERSON", 3)])
     assert build_name_map(m, q, {}) == {"Smith": "John Smith"}
 
 
 def test_non_person_names_change_only_through_aliases():
-    m, q = frames([("a1", "Clinton", "GPE", 2), ("a2", "Bill Clinton", "PERSON", 5),
-                   ("a3", "Bill Clinton", "PERSON", 5), ("a1", "U.S.", "GPE", 3)])
+    m, q = frames(
+        [
+            ("a1", "Clinton", "GPE", 2),
+            ("a2", "Bill Clinton", "PERSON", 5),
+            ("a3", "Bill Clinton", "PERSON", 5),
+            ("a1", "U.S.", "GPE", 3),
+        ]
+    )
     assert build_name_map(m, q, {"U.S.": "United States"}) == {"U.S.": "United States"}
 
 
 def test_aliases_apply_last_and_win():
-    m, q = frames([("a1", "Donald Trump", "PERSON", 9), ("a2", "Donald J. Trump", "PERSON", 1),
-                   ("a2", "Trump", "PERSON", 3), ("a3", "Donald Trump", "PERSON", 1)])
+    m, q = frames(
+        [
+            ("a1", "Donald Trump", "PERSON", 9),
+            ("a2", "Donald J. Trump", "PERSON", 1),
+            ("a2", "Trump", "PERSON", 3),
+            ("a3", "Donald Trump", "PERSON", 1),
+        ]
+    )
     mapping = build_name_map(m, q, {"Donald Trump": "The Donald"})
     assert mapping == {"Donald Trump": "The Donald", "Donald J. Trump": "The Donald", "Trump": "The Donald"}
 

@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from dashboard.nlp.topics import (
-    Tag, TaxonomyError, load_taxonomy, parse_taxonomy, tag_article, tag_frames, taxonomy_version,
+    Tag,
+    TaxonomyError,
+    load_taxonomy,
+    parse_taxonomy,
+    tag_article,
+    tag_frames,
+    taxonomy_version,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,33 +41,47 @@ def tags_of(nlp, taxonomy, title, body):
 
 
 def test_energy_article_gets_energy_with_readable_evidence(nlp, taxonomy):
-    tags = tags_of(nlp, taxonomy, "OPEC agrees to cut output",
-                   "OPEC ministers agreed to cut crude oil output by one million barrels a day. "
-                   "Refinery demand for oil has weakened and crude prices fell for a third week.")
+    tags = tags_of(
+        nlp,
+        taxonomy,
+        "OPEC agrees to cut output",
+        "OPEC ministers agreed to cut crude oil output by one million barrels a day. "
+        "Refinery demand for oil has weakened and crude prices fell for a third week.",
+    )
     assert "energy" in tags
     assert {"crude oil", "OPEC", "barrel", "refinery"} <= set(tags["energy"].evidence)
     assert "sport" not in tags and "culture and entertainment" not in tags
 
 
 def test_sport_article_is_not_energy(nlp, taxonomy):
-    tags = tags_of(nlp, taxonomy, "United win the league",
-                   "The striker scored twice as the team won the league championship in front of "
-                   "their fans at the stadium. The coach praised every player after the match.")
+    tags = tags_of(
+        nlp,
+        taxonomy,
+        "United win the league",
+        "The striker scored twice as the team won the league championship in front of "
+        "their fans at the stadium. The coach praised every player after the match.",
+    )
     assert next(iter(tags)) == "sport"
     assert "energy" not in tags and "economy and business" not in tags
 
 
 def test_court_article_is_crime_and_justice(nlp, taxonomy):
-    tags = tags_of(nlp, taxonomy, "Former mayor jailed for fraud",
-                   "A judge sentenced the former mayor to five years in prison after a jury found "
-                   "him guilty of fraud and bribery. Prosecutors said police had arrested him in May.")
+    tags = tags_of(
+        nlp,
+        taxonomy,
+        "Former mayor jailed for fraud",
+        "A judge sentenced the former mayor to five years in prison after a jury found "
+        "him guilty of fraud and bribery. Prosecutors said police had arrested him in May.",
+    )
     assert "crime and justice" in tags
     assert {"judge", "jail", "fraud"} <= set(tags["crime and justice"].evidence)
 
 
 def test_one_passing_mention_in_a_long_article_earns_no_tag(nlp, taxonomy):
-    body = ("The striker scored twice as the team won the league championship. " * 10
-            + "Fans travelled by train because petrol was expensive.")
+    body = (
+        "The striker scored twice as the team won the league championship. " * 10
+        + "Fans travelled by train because petrol was expensive."
+    )
     tags = tags_of(nlp, taxonomy, "", body)
     assert "sport" in tags and "energy" not in tags
 
@@ -123,13 +143,16 @@ def test_version_follows_content_not_comments(tmp_path):
     assert va == vb != vc and len(va) == 12
 
 
-@pytest.mark.parametrize("raw, message", [
-    ({"topic": [{"name": "a", "strong": ["x", "x"]}]}, "listed twice"),
-    ({"topic": [{"name": "a", "words": ["x"]}]}, "unknown field"),
-    ({"topic": [{"strong": ["x"]}]}, "no name"),
-    ({"settings": {"treshold": 1}, "topic": [{"name": "a"}]}, "unknown setting"),
-    ({}, "no [[topic]]"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({"topic": [{"name": "a", "strong": ["x", "x"]}]}, "listed twice"),
+        ({"topic": [{"name": "a", "words": ["x"]}]}, "unknown field"),
+        ({"topic": [{"strong": ["x"]}]}, "no name"),
+        ({"settings": {"treshold": 1}, "topic": [{"name": "a"}]}, "unknown setting"),
+        ({}, "no [[topic]]"),
+    ],
+)
 def test_malformed_taxonomy_says_what_is_wrong(raw, message):
     with pytest.raises(TaxonomyError, match=message.replace("[", r"\[")):
         parse_taxonomy(raw)
@@ -144,14 +167,21 @@ def test_vectorised_tagging_agrees_with_tag_article(taxonomy):
         "e": ({"foreign": 2, "minister": 1, "embassy": 1, "talk": 3}, {"UN": 1}, 120),
         "f": ({"crude": 3, "oil": 1, "opec": 2}, {"OPEC": 2, "Opec": 1}, 90),
     }
-    terms = pd.DataFrame([(a, t, c) for a, (ts, _, _) in articles.items() for t, c in ts.items()],
-                         columns=["article_id", "term", "count"])
-    ents = pd.DataFrame([(a, e, c) for a, (_, es, _) in articles.items() for e, c in es.items()],
-                        columns=["article_id", "entity", "count"])
+    terms = pd.DataFrame(
+        [(a, t, c) for a, (ts, _, _) in articles.items() for t, c in ts.items()],
+        columns=["article_id", "term", "count"],
+    )
+    ents = pd.DataFrame(
+        [(a, e, c) for a, (_, es, _) in articles.items() for e, c in es.items()],
+        columns=["article_id", "entity", "count"],
+    )
     words = pd.DataFrame([(a, w) for a, (_, _, w) in articles.items()], columns=["article_id", "words"])
     frame = tag_frames(terms, ents, words, taxonomy)
-    expected = [(a, t.topic, t.score, ", ".join(t.evidence))
-                for a, (ts, es, w) in articles.items() for t in tag_article(ts, es, taxonomy, w)]
+    expected = [
+        (a, t.topic, t.score, ", ".join(t.evidence))
+        for a, (ts, es, w) in articles.items()
+        for t in tag_article(ts, es, taxonomy, w)
+    ]
     got = list(frame[["article_id", "topic", "score", "evidence"]].itertuples(index=False, name=None))
     assert got == expected
     assert set(frame["kind"]) == {"taxonomy"}
@@ -165,22 +195,55 @@ def _store(tmp_path):
     from dashboard import store
 
     ids = ["a" * 16, "b" * 16]
-    articles = pd.DataFrame({
-        "article_id": ids, "file": ["one.txt", "two.txt"], "line": [1, 1],
-        "date": [dt.date(2025, 9, 12)] * 2, "title": ["Launch", "Match"], "source": [None] * 2,
-        "url": [None] * 2, "author": [None] * 2, "text": ["..."] * 2, "words": [50, 50],
-        "quote_marks": [0, 0],
-    })
-    terms = pd.DataFrame([
-        (ids[0], "rocket", 2), (ids[0], "orbit", 1), (ids[0], "launch", 2), (ids[0], "satellite", 1),
-        (ids[1], "team", 2), (ids[1], "league", 1), (ids[1], "match", 1), (ids[1], "coach", 1),
-    ], columns=["article_id", "term", "count"])
+    articles = pd.DataFrame(
+        {
+            "article_id": ids,
+            "file": ["one.txt", "two.txt"],
+            "line": [1, 1],
+            "date": [dt.date(2025, 9, 12)] * 2,
+            "title": ["Launch", "Match"],
+            "source": [None] * 2,
+            "url": [None] * 2,
+            "author": [None] * 2,
+            "text": ["..."] * 2,
+            "words": [50, 50],
+            "quote_marks": [0, 0],
+        }
+    )
+    terms = pd.DataFrame(
+        [
+            (ids[0], "rocket", 2),
+            (ids[0], "orbit", 1),
+            (ids[0], "launch", 2),
+            (ids[0], "satellite", 1),
+            (ids[1], "team", 2),
+            (ids[1], "league", 1),
+            (ids[1], "match", 1),
+            (ids[1], "coach", 1),
+        ],
+        columns=["article_id", "term", "count"],
+    )
     mentions = pd.DataFrame([(ids[0], "NASA", "ORG", 2)], columns=["article_id", "name", "label", "count"])
-    topics = pd.DataFrame({"article_id": [ids[0]], "topic": ["rocket, launch"], "score": [0.9],
-                           "evidence": ["rocket, launch"], "kind": ["discovered"]})
-    store.write_snapshot(tmp_path / "store", {
-        "articles": articles, "terms": terms, "mentions": mentions, "topics": topics,
-        "entities": mentions.rename(columns={"name": "entity"})}, {"taxonomy_version": "old"})
+    topics = pd.DataFrame(
+        {
+            "article_id": [ids[0]],
+            "topic": ["rocket, launch"],
+            "score": [0.9],
+            "evidence": ["rocket, launch"],
+            "kind": ["discovered"],
+        }
+    )
+    store.write_snapshot(
+        tmp_path / "store",
+        {
+            "articles": articles,
+            "terms": terms,
+            "mentions": mentions,
+            "topics": topics,
+            "entities": mentions.rename(columns={"name": "entity"}),
+        },
+        {"taxonomy_version": "old"},
+    )
     return tmp_path / "store"
 
 
@@ -203,9 +266,11 @@ def test_retag_after_a_taxonomy_edit_changes_stored_tags_only(tmp_path, monkeypa
     assert "a" * 16 not in tagged.index or "space" not in set(first["topic"])
 
     edited = tmp_path / "taxonomy.toml"
-    edited.write_text(default_taxonomy_path().read_text(encoding="utf-8")
-                      + '\n[[topic]]\nname = "space"\nstrong = ["rocket", "orbit", "astronaut"]\n'
-                        'terms = ["launch"]\nentities = ["NASA"]\n')
+    edited.write_text(
+        default_taxonomy_path().read_text(encoding="utf-8")
+        + '\n[[topic]]\nname = "space"\nstrong = ["rocket", "orbit", "astronaut"]\n'
+        'terms = ["launch"]\nentities = ["NASA"]\n'
+    )
     retag(store_dir, edited)
     second = store.read_table(store_dir, "topics")
     space = second[(second["topic"] == "space") & (second["kind"] == "taxonomy")]
