@@ -1,36 +1,39 @@
-"""Preprocessing: ingest -> annotate (spaCy, in worker processes) -> corpus-wide names -> store.
+"""Preprocessing: ingest (streamed) -> chunks -> annotate (here, in worker processes or on Dask) ->
+Parquet parts -> corpus-wide names and rollups in DuckDB SQL -> an atomically committed snapshot.
 
-Re-running on the same inputs annotates only articles the store does not already hold; a different
-model or changed extraction rules (`rules_version`) reprocess everything.
+Memory does not grow with the corpus: articles are read lazily and grouped into chunks; each chunk
+is annotated and written as its own part as soon as it is done, and only the chunks in flight are
+held (at most 2 per worker). The corpus-wide steps run as SQL over the parts. What does grow is one
+64-bit integer per article for the duplicate check (about 60 MB per million articles).
+
+Chunks are cut where an article's id (a content hash) says so, not every N articles, so adding or
+removing one article changes one chunk and leaves every other chunk, and its part, as it was. A
+chunk's id hashes its article ids with the model and the extraction rules: a re-run, or a run after
+a crash, finds every finished chunk's part already there and annotates only the rest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
 import resource
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from dashboard import store
+from dashboard import annotate, corpus, parts, store
+from dashboard.annotate import count_quote_marks, doc_text, rules_version  # noqa: F401 - public names
 from dashboard.ingest import Article, Reject, read_inputs
 from dashboard.nlp import model as nlp_model
 from dashboard.settings import user_aliases, user_taxonomy
 
-if TYPE_CHECKING:
-    from dashboard.nlp.topics import Taxonomy
-
-NLP_DIR = Path(__file__).resolve().parent / "nlp"
-CHUNK = 64  # articles per task: large enough for nlp.pipe batching, small for progress
-PER_ARTICLE_TABLES = ("mentions", "quotes", "quote_terms", "terms", "topics")
+# Average articles per chunk: big enough that a million articles make ~2,000 parts (DuckDB reads
+# them as one table), small enough that a killed run loses at most a few minutes of a worker.
+CHUNK_ARTICLES = 500
 ProgressFn = Callable[[int, int], None]
 
 
@@ -42,293 +45,199 @@ class NoArticles(RuntimeError):
         self.rejects = rejects
 
 
-# Tagging and discovery only read stored terms, so their changes re-tag instead of re-parsing.
-# Likewise name merging and aliases run over the whole corpus on every run.
-NOT_EXTRACTION = {"topics.py", "discover.py", "speakers.py", "aliases.tsv"}  # taxonomy.toml: no .toml counts
+# --- reading: dedupe, limit, chunks ---------------------------------------------------------
 
 
-def rules_version() -> str:
-    """Hash of the extraction code and its lexicons: any change means annotations are stale."""
+class _Rejects:
+    """Rejects streamed to a Parquet file as they come (a bad corpus can have millions)."""
+
+    SCHEMA = pa.schema([*store.SCHEMAS["rejects"], ("duplicate_of", pa.string())])
+
+    def __init__(self, path: Path, keep: int = 1000):
+        self.path = path
+        self.writer: pq.ParquetWriter | None = None
+        self.buffer: list[tuple[str, str, str, str | None]] = []
+        self.count = 0
+        self.first: list[tuple[Reject, str | None]] = []  # the first few, for messages and small runs
+        self.keep = keep
+
+    def add(self, reject: Reject, duplicate_of: str | None = None) -> None:
+        self.count += 1
+        if len(self.first) < self.keep:
+            self.first.append((reject, duplicate_of))
+        self.buffer.append((reject.file, reject.where, reject.reason, duplicate_of))
+        if len(self.buffer) >= 10_000:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.buffer:
+            return
+        columns = list(zip(*self.buffer))
+        table = pa.table(dict(zip(self.SCHEMA.names, columns)), schema=self.SCHEMA)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, self.SCHEMA, compression="zstd")
+        self.writer.write_table(table)
+        self.buffer = []
+
+    def close(self) -> None:
+        self._flush()
+        if self.writer is None:
+            pq.write_table(self.SCHEMA.empty_table(), self.path)
+        else:
+            self.writer.close()
+
+
+def unique_articles(
+    items: Iterable[Article | Reject], rejects: _Rejects, limit: int | None = None, skipped: list | None = None
+) -> Iterator[Article]:
+    """Articles in input order, each id once: repeats and bad inputs go to `rejects`; stop at `limit`.
+
+    Articles past `limit` are read and counted in `skipped[0]`, not stored.
+    """
+    seen: set[int] = set()
+    stored = 0
+    for item in items:
+        if isinstance(item, Reject):
+            rejects.add(item)
+            continue
+        key = int(item.article_id, 16)
+        if key in seen:
+            rejects.add(Reject(item.file, f"line {item.line}", "exact duplicate"), duplicate_of=item.article_id)
+        elif limit is not None and stored >= limit:
+            if skipped is not None:
+                skipped[0] += 1
+        else:
+            seen.add(key)
+            stored += 1
+            yield item
+
+
+def chunked(articles: Iterable[Article], target: int = CHUNK_ARTICLES) -> Iterator[list[Article]]:
+    """Content-defined chunks: a chunk ends after an article whose id hash hits 1 in `target`.
+
+    Between target/4 and 4 x target articles each, so an edit shifts the boundaries of one chunk
+    only: the chunks after it keep their articles and so their ids.
+    """
+    low, high = max(1, target // 4), max(1, target * 4)
+    chunk: list[Article] = []
+    for article in articles:
+        chunk.append(article)
+        boundary = int(article.article_id[-8:], 16) % target == 0
+        if len(chunk) >= high or (boundary and len(chunk) >= low):
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def chunk_id(articles: list[Article], model: str, rules: str) -> str:
+    """The id of a chunk's annotations: its articles' ids, the model and the rules."""
+    digest = hashlib.sha1(f"{model}\x1f{rules}".encode())
+    for article in articles:
+        digest.update(article.article_id.encode())
+    return "c" + digest.hexdigest()[:20]
+
+
+def _meta_version(articles: list[Article]) -> str:
     digest = hashlib.sha1()
-    for path in sorted(NLP_DIR.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".txt", ".tsv", ".json"} and path.name not in NOT_EXTRACTION:
-            digest.update(path.relative_to(NLP_DIR).as_posix().encode())
-            digest.update(path.read_bytes())
+    for a in articles:
+        digest.update("\x1f".join(str(v) for v in (a.article_id, a.file, a.line, a.source, a.url, a.author)).encode())
+        digest.update(b"\x1e")
     return digest.hexdigest()[:12]
 
 
-def is_newswire_slug(title: str) -> bool:
-    """All-caps headlines (newswire slugs) confuse the tagger and NER, so they are not parsed."""
-    letters = [c for c in title if c.isalpha()]
-    return len(letters) >= 4 and all(c.isupper() for c in letters)
+def articles_table(articles: list[Article]) -> pa.Table:
+    """A chunk's rows of the public `articles` table."""
+    columns = {name: [] for name in store.SCHEMAS["articles"].names}
+    for a in articles:
+        for name in ("article_id", "file", "line", "date", "title", "source", "url", "author", "text"):
+            columns[name].append(getattr(a, name))
+        columns["words"].append(len(a.text.split()))
+        columns["quote_marks"].append(count_quote_marks(a.text))
+    return pa.table(columns, schema=store.SCHEMAS["articles"])
 
 
-def doc_text(title: str, body: str) -> tuple[str, int]:
-    """The text spaCy parses for an article and the offset of the body within it."""
-    if not title or is_newswire_slug(title):
-        return body, 0
-    return f"{title}\n\n{body}", len(title) + 2
-
-
-def _term(token) -> str | None:
-    if not token.is_alpha or token.is_stop or len(token) < 2:
-        return None
-    lemma = token.lemma_.lower()
-    return lemma if lemma.isalpha() and len(lemma) > 1 else None
-
-
-class Annotator:
-    """Runs the pipeline and every extractor over batches of articles (one per process)."""
-
-    def __init__(self, model_name: str | None, taxonomy_path: str | None):
-        from dashboard.nlp import topics
-
-        self.nlp = nlp_model.load_model(model_name)
-        self.nlp.max_length = max(self.nlp.max_length, 2_100_000)
-        self.taxonomy = topics.load_taxonomy(taxonomy_path)
-
-    def annotate(self, rows: list[tuple[str, str, str]]) -> dict[str, dict[str, list]]:
-        """(article_id, title, body) rows -> column lists for each per-article table (+ stats)."""
-        from dashboard.nlp.extract import annotate_doc
-        from dashboard.nlp.topics import tag_article
-
-        out: dict[str, dict[str, list]] = {t: {c: [] for c in store.SCHEMAS[t].names} for t in PER_ARTICLE_TABLES}
-        out["stats"] = {"article_id": [], "words": [], "quote_marks": []}
-        texts = [doc_text(title, body) for _, title, body in rows]
-        docs = self.nlp.pipe((text for text, _ in texts), batch_size=32)
-        for (article_id, _, body), (_, body_start), doc in zip(rows, texts, docs):
-            result = annotate_doc(doc, body_start)
-            terms = Counter(t for t in map(_term, doc) if t)
-            names = Counter()
-            for m in result.mentions:
-                _append(out["mentions"], article_id=article_id, name=m.name, label=m.label, count=m.count)
-                names[m.name] += m.count
-            for index, q in enumerate(result.quotes):
-                _append(
-                    out["quotes"],
-                    article_id=article_id,
-                    quote_index=index,
-                    speaker=q.speaker,
-                    speaker_name=q.speaker,
-                    speaker_role=q.speaker_role,
-                    speaker_kind=q.speaker_kind,
-                    quote=q.quote,
-                    cue=q.cue,
-                    kind=q.kind,
-                    start_char=q.start_char,
-                    end_char=q.end_char,
-                    rule=q.rule,
-                    resolved_by=q.resolved_by,
-                )
-                span = doc.char_span(q.start_char + body_start, q.end_char + body_start, alignment_mode="expand")
-                for term, count in Counter(t for t in map(_term, span or ()) if t).items():
-                    _append(out["quote_terms"], article_id=article_id, quote_index=index, term=term, count=count)
-            for term, count in terms.items():
-                _append(out["terms"], article_id=article_id, term=term, count=count)
-            words = len(body.split())
-            for tag in tag_article(terms, names, self.taxonomy, words):
-                _append(
-                    out["topics"],
-                    article_id=article_id,
-                    topic=tag.topic,
-                    score=tag.score,
-                    evidence=", ".join(tag.evidence),
-                    kind="taxonomy",
-                )
-            _append(out["stats"], article_id=article_id, words=words, quote_marks=count_quote_marks(body))
-        return out
-
-
-def count_quote_marks(body: str) -> int:
-    """Double quotation marks in a text: straight, curly, and the typewriter pairs '' and ``."""
-    return sum(body.count(mark) for mark in ('"', "\u201c", "\u201d", "''", "``"))
-
-
-def _append(columns: dict[str, list], **values) -> None:
-    for key, value in values.items():
-        columns[key].append(value)
-
-
-# One Annotator per worker process: the model loads once per process, not once per task.
-_worker: Annotator | None = None
-
-
-def _init_worker(model_name: str | None, taxonomy_path: str | None) -> None:
-    global _worker
-    _worker = Annotator(model_name, taxonomy_path)
-
-
-def _annotate_in_worker(rows: list[tuple[str, str, str]]) -> dict[str, dict[str, list]]:
-    assert _worker is not None, "worker not initialised"
-    return _worker.annotate(rows)
-
-
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def annotate_articles(
-    articles: list[Article],
-    model_name: str | None,
-    taxonomy_path: str | None,
-    workers: int = 1,
-    on_progress: ProgressFn | None = None,
-) -> dict[str, pd.DataFrame]:
-    """Annotate articles (in `workers` processes) and return the per-article tables as frames."""
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in (*PER_ARTICLE_TABLES, "stats")}
-    rows = [(a.article_id, a.title, a.text) for a in articles]
-    done = 0
-
-    def collect(result: dict[str, dict[str, list]], size: int) -> None:
-        nonlocal done
-        for table, columns in result.items():
-            parts[table].append(pd.DataFrame(columns))
-        done += size
-        if on_progress:
-            on_progress(done, len(rows))
-
-    if rows and workers <= 1:
-        annotator = Annotator(model_name, taxonomy_path)
-        for chunk in _chunks(rows, CHUNK):
-            collect(annotator.annotate(chunk), len(chunk))
-    elif rows:
-        # fork shares the imported code; each worker still loads its own model in the initializer.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_init_worker, initargs=(model_name, taxonomy_path)
-        ) as pool:
-            chunks = list(_chunks(rows, CHUNK))
-            for chunk, result in zip(chunks, pool.map(_annotate_in_worker, chunks)):
-                collect(result, len(chunk))
-    frames = {}
-    for table, pieces in parts.items():
-        base = (
-            store.empty_frame(table)
-            if table != "stats"
-            else pd.DataFrame(columns=["article_id", "words", "quote_marks"])
-        )
-        frames[table] = pd.concat([base, *pieces], ignore_index=True) if pieces else base
-    return frames
-
-
-def _articles_frame(articles: list[Article], stats: pd.DataFrame) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        [
-            {
-                "article_id": a.article_id,
-                "file": a.file,
-                "line": a.line,
-                "date": a.date,
-                "title": a.title,
-                "source": a.source,
-                "url": a.url,
-                "author": a.author,
-                "text": a.text,
-            }
-            for a in articles
-        ],
-        columns=["article_id", "file", "line", "date", "title", "source", "url", "author", "text"],
-    )
-    return frame.merge(stats, on="article_id", how="left")
+def duplicate_reason(first: Article) -> str:
+    """The reject reason of an exact repeat of an article already read."""
+    return f"exact duplicate of {first.file} (line {first.line}); stored once"
 
 
 def collect_inputs(
     inputs: Iterable[str | Path], limit: int | None = None, source: str | None = None
 ) -> tuple[list[Article], list[Reject], int]:
-    """Read inputs; drop exact duplicates into rejects; stop after `limit` articles (count the rest)."""
-    articles: list[Article] = []
-    rejects: list[Reject] = []
-    seen: dict[str, Article] = {}
-    skipped = 0
-    for item in read_inputs(inputs, source):
-        if isinstance(item, Reject):
-            rejects.append(item)
-        elif item.article_id in seen:
-            first = seen[item.article_id]
-            rejects.append(
-                Reject(
-                    item.file, f"line {item.line}", f"exact duplicate of {first.file} (line {first.line}); stored once"
-                )
-            )
-        elif limit is not None and len(articles) >= limit:
-            skipped += 1
-        else:
-            seen[item.article_id] = item
-            articles.append(item)
-    return articles, rejects, skipped
+    """Read inputs into lists (small inputs and tests): articles, rejects with reasons, count over limit."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        rejects = _Rejects(Path(tmp) / "rejects.parquet", keep=sys.maxsize)
+        skipped = [0]
+        articles = list(unique_articles(read_inputs(inputs, source), rejects, limit, skipped))
+        rejects.close()
+    by_id = {a.article_id: a for a in articles}
+    resolved = [Reject(r.file, r.where, duplicate_reason(by_id[of])) if of in by_id else r for r, of in rejects.first]
+    return articles, resolved, skipped[0]
 
 
-def _previous(out: Path, model: str, rules: str) -> tuple[dict, dict[str, pd.DataFrame]]:
-    """The previous manifest and its tables, when made with the same model and extraction rules."""
-    try:
-        manifest = store.read_manifest(out)
-    except store.StoreError:
-        return {}, {}
-    if (manifest.get("model"), manifest.get("rules_version")) != (model, rules):
-        return {}, {}
-    return manifest, {t: store.read_table(out, t, manifest) for t in (*PER_ARTICLE_TABLES, "articles", "topic_terms")}
+class _Known:
+    """Articles the previous snapshot holds, annotated with the same model and rules: id -> part.
 
-
-def _merge_tables(
-    articles: list[Article],
-    annotated: dict[str, pd.DataFrame],
-    previous: dict[str, pd.DataFrame],
-    known: set[str],
-    retag_with: Taxonomy | None,
-) -> dict[str, pd.DataFrame]:
-    """This run's per-article tables: fresh annotations plus the reused rows of kept articles.
-
-    `known` holds the previous store's article ids. With `retag_with` (the taxonomy changed) the
-    reused articles are tagged again from their stored terms; else they keep their stored tags.
-    Discovered topics survive only when the article set is unchanged, since a topic model fitted
-    to other articles would not cover them.
+    Looked up only for chunks that are new, so a re-chunked article (its neighbour changed) is
+    copied from its old part instead of being annotated again. Built on first use, in DuckDB.
     """
-    from dashboard.nlp import topics
 
-    keep = {a.article_id for a in articles}
-    old = {t: frame[frame["article_id"].isin(keep)] for t, frame in previous.items() if "article_id" in frame}
-    stats = annotated["stats"]
-    if old:
-        stats = pd.concat([stats, old["articles"][["article_id", "words", "quote_marks"]]], ignore_index=True)
-        discovered = old["topics"]["kind"] == "discovered"
-        tagged = old["topics"][~discovered]
-        if retag_with is not None:
-            tagged = topics.tag_frames(
-                old["terms"],
-                topics.entity_counts(old["mentions"]),
-                old["articles"][["article_id", "words"]],
-                retag_with,
+    def __init__(self, out: Path, model: str, rules: str):
+        try:
+            previous = store.read_manifest(out)
+        except store.StoreError:
+            previous = {}
+        same = (previous.get("model"), previous.get("rules_version")) == (model, rules)
+        self.files = [
+            str(store.parts_dir(out) / p["chunk"] / f"{p['articles']}.parquet")
+            for p in previous.get("parts", [])
+            if same and p.get("articles")
+        ]
+        self.con = None
+
+    def lookup(self, ids: list[str]) -> dict[str, str]:
+        if not self.files:
+            return {}
+        import duckdb
+
+        if self.con is None:
+            self.con = duckdb.connect(":memory:")
+            store.configure(self.con)
+            listed = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in self.files) + "]"
+            self.con.execute(
+                "CREATE TABLE known AS SELECT article_id, string_split(filename, '/')[-2] AS chunk "
+                f"FROM read_parquet({listed}, filename = true)"
             )
-        old["topics"] = pd.concat([tagged, old["topics"][discovered]] if known == keep else [tagged], ignore_index=True)
-    tables = {
-        table: pd.concat([annotated[table], *([old[table]] if old else [])], ignore_index=True)
-        for table in PER_ARTICLE_TABLES
-    }
-    tables["articles"] = _articles_frame(articles, stats)
-    kept_discovered = (tables["topics"]["kind"] == "discovered").any()
-    tables["topic_terms"] = previous["topic_terms"] if kept_discovered else store.empty_frame("topic_terms")
-    return tables
+        self.con.register("wanted", pa.table({"article_id": pa.array(ids, pa.string())}))
+        found = self.con.execute("SELECT article_id, chunk FROM known SEMI JOIN wanted USING (article_id)").fetchall()
+        self.con.unregister("wanted")
+        return dict(found)
 
 
-def apply_names(
-    mentions: pd.DataFrame, quotes: pd.DataFrame, aliases_path: Path | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Corpus-wide canonical names: entities aggregated from mentions, quote speakers renamed."""
-    from dashboard.nlp import speakers
+# --- the run -------------------------------------------------------------------------------
 
-    # One combined read, so a user alias can continue a shipped one (A -> B in one, B -> C in the other).
-    aliases = speakers.read_aliases(speakers.default_aliases_path(), *([aliases_path] if aliases_path else []))
-    name_map = speakers.build_name_map(mentions, quotes.assign(speaker=quotes["speaker_name"]), aliases)
-    entities = (
-        mentions.assign(entity=mentions["name"].map(lambda n: name_map.get(n, n)))
-        .groupby(["article_id", "entity", "label"], as_index=False, sort=False)["count"]
-        .sum()
-    )
-    quotes = quotes.assign(
-        speaker=quotes["speaker_name"].map(lambda n: name_map.get(n, n) if isinstance(n, str) else None)
-    )
-    return entities, quotes
+
+def estimate_articles(inputs: Iterable[str | Path]) -> int:
+    """A quick estimate of how many articles the inputs hold, for the progress bar's ETA.
+
+    One per .txt file, one per line of .csv/.jsonl files (a CSV body with line breaks makes this
+    an over-estimate; the bar corrects its total as it learns).
+    """
+    total = 0
+    for given in inputs:
+        root = Path(given)
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+        for path in files:
+            name = path.name.lower().removesuffix(".gz")
+            if name.endswith(".txt"):
+                total += 1
+            elif name.endswith((".csv", ".jsonl", ".ndjson")) and not path.name.lower().endswith(".gz"):
+                with open(path, "rb") as handle:
+                    total += sum(block.count(b"\n") for block in iter(lambda h=handle: h.read(1 << 20), b""))
+    return total
 
 
 def preprocess(
@@ -339,85 +248,157 @@ def preprocess(
     limit: int | None = None,
     on_progress: ProgressFn | None = None,
     source: str | None = None,
+    scheduler: str | object | None = None,
+    shared: str | None = None,
+    chunk_articles: int = CHUNK_ARTICLES,
 ) -> dict:
-    """Build (or update) the store at `out` from the inputs; return the new manifest."""
+    """Build (or update) the store at `out` from the inputs; return the new manifest.
+
+    `workers` local processes annotate chunks, or, with `scheduler` (a dask.distributed scheduler
+    address or Client), the Dask cluster's workers do; they write parts under `shared` (a path or
+    fsspec URL all of them and this process reach; default: the store's own parts folder).
+    """
+    from dashboard import cluster
     from dashboard.nlp import topics
 
     started = time.perf_counter()
     out = Path(out)
     model_name = nlp_model.resolve_model_name(model)
     model_version = _model_version(model_name)
-    taxonomy_path = user_taxonomy(out) if user_taxonomy(out).is_file() else None
-    taxonomy = topics.load_taxonomy(taxonomy_path)
+    taxonomy_path = user_taxonomy(out)
+    taxonomy_text = taxonomy_path.read_text(encoding="utf-8") if taxonomy_path.is_file() else None
+    taxonomy = annotate.load_taxonomy_text(taxonomy_text)
     taxonomy_version = topics.taxonomy_version(taxonomy)
     rules = rules_version()
+    parts_root = shared or str(store.parts_dir(out))
+    local_parts = store.parts_dir(out)
+    total = estimate_articles(inputs)
 
-    articles, rejects, skipped = collect_inputs(inputs, limit, source)
-    if not articles:
-        raise NoArticles(rejects)
-    read_seconds = time.perf_counter() - started
-    old_manifest, previous = _previous(out, model_version, rules)
-    known = set(previous["articles"]["article_id"]) if previous else set()
-    fresh = [a for a in articles if a.article_id not in known]
-    annotated = annotate_articles(
-        fresh, model_name, str(taxonomy_path) if taxonomy_path else None, workers, on_progress
-    )
-    annotate_seconds = time.perf_counter() - started - read_seconds
+    building = store.begin_snapshot(out)
+    rejects = _Rejects(building / "_rejects_raw.parquet")
+    skipped = [0]
+    done_articles = annotated = annotated_words = 0
+    annotate_seconds = 0.0
+    chunk_index: dict[str, int] = {}
+    in_flight: dict[str, tuple] = {}
+    known_articles = _Known(out, model_version, rules)
+    finished: list[tuple[int, dict]] = []
 
-    retag_with = taxonomy if previous and old_manifest.get("taxonomy_version") != taxonomy_version else None
-    tables = _merge_tables(articles, annotated, previous, known, retag_with)
-    tables["entities"], tables["quotes"] = apply_names(tables["mentions"], tables["quotes"], user_aliases(out))
-    tables["rejects"] = pd.DataFrame([vars(r) for r in rejects], columns=["file", "where", "reason"])
+    def progress() -> None:
+        if on_progress:
+            on_progress(done_articles, max(total, done_articles))
 
+    def finish(chunk: str, articles: list[Article]) -> None:
+        nonlocal done_articles
+        parts.fetch(parts_root, chunk, out)
+        folder = local_parts / chunk
+        meta = f"articles-{_meta_version(articles)}"
+        if not (folder / f"{meta}.parquet").is_file():
+            store.write_parquet(articles_table(articles), folder / f"{meta}.parquet")
+        topics_stem = f"topics-{taxonomy_version}"
+        if not (folder / f"{topics_stem}.parquet").is_file():
+            store.write_parquet(
+                corpus.retag_part(folder, articles_table(articles), taxonomy), folder / f"{topics_stem}.parquet"
+            )
+        finished.append(
+            (chunk_index[chunk], {"chunk": chunk, "articles": meta, "topics": topics_stem, "n": len(articles)})
+        )
+        done_articles += len(articles)
+        progress()
+
+    def task(chunk: str, articles: list[Article]) -> annotate.ChunkTask:
+        return annotate.ChunkTask(
+            chunk=chunk,
+            rows=tuple((a.article_id, a.title, a.text) for a in articles),
+            model_name=model_name,
+            taxonomy_text=taxonomy_text,
+            taxonomy_version=taxonomy_version,
+            parts_root=parts_root,
+        )
+
+    def assemble(chunk: str, sources: list, fresh: str | None) -> None:
+        if fresh:
+            parts.fetch(parts_root, fresh, out)
+            sources = [*sources, (local_parts / fresh, None)]
+        parts.assemble(local_parts, chunk, sources, f"topics-{taxonomy_version}")
+
+    def tasks() -> Iterator[annotate.ChunkTask]:
+        stream = unique_articles(read_inputs(inputs, source), rejects, limit, skipped)
+        for index, articles in enumerate(chunked(stream, chunk_articles)):
+            chunk = chunk_id(articles, model_version, rules)
+            chunk_index[chunk] = index
+            if store.part_done(local_parts, chunk) or parts.done(parts_root, chunk):
+                finish(chunk, articles)  # annotated by an earlier (perhaps killed) run
+                continue
+            known = known_articles.lookup([a.article_id for a in articles])
+            by_part: dict[str, list[str]] = {}
+            for article_id, part in known.items():
+                by_part.setdefault(part, []).append(article_id)
+            sources = [(local_parts / part, ids) for part, ids in by_part.items()]
+            fresh = [a for a in articles if a.article_id not in known]
+            if not fresh:
+                assemble(chunk, sources, None)
+                finish(chunk, articles)
+                continue
+            # Only the articles no part holds are annotated, as a sub-part merged in on completion.
+            work = chunk if not known else "f" + chunk[1:]
+            in_flight[work] = (chunk, articles, fresh, sources)
+            yield task(work, fresh)
+
+    try:
+        progress()
+        with cluster.runner(workers, scheduler) as run:
+            for result in run(tasks()):
+                chunk, articles, fresh, sources = in_flight.pop(result.chunk)
+                if chunk != result.chunk:
+                    assemble(chunk, sources, result.chunk)
+                annotated += len(fresh)
+                annotated_words += sum(len(a.text.split()) for a in fresh)
+                annotate_seconds += result.seconds
+                finish(chunk, articles)
+        rejects.close()
+        if not finished:
+            raise NoArticles([reject for reject, _ in rejects.first])
+        read_done = time.perf_counter()
+        part_list = [entry for _, entry in sorted(finished, key=lambda item: item[0])]
+        manifest = {
+            "model": model_version,
+            "model_package": model_name,
+            "rules_version": rules,
+            "taxonomy_version": taxonomy_version,
+            "inputs": [str(Path(i)) for i in inputs],
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "parts": part_list,
+        }
+        manifest = corpus.finish(out, building, manifest, user_aliases(out))
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     seconds = time.perf_counter() - started
-    words = int(tables["articles"]["words"].sum()) if len(articles) else 0
-    fresh_words = sum(len(a.text.split()) for a in fresh)
-    manifest = {
-        "model": model_version,
-        "model_package": model_name,
-        "rules_version": rules,
-        "taxonomy_version": taxonomy_version,
-        "inputs": [str(Path(i)) for i in inputs],
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "counts": {
-            "articles": len(articles),
-            "annotated": len(fresh),
-            "reused": len(articles) - len(fresh),
-            "rejects": len(rejects),
-            "not_read_over_limit": skipped,
-            "words": words,
-            "quotes": len(tables["quotes"]),
-            "speakers": int(tables["quotes"]["speaker"].nunique()),
-            "entities": int(tables["entities"]["entity"].nunique()),
-            "date_min": str(tables["articles"]["date"].min()) if len(articles) else None,
-            "date_max": str(tables["articles"]["date"].max()) if len(articles) else None,
-        },
-        "timings": {
-            "seconds": round(seconds, 2),
-            "read_seconds": round(read_seconds, 2),
-            "annotate_seconds": round(annotate_seconds, 2),
-            "workers": workers,
-            "words_per_second": round(fresh_words / annotate_seconds, 1) if fresh and annotate_seconds else None,
-            "peak_memory_mib": peak_memory_mib(workers),
-        },
+    counts = manifest["counts"]
+    counts.update(
+        annotated=annotated,
+        reused=counts["articles"] - annotated,
+        rejects=rejects.count,
+        not_read_over_limit=skipped[0],
+    )
+    manifest["timings"] = {
+        "seconds": round(seconds, 2),
+        "corpus_seconds": round(time.perf_counter() - read_done, 2),
+        "annotate_seconds": round(annotate_seconds, 2),
+        "workers": workers if scheduler is None else "dask",
+        "words_per_second": round(annotated_words / seconds, 1) if annotated else None,
+        "peak_memory_mib": peak_memory_mib(workers if scheduler is None else 1),
     }
-    return store.write_snapshot(out, tables, manifest)
+    store.update_manifest(out, {"counts": counts, "timings": manifest["timings"]})
+    return manifest
 
 
 def recount_names(store_dir: str | Path) -> dict:
     """Re-apply corpus name merging and the user's alias file to a store, without spaCy."""
-    manifest = store.read_manifest(store_dir)
-    mentions = store.read_table(store_dir, "mentions", manifest)
-    quotes = store.read_table(store_dir, "quotes", manifest)
-    entities, quotes = apply_names(mentions, quotes, user_aliases(store_dir))
-    counts = {
-        **manifest.get("counts", {}),
-        "speakers": int(quotes["speaker"].nunique()),
-        "entities": int(entities["entity"].nunique()),
-    }
-    return store.replace_tables(
-        store_dir, {"entities": entities, "quotes": quotes}, note="aliases re-applied", counts=counts
-    )
+    return corpus.renamed(store_dir, user_aliases(store_dir))
 
 
 def peak_memory_mib(workers: int = 1) -> float:

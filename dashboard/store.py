@@ -1,16 +1,36 @@
-"""The store: Parquet tables in snapshot folders, and `manifest.json` naming the current one.
+"""The store: Parquet read in place through DuckDB views, in immutable parts plus small snapshots.
 
-A write builds a complete new snapshot folder, then replaces `manifest.json` atomically
-(`os.replace`), so a run killed at any point leaves the previous store readable.
+Layout of a store folder (README "Data layout"):
+
+    manifest.json                 names the current snapshot and the parts it is made of
+    parts/<chunk>/                one folder per annotated chunk of articles, never changed once done:
+        mentions.parquet, quotes.parquet, quote_terms.parquet, terms.parquet
+        topics-<taxonomy>.parquet   taxonomy tags, one file per taxonomy version
+        articles-<meta>.parquet     the chunk's articles with their metadata (file, source, ...)
+        _SUCCESS                    written last: a chunk is done when this file exists
+    snapshot-<time>-<id>/         the corpus-wide tables of one commit, all small: name_map, rejects,
+                                  discovered topics, topic_terms, rollups (or tables written whole)
+
+A chunk's folder is written under a temporary name and renamed when complete, so "which chunks are
+done" is "which folders have _SUCCESS", and a killed run resumes by skipping them. A commit writes
+a new snapshot folder, then replaces `manifest.json` atomically (`os.replace`): a run killed at any
+point leaves the previous store readable. Parts are shared by snapshots, so a run that adds one
+article writes one new part and the small corpus-wide tables, not the whole store.
+
+Readers never copy tables into memory: `connect` opens an in-memory DuckDB whose views read the
+snapshot's Parquet files where they lie. Names are merged across the corpus by joining the
+per-article names with the `name_map` table, so a changed alias rewrites that table only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -19,7 +39,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 MANIFEST = "manifest.json"
-SCHEMA_VERSION = 1
+PARTS = "parts"
+DONE = "_SUCCESS"
+SCHEMA_VERSION = 2
+# The tables a worker writes for each chunk (articles and topics files are named by version).
+PART_TABLES = ("mentions", "quotes", "quote_terms", "terms")
 
 # The public schema (README "Store schema"). Writers conform frames to it, so an empty table
 # still has its columns and types, and readers can rely on them.
@@ -40,20 +64,10 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     "mentions": pa.schema(
-        [
-            ("article_id", pa.string()),
-            ("name", pa.string()),
-            ("label", pa.string()),
-            ("count", pa.int32()),
-        ]
+        [("article_id", pa.string()), ("name", pa.string()), ("label", pa.string()), ("count", pa.int32())]
     ),
     "entities": pa.schema(
-        [
-            ("article_id", pa.string()),
-            ("entity", pa.string()),
-            ("label", pa.string()),
-            ("count", pa.int32()),
-        ]
+        [("article_id", pa.string()), ("entity", pa.string()), ("label", pa.string()), ("count", pa.int32())]
     ),
     "quotes": pa.schema(
         [
@@ -84,15 +98,22 @@ SCHEMAS: dict[str, pa.Schema] = {
     "topic_terms": pa.schema([("topic", pa.string()), ("term", pa.string()), ("weight", pa.float32())]),
     "terms": pa.schema([("article_id", pa.string()), ("term", pa.string()), ("count", pa.int32())]),
     "quote_terms": pa.schema(
-        [
-            ("article_id", pa.string()),
-            ("quote_index", pa.int32()),
-            ("term", pa.string()),
-            ("count", pa.int32()),
-        ]
+        [("article_id", pa.string()), ("quote_index", pa.int32()), ("term", pa.string()), ("count", pa.int32())]
     ),
     "rejects": pa.schema([("file", pa.string()), ("where", pa.string()), ("reason", pa.string())]),
 }
+
+# Corpus-wide tables of a snapshot that are not part of the public schema.
+INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
+    # Per-article name -> corpus canonical name, only for names that change.
+    "name_map": pa.schema([("name", pa.string()), ("canonical", pa.string())]),
+    # Rollups for the unfiltered sidebar choices and searches (one row per name).
+    "speaker_counts": pa.schema([("speaker", pa.string()), ("kind", pa.string()), ("quotes", pa.int64())]),
+    "entity_counts": pa.schema([("entity", pa.string()), ("label", pa.string()), ("articles", pa.int64())]),
+    # Discovered topics (kind 'discovered'): corpus-wide, kept while the article set is unchanged.
+    "discovered": SCHEMAS["topics"],
+}
+ALL_SCHEMAS = {**SCHEMAS, **INTERNAL_SCHEMAS}
 
 
 class StoreError(RuntimeError):
@@ -101,15 +122,33 @@ class StoreError(RuntimeError):
 
 def empty_frame(table: str) -> pd.DataFrame:
     """A frame with the table's columns and no rows."""
-    return SCHEMAS[table].empty_table().to_pandas()
+    return ALL_SCHEMAS[table].empty_table().to_pandas()
 
 
-def _to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
-    schema = SCHEMAS[table]
-    missing = [f.name for f in schema if f.name not in frame.columns]
+def to_arrow(table: str, frame: pd.DataFrame | pa.Table) -> pa.Table:
+    """A frame or Arrow table conformed to the table's schema (columns in order, types cast)."""
+    schema = ALL_SCHEMAS[table]
+    names = frame.column_names if isinstance(frame, pa.Table) else list(frame.columns)
+    missing = [f.name for f in schema if f.name not in names]
     if missing:
         raise ValueError(f"table {table!r} lacks column(s) {missing}")
+    if isinstance(frame, pa.Table):
+        return frame.select(schema.names).cast(schema)
     return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write one Parquet file atomically: a temporary name in the same folder, then a rename."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# --- manifest ------------------------------------------------------------------------------
 
 
 def read_manifest(store_dir: str | Path) -> dict:
@@ -131,95 +170,313 @@ def read_manifest(store_dir: str | Path) -> dict:
     return manifest
 
 
-def table_path(store_dir: str | Path, table: str, manifest: dict | None = None) -> Path:
-    """Path of one table's Parquet file in the current snapshot."""
-    manifest = manifest or read_manifest(store_dir)
-    return Path(store_dir) / manifest["snapshot"] / f"{table}.parquet"
-
-
-def read_table(store_dir: str | Path, table: str, manifest: dict | None = None) -> pd.DataFrame:
-    """One table of the current snapshot as a DataFrame (empty with its columns if absent)."""
-    path = table_path(store_dir, table, manifest)
-    if not path.exists():
-        return empty_frame(table)
-    try:
-        return pq.read_table(path).to_pandas()
-    except (OSError, pa.ArrowException) as err:
-        raise StoreError(f"Table {path} cannot be read ({err}); re-run preprocess.") from err
-
-
-def write_snapshot(store_dir: str | Path, tables: dict[str, pd.DataFrame], manifest: dict) -> dict:
-    """Write all tables as a new snapshot, then switch the manifest to it atomically."""
-    store = Path(store_dir)
-    store.mkdir(parents=True, exist_ok=True)
-    name = f"snapshot-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    building = store / f".{name}.partial"
-    building.mkdir()
-    try:
-        for table, frame in tables.items():
-            pq.write_table(_to_arrow(table, frame), building / f"{table}.parquet", compression="zstd")
-        building.rename(store / name)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
-    manifest = {
-        **manifest,
-        "schema_version": SCHEMA_VERSION,
-        "snapshot": name,
-        "rows": {table: len(frame) for table, frame in tables.items()},
-    }
-    _replace_manifest(store, manifest)
-    _remove_old_snapshots(store, keep=name)
-    return manifest
-
-
 def _replace_manifest(store: Path, manifest: dict) -> None:
     tmp = store / f".{MANIFEST}.{uuid.uuid4().hex[:6]}.tmp"
     with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(manifest, handle, indent=2, default=str)
+        json.dump(manifest, handle, indent=1, default=str)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, store / MANIFEST)
 
 
-def _remove_old_snapshots(store: Path, keep: str) -> None:
-    # A dashboard process may still be reading the previous snapshot; it holds its tables in
-    # memory (see connect), so older folders can go. Leftovers of killed runs go too.
+def update_manifest(store_dir: str | Path, updates: dict) -> dict:
+    """Merge `updates` into the current manifest (same snapshot), atomically."""
+    manifest = {**read_manifest(store_dir), **updates}
+    _replace_manifest(Path(store_dir), manifest)
+    return manifest
+
+
+# --- parts ---------------------------------------------------------------------------------
+
+
+def parts_dir(store_dir: str | Path) -> Path:
+    """The folder of a store's chunk parts."""
+    return Path(store_dir) / PARTS
+
+
+def part_done(root: str | Path, chunk: str) -> bool:
+    """True when the chunk's part folder under `root` is complete."""
+    return (Path(root) / chunk / DONE).is_file()
+
+
+def write_part(root: str | Path, chunk: str, tables: Mapping[str, pa.Table]) -> Path:
+    """Write a chunk's tables as `root/<chunk>/`, appearing complete or not at all; return the folder.
+
+    `tables` maps file stems (e.g. "quotes", "topics-<version>") to Arrow tables. An existing
+    complete folder is kept as it is: the same chunk id means the same content.
+    """
+    final = Path(root) / chunk
+    if part_done(root, chunk):
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    building = final.parent / f".{chunk}.{uuid.uuid4().hex[:8]}.partial"
+    building.mkdir()
+    try:
+        for stem, table in tables.items():
+            pq.write_table(table, building / f"{stem}.parquet", compression="zstd")
+        (building / DONE).write_text("", encoding="utf-8")
+        if final.exists():  # an incomplete folder of a killed copy: nothing in it is trusted
+            shutil.rmtree(final)
+        building.rename(final)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return final
+
+
+def _part_files(store: Path, parts: Iterable[Mapping], stem_of) -> list[str]:
+    files = []
+    for part in parts:
+        stem = stem_of(part)
+        if stem is not None:
+            files.append(str(store / PARTS / part["chunk"] / f"{stem}.parquet"))
+    return files
+
+
+# --- snapshots -----------------------------------------------------------------------------
+
+
+def _new_snapshot_name() -> str:
+    return f"snapshot-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def begin_snapshot(store_dir: str | Path) -> Path:
+    """A new, empty snapshot folder under a temporary name; `commit` publishes it."""
+    store = Path(store_dir)
+    store.mkdir(parents=True, exist_ok=True)
+    building = store / f".{_new_snapshot_name()}.partial"
+    building.mkdir()
+    return building
+
+
+def write_snapshot_table(building: Path, table: str, data: pd.DataFrame | pa.Table) -> None:
+    """One table of a snapshot being built, conformed to its schema."""
+    pq.write_table(to_arrow(table, data), building / f"{table}.parquet", compression="zstd")
+
+
+def commit(store_dir: str | Path, building: Path, manifest: dict, collect_parts: bool = False) -> dict:
+    """Publish a snapshot folder made by `begin_snapshot`: rename it, then switch the manifest atomically.
+
+    `manifest["parts"]` lists the chunk parts the snapshot reads. The previous snapshot and its
+    parts stay (a dashboard may still be reading them); older snapshots go, and with
+    `collect_parts` so do parts neither snapshot uses (leftovers of killed runs among them).
+    """
+    store = Path(store_dir)
+    try:
+        previous = read_manifest(store)
+    except StoreError:
+        previous = {}
+    name = building.name.removeprefix(".").removesuffix(".partial")
+    try:
+        building.rename(store / name)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    tables = sorted(p.stem for p in (store / name).glob("*.parquet"))
+    manifest = {
+        **manifest,
+        "schema_version": SCHEMA_VERSION,
+        "snapshot": name,
+        "snapshot_tables": tables,
+        "parts": list(manifest.get("parts", [])),
+    }
+    if previous.get("snapshot"):
+        manifest["previous_snapshot"] = previous["snapshot"]
+    _replace_manifest(store, manifest)
+    keep = {name, previous.get("snapshot")}
     for path in store.iterdir():
-        if (
-            path.is_dir()
-            and path.name != keep
-            and (path.name.startswith("snapshot-") or path.name.endswith(".partial"))
-        ):
+        stale = path.name.startswith("snapshot-") and path.name not in keep
+        if path.is_dir() and (stale or (path.name.endswith(".partial") and path != building)):
             shutil.rmtree(path, ignore_errors=True)
+    if collect_parts:
+        used = {p["chunk"] for p in manifest["parts"]} | {p["chunk"] for p in previous.get("parts", [])}
+        _collect_parts(store, used, manifest["parts"], previous.get("parts", []))
+    return manifest
+
+
+def _collect_parts(store: Path, used: set[str], *part_lists: list[Mapping]) -> None:
+    root = store / PARTS
+    if not root.is_dir():
+        return
+    wanted: dict[str, set[str]] = {}
+    for parts in part_lists:
+        for part in parts:
+            files = wanted.setdefault(part["chunk"], set())
+            files.update(f"{stem}.parquet" for stem in (part.get("articles"), part.get("topics")) if stem)
+    for path in root.iterdir():
+        if not path.is_dir():
+            continue
+        if path.name not in used:
+            shutil.rmtree(path, ignore_errors=True)
+            continue
+        # Superseded versioned files of a kept chunk (an older taxonomy, older metadata) go too.
+        for file in path.glob("*-*.parquet"):
+            if file.name not in wanted.get(path.name, set()):
+                file.unlink(missing_ok=True)
+
+
+def write_snapshot(store_dir: str | Path, tables: Mapping[str, pd.DataFrame], manifest: dict) -> dict:
+    """Write these exact tables (frames of the public schema) as a new snapshot and switch to it.
+
+    For small stores made whole (tests, imports): each given table is stored as one file in the
+    snapshot and read as it is; tables not given are empty.
+    """
+    building = begin_snapshot(store_dir)
+    try:
+        for table, frame in tables.items():
+            write_snapshot_table(building, table, frame)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    rows = {table: len(frame) for table, frame in tables.items()}
+    return commit(store_dir, building, {**manifest, "parts": [], "rows": rows})
 
 
 def replace_tables(store_dir: str | Path, replacements: dict[str, pd.DataFrame], note: str, **manifest_updates) -> dict:
-    """Write a new snapshot with some tables replaced and the rest carried over unchanged."""
+    """A new snapshot with some snapshot tables replaced; parts and the other tables carried over."""
     manifest = read_manifest(store_dir)
-    tables = {table: read_table(store_dir, table, manifest) for table in manifest.get("rows", {})}
-    tables.update(replacements)
+    old = Path(store_dir) / manifest["snapshot"]
+    building = begin_snapshot(store_dir)
+    try:
+        for path in old.glob("*.parquet"):
+            if path.stem not in replacements:
+                _link_or_copy(path, building / path.name)
+        for table, frame in replacements.items():
+            write_snapshot_table(building, table, frame)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     history = list(manifest.get("history", []))[-19:]
     history.append({"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "note": note})
-    return write_snapshot(store_dir, tables, {**manifest, **manifest_updates, "history": history})
+    return commit(store_dir, building, {**manifest, **manifest_updates, "history": history})
 
 
-def connect(store_dir: str | Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB holding the current snapshot's tables.
+def _link_or_copy(src: Path, dst: Path) -> None:
+    # Snapshot files are never modified in place, so a hard link is as good as a copy.
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
-    Loading into memory (a fraction of a second for 19,000 articles) makes queries independent of
-    later snapshot swaps and keeps repeated dashboard queries fast.
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _sql_list(paths: list[str]) -> str:
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
+def _columns(table: str) -> str:
+    return ", ".join(f'"{name}"' for name in ALL_SCHEMAS[table].names)
+
+
+def _source(con: duckdb.DuckDBPyConnection, table: str, files: list[str]) -> str:
+    """SQL for a relation over Parquet files with the table's columns; an empty typed table when none."""
+    if files:
+        return f"SELECT {_columns(table)} FROM read_parquet({_sql_list(files)})"
+    empty = f"_empty_{table}"
+    con.register(empty, ALL_SCHEMAS[table].empty_table())
+    con.execute(f"CREATE TABLE {empty}_t AS SELECT * FROM {empty}")
+    con.unregister(empty)
+    return f"SELECT {_columns(table)} FROM {empty}_t"
+
+
+def configure(con: duckdb.DuckDBPyConnection, memory_limit: str | None = None) -> None:
+    """Session settings for reading a store: bounded memory (DuckDB spills past it), cached Parquet footers."""
+    limit = memory_limit or os.environ.get("NEWSDASH_DUCKDB_MEMORY", "1GB")
+    con.execute("SET memory_limit = ?", [limit])
+    with contextlib.suppress(duckdb.Error):  # an option a DuckDB release may rename; only a speed-up
+        con.execute("SET parquet_metadata_cache = true")
+
+
+def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB whose views read the current snapshot's Parquet files in place.
+
+    Views: every public table (articles, entities, quotes, ...) plus name_map, speaker_counts and
+    entity_counts. Tables the snapshot holds whole are read from its folder; the rest come from
+    the parts, with corpus-wide names applied through `name_map`.
     """
-    manifest = read_manifest(store_dir)
+    store = Path(store_dir)
+    manifest = manifest or read_manifest(store)
+    snapshot = store / manifest["snapshot"]
+    whole = {p.stem for p in snapshot.glob("*.parquet")}
+    parts = manifest.get("parts", [])
     con = duckdb.connect(":memory:")
-    for table in SCHEMAS:
-        path = table_path(store_dir, table, manifest)
-        if path.exists():
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet(?)", [str(path)])
-        else:
-            con.register(
-                f"_{table}_empty", pa.Table.from_pandas(empty_frame(table), schema=SCHEMAS[table], preserve_index=False)
-            )
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM _{table}_empty")
-            con.unregister(f"_{table}_empty")
+    configure(con)
+
+    def view(name: str, sql: str) -> None:
+        con.execute(f"CREATE VIEW {name} AS {sql}")
+
+    def snapshot_table(table: str) -> str:
+        files = [str(snapshot / f"{table}.parquet")] if table in whole else []
+        return _source(con, table, files)
+
+    raw = {t: _source(con, t, _part_files(store, parts, lambda p, t=t: t)) for t in PART_TABLES}
+    raw["articles"] = _source(con, "articles", _part_files(store, parts, lambda p: p.get("articles")))
+    raw["topics"] = _source(con, "topics", _part_files(store, parts, lambda p: p.get("topics")))
+    view("name_map", snapshot_table("name_map"))
+    for table in ("rejects", "topic_terms", "discovered"):
+        view(table, snapshot_table(table))
+    for table in ("articles", "mentions", "terms", "quote_terms"):
+        view(table, snapshot_table(table) if table in whole else raw[table])
+    if "quotes" in whole:
+        view("quotes", snapshot_table("quotes"))
+    else:
+        cols = ", ".join(
+            "coalesce(m.canonical, q.speaker_name) AS speaker" if c == "speaker" else f"q.{c}" for c in _names("quotes")
+        )
+        view("quotes", f"SELECT {cols} FROM ({raw['quotes']}) q LEFT JOIN name_map m ON m.name = q.speaker_name")
+    if "entities" in whole:
+        view("entities", snapshot_table("entities"))
+    else:
+        # Only names the map touches (as variant or as target) can collide within an article, so
+        # only their rows are grouped; every other mention row is already an entity row.
+        view(
+            "entities",
+            f"""
+            WITH touched AS (SELECT name FROM name_map UNION SELECT canonical FROM name_map)
+            SELECT article_id, name AS entity, label, count FROM ({raw["mentions"]}) x
+            WHERE name NOT IN (SELECT name FROM touched)
+            UNION ALL
+            SELECT x.article_id, coalesce(m.canonical, x.name) AS entity, x.label, sum(x.count)::INTEGER AS count
+            FROM ({raw["mentions"]}) x LEFT JOIN name_map m ON m.name = x.name
+            WHERE x.name IN (SELECT name FROM touched)
+            GROUP BY ALL""",
+        )
+    if "topics" in whole:
+        view("topics", snapshot_table("topics"))
+    else:
+        view("topics", f"{raw['topics']} UNION ALL SELECT {_columns('topics')} FROM discovered")
+    for table, sql in ROLLUPS.items():
+        view(table, snapshot_table(table) if table in whole else sql)
     return con
+
+
+def _names(table: str) -> list[str]:
+    return ALL_SCHEMAS[table].names
+
+
+# How each rollup is computed from the views; a commit stores them so the sidebar need not.
+ROLLUPS = {
+    "speaker_counts": """
+        SELECT speaker, mode(speaker_kind) AS kind, count(*) AS quotes
+        FROM quotes WHERE speaker IS NOT NULL GROUP BY speaker""",
+    "entity_counts": """
+        SELECT entity, mode(label) AS label, count(DISTINCT article_id) AS articles
+        FROM entities GROUP BY entity""",
+}
+
+
+def read_table(store_dir: str | Path, table: str, manifest: dict | None = None) -> pd.DataFrame:
+    """One table of the current snapshot as a DataFrame (for small stores, tests and tools).
+
+    The dashboard never calls this: it queries the views of `connect`.
+    """
+    if table not in ALL_SCHEMAS:
+        raise ValueError(f"no table {table!r} in the store schema")
+    try:
+        con = connect(store_dir, manifest)
+        arrow = con.sql(f"SELECT * FROM {table}").to_arrow_table()
+    except (duckdb.Error, OSError) as err:
+        raise StoreError(f"Table {table} of {store_dir} cannot be read ({err}); re-run preprocess.") from err
+    return to_arrow(table, arrow).to_pandas()

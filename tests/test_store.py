@@ -36,7 +36,7 @@ def test_write_then_read_round_trips_with_schema_types(tmp_path):
     assert manifest["rows"] == {"articles": 2, "quotes": 0}
     frame = store.read_table(tmp_path, "articles")
     assert list(frame["title"]) == ["A", "B"]
-    schema = pq.read_schema(store.table_path(tmp_path, "articles"))
+    schema = pq.read_schema(tmp_path / manifest["snapshot"] / "articles.parquet")
     assert str(schema.field("date").type) == "date32[day]"
     # A table the snapshot lacks reads as empty with its columns.
     assert list(store.read_table(tmp_path, "topics").columns) == store.SCHEMAS["topics"].names
@@ -60,11 +60,14 @@ def test_failed_write_leaves_previous_snapshot_current(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
 
 
-def test_new_snapshot_replaces_old_and_removes_it(tmp_path):
+def test_a_new_snapshot_keeps_the_previous_one_for_open_readers_and_removes_older_ones(tmp_path):
     first = store.write_snapshot(tmp_path, {"articles": _articles("one")}, {})["snapshot"]
     second = store.write_snapshot(tmp_path, {"articles": _articles("two")}, {})["snapshot"]
-    assert first != second and not (tmp_path / first).exists()
-    assert list(store.read_table(tmp_path, "articles")["title"]) == ["two"]
+    third = store.write_snapshot(tmp_path, {"articles": _articles("three")}, {})
+    # A dashboard reading `second` in place still finds its files; `first` is gone.
+    assert not (tmp_path / first).exists() and (tmp_path / second).is_dir()
+    assert third["previous_snapshot"] == second
+    assert list(store.read_table(tmp_path, "articles")["title"]) == ["three"]
 
 
 def test_replace_tables_carries_the_rest_over_and_records_history(tmp_path):
@@ -93,3 +96,75 @@ def test_unreadable_store_raises_store_error_with_advice(tmp_path, damage):
         (tmp_path / store.MANIFEST).write_text(json.dumps({"snapshot": "snapshot-gone"}))
     with pytest.raises(store.StoreError, match="preprocess"):
         store.connect(tmp_path)
+
+
+def _part_tables(article_id: str, name: str) -> dict:
+    mentions = pd.DataFrame({"article_id": [article_id], "name": [name], "label": ["PERSON"], "count": [2]})
+    quotes = store.empty_frame("quotes")
+    return {
+        "mentions": store.to_arrow("mentions", mentions),
+        "quotes": store.to_arrow("quotes", quotes),
+        "quote_terms": store.to_arrow("quote_terms", store.empty_frame("quote_terms")),
+        "terms": store.to_arrow("terms", store.empty_frame("terms")),
+    }
+
+
+def test_a_part_appears_complete_or_not_at_all(tmp_path, monkeypatch):
+    root = tmp_path / "parts"
+    real = pq.write_table
+    calls = []
+
+    def failing(table, where, **kw):
+        calls.append(where)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        real(table, where, **kw)
+
+    monkeypatch.setattr(pq, "write_table", failing)
+    with pytest.raises(OSError, match="disk full"):
+        store.write_part(root, "c1", _part_tables("a1", "Ann Lee"))
+    monkeypatch.setattr(pq, "write_table", real)
+    assert not store.part_done(root, "c1") and list(root.iterdir()) == []
+    store.write_part(root, "c1", _part_tables("a1", "Ann Lee"))
+    assert store.part_done(root, "c1")
+    assert sorted(p.name for p in (root / "c1").iterdir()) == [
+        "_SUCCESS",
+        "mentions.parquet",
+        "quote_terms.parquet",
+        "quotes.parquet",
+        "terms.parquet",
+    ]
+
+
+def test_views_read_parts_in_place_and_apply_the_name_map(tmp_path):
+    root = store.parts_dir(tmp_path)
+    store.write_part(root, "c1", _part_tables("a1", "Ann Lee"))
+    store.write_part(root, "c2", _part_tables("a2", "Lee"))
+    building = store.begin_snapshot(tmp_path)
+    store.write_snapshot_table(building, "name_map", pd.DataFrame({"name": ["Lee"], "canonical": ["Ann Lee"]}))
+    parts = [{"chunk": "c1"}, {"chunk": "c2"}]
+    manifest = store.commit(tmp_path, building, {"parts": parts})
+    assert manifest["parts"] == parts and manifest["snapshot_tables"] == ["name_map"]
+    con = store.connect(tmp_path)
+    # Both mentions are kept as written; the entities view names both after the map.
+    assert sorted(con.execute("SELECT article_id, name FROM mentions").fetchall()) == [("a1", "Ann Lee"), ("a2", "Lee")]
+    assert sorted(con.execute("SELECT article_id, entity, count FROM entities").fetchall()) == [
+        ("a1", "Ann Lee", 2),
+        ("a2", "Ann Lee", 2),
+    ]
+    # Views, not copies: nothing of the parts lives in the connection's own tables.
+    tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT internal").fetchall()
+    assert all(name.startswith("_empty_") for (name,) in tables)
+
+
+def test_commit_collects_parts_no_snapshot_uses(tmp_path):
+    root = store.parts_dir(tmp_path)
+    for chunk in ("c1", "c2"):
+        store.write_part(root, chunk, _part_tables(f"a{chunk}", "Ann Lee"))
+    store.commit(tmp_path, store.begin_snapshot(tmp_path), {"parts": [{"chunk": "c1"}]}, collect_parts=True)
+    assert sorted(p.name for p in root.iterdir()) == ["c1"]  # c2: left by a killed run, no snapshot reads it
+    for chunk in ("c2", "c3"):
+        store.write_part(root, chunk, _part_tables(f"a{chunk}", "Ann Lee"))
+    store.commit(tmp_path, store.begin_snapshot(tmp_path), {"parts": [{"chunk": "c2"}]}, collect_parts=True)
+    # c1 belongs to the previous snapshot (a reader may have it open), c3 to nobody.
+    assert sorted(p.name for p in root.iterdir()) == ["c1", "c2"]

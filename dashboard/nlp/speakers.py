@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections import Counter, defaultdict
 from importlib.resources import files
 from pathlib import Path
 
@@ -94,73 +93,112 @@ def add_alias(path, variant: str, canonical: str) -> None:
         raise
 
 
-def _person_names(mentions: pd.DataFrame, quotes: pd.DataFrame) -> tuple[Counter[str], dict[str, set]]:
-    """Mention counts and article sets of every name used for a person."""
-    counts: Counter[str] = Counter()
-    articles: dict[str, set] = defaultdict(set)
-    people = mentions[mentions["label"] == "PERSON"] if len(mentions) else mentions
-    for article_id, name, count in zip(people["article_id"], people["name"], people["count"]):
-        counts[name] += int(count)
-        articles[name].add(article_id)
-    if len(quotes):
-        speakers = quotes[quotes["speaker"].notna() & (quotes["speaker_kind"] == "person")]
-        for article_id, name in zip(speakers["article_id"], speakers["speaker"]):
-            if name not in counts:
-                counts[name] += 1
-            articles[name].add(article_id)
-    return counts, articles
+def _register_name_functions(con) -> None:
+    """The name rules of dashboard.nlp.names as DuckDB functions, so merging runs as SQL."""
+    from duckdb.sqltypes import VARCHAR
+
+    def clean(name: str) -> str:
+        return person_name(name) or name
+
+    def key(clean_name: str) -> str | None:
+        # Only full names (two words or more) have a key; a bare surname is matched by surname.
+        return "\x1f".join(name_key(clean_name)) if len(clean_name.split()) > 1 else None
+
+    present = {row[0] for row in con.execute("SELECT function_name FROM duckdb_functions()").fetchall()}
+    for fname, fn in (("nm_clean", clean), ("nm_key", key), ("nm_surname", surname)):
+        if fname not in present:
+            # nm_key returns NULL for bare names, so it must handle nulls itself ("special").
+            handling = "special" if fname == "nm_key" else "default"
+            con.create_function(fname, fn, [VARCHAR], VARCHAR, null_handling=handling)
+
+
+NAME_MAP_SQL = """
+WITH person_rows AS (
+    SELECT article_id, name, count::BIGINT AS n, TRUE AS mentioned FROM {mentions} WHERE label = 'PERSON'
+    UNION ALL
+    SELECT article_id, {speaker} AS name, 0 AS n, FALSE AS mentioned FROM {quotes}
+    WHERE {speaker} IS NOT NULL AND speaker_kind = 'person'
+),
+-- A name's weight: its mention counts, or 1 for a person only ever seen as a speaker.
+names AS (
+    SELECT name, CASE WHEN bool_or(mentioned) THEN sum(n) ELSE 1 END AS n FROM person_rows GROUP BY name
+),
+cleaned AS MATERIALIZED (
+    SELECT name, n, nm_clean(name) AS clean, nm_key(nm_clean(name)) AS key FROM names
+),
+full_counts AS (SELECT clean, key, sum(n) AS n FROM cleaned WHERE key IS NOT NULL GROUP BY clean, key),
+-- Variants with the same given name and surname join the most used spelling (then the longest).
+by_key AS (
+    SELECT key, first(clean ORDER BY n DESC, length(clean) DESC, clean) AS canonical, sum(n) AS n
+    FROM full_counts GROUP BY key
+),
+full_articles AS (
+    SELECT b.canonical, count(DISTINCT p.article_id) AS articles
+    FROM person_rows p JOIN cleaned c USING (name) JOIN by_key b ON b.key = c.key
+    GROUP BY b.canonical
+),
+owners AS (
+    SELECT nm_surname(b.canonical) AS surname, b.canonical, b.n, f.articles
+    FROM by_key b JOIN full_articles f USING (canonical)
+),
+-- A bare surname joins the full name that clearly dominates it across the corpus.
+bare AS (
+    SELECT surname, first(canonical ORDER BY n DESC, canonical DESC) AS best,
+           max(n) AS best_n, first(articles ORDER BY n DESC, canonical DESC) AS best_articles, sum(n) AS total
+    FROM owners GROUP BY surname
+),
+merged AS (
+    SELECT c.name,
+           CASE WHEN c.key IS NOT NULL THEN b.canonical
+                WHEN o.best IS NOT NULL AND o.best_n >= ? * o.total AND o.best_articles >= ? THEN o.best
+                ELSE c.clean END AS merged
+    FROM cleaned c LEFT JOIN by_key b ON b.key = c.key LEFT JOIN bare o ON c.key IS NULL AND o.surname = c.clean
+),
+all_names AS (
+    SELECT DISTINCT name FROM {mentions}
+    UNION SELECT DISTINCT {speaker} FROM {quotes} WHERE {speaker} IS NOT NULL
+),
+-- Aliases last: a variant listed there, raw or merged, goes where the user said.
+final AS (
+    SELECT a.name, coalesce(raw.canonical, via.canonical, m.merged, a.name) AS canonical
+    FROM all_names a LEFT JOIN merged m USING (name)
+    LEFT JOIN aliases raw ON raw.variant = a.name
+    LEFT JOIN aliases via ON via.variant = coalesce(m.merged, a.name)
+)
+SELECT name, canonical FROM final WHERE canonical <> name ORDER BY name
+"""
+
+
+def name_map_relation(
+    con, aliases: dict[str, str], mentions: str = "mentions", quotes: str = "quotes", speaker: str = "speaker_name"
+) -> str:
+    """SQL (on `con`) for the name map over the relations `mentions` and `quotes`: (name, canonical).
+
+    Runs in DuckDB over the whole corpus without bringing its rows into Python: only the name
+    rules themselves (titles, keys, surnames) are Python functions, called once per distinct name.
+    """
+    import pyarrow as pa
+
+    _register_name_functions(con)
+    table = pa.table(
+        {"variant": list(aliases), "canonical": list(aliases.values())},
+        schema=pa.schema([("variant", pa.string()), ("canonical", pa.string())]),
+    )
+    con.register("aliases", table)
+    return NAME_MAP_SQL.format(mentions=mentions, quotes=quotes, speaker=speaker)
+
+
+def name_map_params() -> list:
+    """The bound values of NAME_MAP_SQL: dominant share, minimum articles."""
+    return [DOMINANT_SHARE, MIN_ARTICLES]
 
 
 def build_name_map(mentions: pd.DataFrame, quotes: pd.DataFrame, aliases: dict[str, str]) -> dict[str, str]:
-    """Raw per-article name -> corpus canonical name, for the names that change."""
-    counts, articles = _person_names(mentions, quotes)
-    cleaned = {name: person_name(name) or name for name in counts}
+    """Raw per-article name -> corpus canonical name, for the names that change (frames in, for small data)."""
+    import duckdb
 
-    # Full names: variants with the same given name and surname join the most used spelling.
-    full_counts: Counter[str] = Counter()
-    full_articles: dict[str, set] = defaultdict(set)
-    for name, clean in cleaned.items():
-        if len(clean.split()) > 1:
-            full_counts[clean] += counts[name]
-    by_key: dict[tuple[str, str], str] = {}
-    for clean, _ in sorted(full_counts.items(), key=lambda item: (-item[1], -len(item[0]), item[0])):
-        by_key.setdefault(name_key(clean), clean)
-    key_counts: Counter[str] = Counter()
-    for name, clean in cleaned.items():
-        if len(clean.split()) > 1:
-            canonical = by_key[name_key(clean)]
-            key_counts[canonical] += counts[name]
-            full_articles[canonical] |= articles[name]
-
-    # Bare surnames join the full name that clearly dominates the surname across the corpus.
-    by_surname: dict[str, list[str]] = defaultdict(list)
-    for canonical in key_counts:
-        by_surname[surname(canonical)].append(canonical)
-
-    def joined(clean: str) -> str:
-        if len(clean.split()) > 1:
-            return by_key[name_key(clean)]
-        owners = by_surname.get(clean, [])
-        if not owners:
-            return clean
-        best = max(owners, key=lambda owner: (key_counts[owner], owner))
-        total = sum(key_counts[owner] for owner in owners)
-        if key_counts[best] >= DOMINANT_SHARE * total and len(full_articles[best]) >= MIN_ARTICLES:
-            return best
-        return clean
-
-    result = {name: joined(clean) for name, clean in cleaned.items()}
-    # Names of organisations and places, and unknown speakers, take part only through aliases.
-    for name in set(mentions["name"]) if len(mentions) else set():
-        result.setdefault(name, name)
-    if len(quotes):
-        for name in quotes["speaker"].dropna().unique():
-            result.setdefault(name, name)
-
-    # Aliases last: a variant listed there, raw or merged, goes where the user said.
-    final = {}
-    for raw, merged in result.items():
-        target = aliases.get(raw) or aliases.get(merged) or merged
-        if target != raw:
-            final[raw] = target
-    return final
+    con = duckdb.connect(":memory:")
+    con.register("m_in", mentions[["article_id", "name", "label", "count"]])
+    con.register("q_in", quotes[["article_id", "speaker", "speaker_kind"]].astype({"speaker": object}))
+    sql = name_map_relation(con, aliases, mentions="m_in", quotes="q_in", speaker="speaker")
+    return dict(con.execute(sql, name_map_params()).fetchall())

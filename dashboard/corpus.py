@@ -1,0 +1,240 @@
+"""The corpus-wide steps of a commit, as DuckDB SQL over the parts: names, rejects, rollups, counts.
+
+Each writes small snapshot tables; none brings a whole table into Python. Re-tagging after a
+taxonomy edit goes chunk by chunk, one part in memory at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dashboard import store
+
+# Snapshot tables a commit derives anew (the rest of a snapshot is carried over by a rename).
+DERIVED = ("name_map", "speaker_counts", "entity_counts")
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _provisional(building: Path, manifest: dict) -> dict:
+    return {**manifest, "snapshot": building.name}
+
+
+def _copy(con, sql: str, target: Path) -> None:
+    con.execute(f"COPY ({sql}) TO {_quote(target)} (FORMAT parquet, COMPRESSION zstd)")
+
+
+def _resolve_rejects(con, building: Path) -> None:
+    """Rejects with the article each exact duplicate repeats, in input order."""
+    raw = building / "_rejects_raw.parquet"
+    if not raw.exists():
+        return
+    _copy(
+        con,
+        f"""SELECT r.file, r."where",
+               CASE WHEN r.duplicate_of IS NULL THEN r.reason
+                    ELSE 'exact duplicate of ' || a.file || ' (line ' || a.line || '); stored once' END AS reason
+            FROM read_parquet({_quote(raw)}, file_row_number = true) r
+            LEFT JOIN articles a ON a.article_id = r.duplicate_of
+            ORDER BY r.file_row_number""",
+        building / "rejects.parquet",
+    )
+    raw.unlink()
+
+
+def _write_name_map(store_dir: Path, building: Path, manifest: dict, aliases_path: Path | None) -> None:
+    from dashboard.nlp import speakers
+
+    aliases = speakers.read_aliases(speakers.default_aliases_path(), *([aliases_path] if aliases_path else []))
+    (building / "name_map.parquet").unlink(missing_ok=True)
+    con = store.connect(store_dir, _provisional(building, manifest))
+    # The views' quotes carry the canonical speaker; the map is built from the per-article names.
+    sql = speakers.name_map_relation(con, aliases, mentions="mentions", quotes="quotes", speaker="speaker_name")
+    table = con.sql(sql, params=speakers.name_map_params()).to_arrow_table()
+    pq.write_table(store.to_arrow("name_map", table), building / "name_map.parquet", compression="zstd")
+
+
+def _write_rollups(store_dir: Path, building: Path, manifest: dict) -> None:
+    for table in store.ROLLUPS:
+        (building / f"{table}.parquet").unlink(missing_ok=True)
+    con = store.connect(store_dir, _provisional(building, manifest))
+    for table in store.ROLLUPS:
+        _copy(con, f"SELECT * FROM {table}", building / f"{table}.parquet")
+
+
+def _rename_whole_tables(store_dir: Path, building: Path, manifest: dict) -> None:
+    """Stores written whole (small ones, older layouts) hold canonical names in their own files."""
+    con = store.connect(store_dir, _provisional(building, manifest))
+    present = {p.stem for p in building.glob("*.parquet")}
+    if "quotes" in present:
+        target = building / "quotes.new.parquet"
+        cols = ", ".join(
+            "coalesce(m.canonical, q.speaker_name) AS speaker" if c == "speaker" else f"q.{c}"
+            for c in store.SCHEMAS["quotes"].names
+        )
+        _copy(
+            con,
+            f"SELECT {cols} FROM read_parquet({_quote(building / 'quotes.parquet')}) q "
+            "LEFT JOIN name_map m ON m.name = q.speaker_name",
+            target,
+        )
+        (building / "quotes.parquet").unlink()
+        target.rename(building / "quotes.parquet")
+    if "entities" in present and "mentions" in present:
+        target = building / "entities.new.parquet"
+        _copy(
+            con,
+            "SELECT x.article_id, coalesce(m.canonical, x.name) AS entity, x.label, sum(x.count)::INTEGER AS count "
+            "FROM mentions x LEFT JOIN name_map m ON m.name = x.name GROUP BY ALL ORDER BY 1, 2, 3",
+            target,
+        )
+        (building / "entities.parquet").unlink()
+        target.rename(building / "entities.parquet")
+
+
+def counts(con) -> tuple[dict, dict]:
+    """(counts, rows) of a store for its manifest: articles, words, quotes, speakers, entities, dates."""
+    row = con.execute(
+        """SELECT (SELECT count(*) FROM articles), (SELECT coalesce(sum(words), 0) FROM articles),
+                  (SELECT count(*) FROM quotes), (SELECT count(*) FROM speaker_counts),
+                  (SELECT count(*) FROM entity_counts), (SELECT min(date) FROM articles),
+                  (SELECT max(date) FROM articles)"""
+    ).fetchone()
+    articles, words, quotes, speakers, entities, first, last = row
+    result = {
+        "articles": int(articles),
+        "words": int(words),
+        "quotes": int(quotes),
+        "speakers": int(speakers),
+        "entities": int(entities),
+        "date_min": str(first) if first else None,
+        "date_max": str(last) if last else None,
+    }
+    rows = {table: int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in store.SCHEMAS}
+    return result, rows
+
+
+def _carry_discovered(store_dir: Path, building: Path, manifest: dict) -> None:
+    """Discovered topics stay only when the article set is unchanged: a topic model fitted to
+    other articles would not cover the new ones."""
+    try:
+        previous = store.read_manifest(store_dir)
+    except store.StoreError:
+        return
+
+    def articles_of(m: dict) -> list:
+        return [(p["chunk"], p["articles"]) for p in m.get("parts", [])]
+
+    if not previous.get("parts") or articles_of(previous) != articles_of(manifest):
+        return
+    con = store.connect(store_dir, previous)
+    if con.execute("SELECT count(*) FROM topics WHERE kind = 'discovered'").fetchone()[0]:
+        _copy(con, "SELECT * FROM topics WHERE kind = 'discovered'", building / "discovered.parquet")
+        _copy(con, "SELECT * FROM topic_terms", building / "topic_terms.parquet")
+
+
+def finish(store_dir: Path, building: Path, manifest: dict, aliases_path: Path | None) -> dict:
+    """Derive a new snapshot's corpus-wide tables from its parts and commit it."""
+    con = store.connect(store_dir, _provisional(building, manifest))
+    _resolve_rejects(con, building)
+    _carry_discovered(store_dir, building, manifest)
+    _write_name_map(store_dir, building, manifest, aliases_path)
+    _write_rollups(store_dir, building, manifest)
+    manifest["counts"], manifest["rows"] = counts(store.connect(store_dir, _provisional(building, manifest)))
+    return store.commit(store_dir, building, manifest, collect_parts=True)
+
+
+def _carry_over(store_dir: Path, manifest: dict, skip: tuple[str, ...] = DERIVED) -> Path:
+    """A new snapshot folder holding the current snapshot's tables, less `skip`."""
+    old = Path(store_dir) / manifest["snapshot"]
+    building = store.begin_snapshot(store_dir)
+    for path in old.glob("*.parquet"):
+        if path.stem not in skip:
+            store._link_or_copy(path, building / path.name)
+    return building
+
+
+def _history(manifest: dict, note: str) -> list:
+    history = list(manifest.get("history", []))[-19:]
+    history.append({"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "note": note})
+    return history
+
+
+def renamed(store_dir: str | Path, aliases_path: Path | None) -> dict:
+    """Re-apply corpus name merging and the aliases: a new name map and rollups, the parts as they are."""
+    store_dir = Path(store_dir)
+    manifest = store.read_manifest(store_dir)
+    building = _carry_over(store_dir, manifest)
+    try:
+        _write_name_map(store_dir, building, manifest, aliases_path)
+        _rename_whole_tables(store_dir, building, manifest)
+        _write_rollups(store_dir, building, manifest)
+        counts_now, rows = counts(store.connect(store_dir, _provisional(building, manifest)))
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    updated = {**manifest, "counts": {**manifest.get("counts", {}), **counts_now}, "rows": rows}
+    updated["history"] = _history(manifest, "aliases re-applied")
+    return store.commit(store_dir, building, updated)
+
+
+def retag_part(folder: Path, articles: pa.Table, taxonomy) -> pa.Table:
+    """Taxonomy tags of one chunk from its stored terms and mention names (no spaCy)."""
+    from dashboard.nlp import topics
+
+    terms = pq.read_table(folder / "terms.parquet").to_pandas()
+    mentions = pq.read_table(folder / "mentions.parquet").to_pandas()
+    words = articles.select(["article_id", "words"]).to_pandas()
+    tagged = topics.tag_frames(terms, topics.entity_counts(mentions), words, taxonomy)
+    return store.to_arrow("topics", tagged)
+
+
+def retag(store_dir: str | Path, taxonomy_path: Path | None = None) -> dict:
+    """Re-tag every article of a store from its stored terms after a taxonomy edit; commit the result.
+
+    Parts get a topics file for the new taxonomy (one chunk in memory at a time); a store whose
+    topics are written whole is re-tagged whole. Returns the new manifest.
+    """
+    from dashboard.nlp import topics
+
+    store_dir = Path(store_dir)
+    taxonomy = topics.load_taxonomy(taxonomy_path or topics.taxonomy_for_store(store_dir))
+    version = topics.taxonomy_version(taxonomy)
+    manifest = store.read_manifest(store_dir)
+    snapshot = store_dir / manifest["snapshot"]
+    new_parts = []
+    for part in manifest.get("parts", []):
+        folder = store.parts_dir(store_dir) / part["chunk"]
+        stem = f"topics-{version}"
+        if not (folder / f"{stem}.parquet").is_file():
+            articles = pq.read_table(folder / f"{part['articles']}.parquet", columns=["article_id", "words"])
+            store.write_parquet(retag_part(folder, articles, taxonomy), folder / f"{stem}.parquet")
+        new_parts.append({**part, "topics": stem})
+    building = _carry_over(store_dir, manifest, skip=())
+    try:
+        if (snapshot / "topics.parquet").is_file():
+            con = store.connect(store_dir, manifest)
+            tagged = topics.tag_frames(
+                con.sql("SELECT article_id, term, count FROM terms").df(),
+                topics.entity_counts(con.sql("SELECT * FROM mentions").df()),
+                con.sql("SELECT article_id, words FROM articles").df(),
+                taxonomy,
+            )
+            others = con.sql("SELECT * FROM topics WHERE kind <> 'taxonomy'").to_arrow_table()
+            whole = pa.concat_tables([store.to_arrow("topics", others), store.to_arrow("topics", tagged)])
+            (building / "topics.parquet").unlink()
+            pq.write_table(whole, building / "topics.parquet", compression="zstd")
+        updated = {**manifest, "parts": new_parts, "taxonomy_version": version}
+        _, updated["rows"] = counts(store.connect(store_dir, _provisional(building, updated)))
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    updated["history"] = _history(manifest, f"re-tagged with taxonomy {version}")
+    return store.commit(store_dir, building, updated)
