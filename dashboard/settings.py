@@ -25,3 +25,9 @@ def user_aliases(store_dir: str | Path) -> Path:
 def user_taxonomy(store_dir: str | Path) -> Path:
     """The user's edited taxonomy for a store (absent: the shipped default is used)."""
     return Path(store_dir) / TAXONOMY_FILE
+
+
+def taxonomy_for_store(store_dir: str | Path) -> Path | None:
+    """The taxonomy a store uses: the user's edited copy beside it, else None (the shipped one)."""
+    path = user_taxonomy(store_dir)
+    return path if path.is_file() else None

@@ -123,7 +123,7 @@ def format_report(scores: TopicScores, source: str) -> str:
 def store_tags(store_dir: str | Path, taxonomy_path: str | Path | None = None) -> pd.DataFrame:
     """Tags (file, topic, score) of a store: the stored ones, or re-tagged from stored terms."""
     from dashboard import store
-    from dashboard.nlp.topics import load_taxonomy, stored_tag_inputs, tag_frames
+    from dashboard.nlp.topics import entity_counts, load_taxonomy, tag_frames
 
     manifest = store.read_manifest(store_dir)
     articles = store.read_table(store_dir, "articles", manifest)
@@ -131,7 +131,11 @@ def store_tags(store_dir: str | Path, taxonomy_path: str | Path | None = None) -
         topics = store.read_table(store_dir, "topics", manifest)
         topics = topics[topics["kind"] == "taxonomy"]
     else:
-        terms, entities, words = stored_tag_inputs(store_dir, manifest)
+        # Per-article mention names are what preprocessing handed the tagger, so an unchanged
+        # taxonomy reproduces the stored tags.
+        terms = store.read_table(store_dir, "terms", manifest)
+        entities = entity_counts(store.read_table(store_dir, "mentions", manifest))
+        words = articles[["article_id", "words"]]
         topics = tag_frames(terms, entities, words, load_taxonomy(taxonomy_path))
     files = articles[["article_id", "file"]].assign(file=articles["file"].map(lambda f: Path(str(f)).name))
     return topics.merge(files, on="article_id")[["file", "topic", "score"]]

@@ -2,7 +2,7 @@
 
 The taxonomy is data (`rules/taxonomy.toml`); this module only reads it and scores articles.
 Scoring reads bags of lemmas and entity names, not spaCy Docs, so the stored `terms` and
-`mentions` tables are enough to re-tag a whole corpus after the taxonomy changes (`retag`).
+`mentions` tables are enough to re-tag a whole corpus after the taxonomy changes (`dashboard.corpus.retag`, `topics retag`).
 """
 
 from __future__ import annotations
@@ -316,89 +316,8 @@ def _empty_topics() -> pd.DataFrame:
     )
 
 
-def stored_tag_inputs(
-    store_dir: str | Path, manifest: dict | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(terms, entities, words) frames of a store: what tagging reads, without spaCy."""
-    from dashboard import store
-
-    manifest = manifest or store.read_manifest(store_dir)
-    terms = store.read_table(store_dir, "terms", manifest)
-    # Per-article mention names are what preprocessing handed to tag_article, so re-tagging with
-    # an unchanged taxonomy reproduces the stored tags; older stores only have `entities`.
-    mentions = store.read_table(store_dir, "mentions", manifest)
-    entities = entity_counts(mentions if len(mentions) else store.read_table(store_dir, "entities", manifest))
-    words = store.read_table(store_dir, "articles", manifest)[["article_id", "words"]]
-    return terms, entities, words
-
-
 def entity_counts(mentions: pd.DataFrame) -> pd.DataFrame:
     """(article_id, entity, count) of per-article mention names (or of an `entities` table): the
     entities tag_article saw, so re-tagging from them reproduces the stored tags."""
     names = mentions.rename(columns={"name": "entity"})
     return names.groupby(["article_id", "entity"], as_index=False)["count"].sum()
-
-
-def taxonomy_for_store(store_dir: str | Path) -> Path | None:
-    """The taxonomy a store uses: the user's edited copy beside it, else None (the shipped one)."""
-    from dashboard.settings import user_taxonomy
-
-    path = user_taxonomy(store_dir)
-    return path if path.is_file() else None
-
-
-def retag(store_dir: str | Path, taxonomy_path: str | Path | None = None) -> pd.DataFrame:
-    """Re-tag a store from its stored terms and entities (no spaCy); returns the new topics table.
-
-    Only rows of kind 'taxonomy' are replaced; discovered topics and every other table stay.
-    """
-    from dashboard import store
-
-    taxonomy = load_taxonomy(taxonomy_path or taxonomy_for_store(store_dir))
-    manifest = store.read_manifest(store_dir)
-    tagged = tag_frames(*stored_tag_inputs(store_dir, manifest), taxonomy)
-    old = store.read_table(store_dir, "topics", manifest)
-    topics = pd.concat([old[old["kind"] != "taxonomy"], tagged], ignore_index=True)
-    version = taxonomy_version(taxonomy)
-    store.replace_tables(
-        store_dir, {"topics": topics}, note=f"re-tagged with taxonomy {version}", taxonomy_version=version
-    )
-    return topics
-
-
-def add_arguments(parser) -> None:
-    """Options of `topics retag`."""
-    parser.add_argument(
-        "--store", type=Path, default=None, help="store folder (default: $NEWSDASH_STORE or data/store)"
-    )
-    parser.add_argument(
-        "--taxonomy",
-        type=Path,
-        default=None,
-        help="taxonomy TOML (default: taxonomy.toml beside the store if present, else the shipped one)",
-    )
-
-
-def run(args) -> int:
-    """`topics retag`: replace the store's taxonomy tags; print how many articles carry tags."""
-    import sys
-    import time
-
-    from dashboard import store
-    from dashboard.settings import default_store
-
-    store_dir = args.store or default_store()
-    started = time.perf_counter()
-    try:
-        topics = retag(store_dir, args.taxonomy)
-    except (store.StoreError, TaxonomyError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    tagged = topics[topics["kind"] == "taxonomy"]
-    print(
-        f"re-tagged {tagged['article_id'].nunique():,} articles with {len(tagged):,} tags "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
-    for topic, n in tagged["topic"].value_counts().items():
-        print(f"  {topic:28} {n:>7,}")
-    return 0

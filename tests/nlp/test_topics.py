@@ -249,8 +249,9 @@ def _store(tmp_path):
 
 def test_retag_after_a_taxonomy_edit_changes_stored_tags_only(tmp_path, monkeypatch):
     from dashboard import store
+    from dashboard.corpus import retag
     from dashboard.nlp import model
-    from dashboard.nlp.topics import default_taxonomy_path, retag
+    from dashboard.nlp.topics import default_taxonomy_path
 
     def no_spacy(*args, **kwargs):
         raise AssertionError("re-tagging must not load a spaCy model")
