@@ -8,7 +8,7 @@ streamed one row at a time, so memory holds the current row of one file, never a
 .txt file is one article and is read whole, up to 5 MiB (counted after decompression, so a gzip
 bomb is never inflated past the limit).
 
-Encodings. A byte-order mark decides: UTF-8, UTF-16 LE or BE (an Excel "Unicode text" export).
+Encodings. A byte-order mark decides: UTF-8, UTF-16 LE or BE (as Windows tools write "Unicode").
 Without one, NUL bytes in the first 8 KiB mean a binary file; otherwise the text is UTF-8, or
 Windows-1252 (the usual encoding of legacy newsroom exports) when it is not valid UTF-8. A .txt
 file is decoded whole, so that rule applies as stated. A streamed table cannot be decoded whole

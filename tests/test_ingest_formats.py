@@ -115,7 +115,7 @@ def test_gzip_bomb_is_not_inflated_past_the_text_limit(tmp_path):
 
 @pytest.mark.parametrize("bom, codec", [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")])
 def test_utf16_with_a_byte_order_mark_is_read(tmp_path, bom, codec):
-    # An Excel "Unicode text" export: UTF-16 with a mark and Windows line ends.
+    # UTF-16 as Windows tools write it: a byte-order mark and CRLF line ends.
     rows = 'date,title,text\r\n2025-03-01,Café,"\u201cYes\u201d, he said."\r\n'
     _write(tmp_path, "excel.csv", bom + rows.encode(codec))
     _write(tmp_path, "story.txt", bom + TEXT.encode(codec))
