@@ -14,7 +14,9 @@ Turn news articles into the analysis tables the dashboard reads.
 
 INPUT may be files or folders (searched recursively), several at once:
   *.txt           seed format: first line `date YYYY-MM-DD headline`, a blank line, the body
-  *.csv, *.jsonl  columns date, title, text (optional url, source, author)
+  *.csv, *.jsonl  columns date, title, text (optional url, source, author); also *.ndjson
+  *.gz            any of these gzipped (x.csv.gz); CSV and JSONL are streamed row by row
+Encoding: UTF-8 or UTF-16 with a byte-order mark; else UTF-8, failing that Windows-1252.
 Every article is either stored or listed in the rejects table with file, line/row and reason.
 Re-running on the same inputs only annotates new or changed articles; the store then holds
 exactly the articles of this run's inputs. Exit code 0 when at least one article was stored.
