@@ -54,24 +54,19 @@ def corpus_span(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def speaker_choices(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> pd.DataFrame:
-    """Speakers of the whole store by quote count (speaker, kind, quotes)."""
+    """Speakers of the whole store by quote count (speaker, kind, quotes), from the commit's rollup."""
     return _df(
         con,
-        """
-        SELECT speaker, mode(speaker_kind) AS kind, count(*) AS quotes
-        FROM quotes WHERE speaker IS NOT NULL
-        GROUP BY speaker ORDER BY quotes DESC, speaker LIMIT ?""",
+        "SELECT speaker, kind, quotes FROM speaker_counts ORDER BY quotes DESC, speaker LIMIT ?",
         [_limit(limit)],
     )
 
 
 def entity_choices(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> pd.DataFrame:
-    """Entities of the whole store by number of articles (entity, label, articles)."""
+    """Entities of the whole store by number of articles (entity, label, articles), from the commit's rollup."""
     return _df(
         con,
-        """
-        SELECT entity, mode(label) AS label, count(DISTINCT article_id) AS articles
-        FROM entities GROUP BY entity ORDER BY articles DESC, entity LIMIT ?""",
+        "SELECT entity, label, articles FROM entity_counts ORDER BY articles DESC, entity LIMIT ?",
         [_limit(limit)],
     )
 

@@ -47,12 +47,13 @@ def source() -> Source:
 @st.cache_resource(max_entries=4, show_spinner="Loading the store…")
 def _connection(store_dir: str, snapshot: str) -> duckdb.DuckDBPyConnection:
     # `snapshot` is only part of the key: a preprocess run or an alias recount writes a new
-    # snapshot, and the next page run opens it instead of the tables held in memory.
+    # snapshot, and the next page run opens views over it (the previous snapshot's files stay
+    # until the one after, so a query already running on them finishes).
     return store.connect(store_dir)
 
 
 def connection(store_dir: Path, manifest: dict) -> duckdb.DuckDBPyConnection:
-    """The in-memory DuckDB of the store's current snapshot (shared by sessions)."""
+    """A DuckDB connection whose views read the store's current snapshot in place (shared by sessions)."""
     return _connection(str(store_dir), manifest["snapshot"])
 
 
