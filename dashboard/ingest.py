@@ -144,6 +144,9 @@ def _row_article(row: dict, display: str, where: int) -> Article:
 
 
 def _read_csv(text: str, display: str) -> Iterator[Article | Reject]:
+    # The csv module refuses fields over 131,072 characters by default, which would crash the whole
+    # run on one long article; let every field through, so the body rule above judges its length.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_TABLE_FILE_BYTES))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     absent = [c for c in REQUIRED_COLUMNS if c not in header]
