@@ -56,7 +56,9 @@ def click(monkeypatch):
         else:
             url = managers[-1].execute_deferred(proto.deferred_file_id)
             file_id = url.rsplit("/", 1)[-1].split(".")[0]
-        return managers[-1]._storage.get_file(file_id).content
+        stored = managers[-1].read_file(file_id)
+        assert stored is not None, file_id
+        return stored.content
 
     return run
 
