@@ -84,6 +84,27 @@ MUTATIONS: tuple[Mutation, ...] = (
         ("tests/test_export.py",),
     ),
     Mutation(
+        "excel-rows-past-the-sheet-limit-lost",
+        "dashboard/export.py",
+        "        if written == EXCEL_MAX_ROWS:\n            sheets += 1",
+        "        if sheet is None:\n            sheets += 1",
+        ("tests/test_export.py",),
+    ),
+    Mutation(
+        "excel-keeps-overlong-cells",
+        "dashboard/export.py",
+        'return value if len(value) <= EXCEL_MAX_CELL else value[: EXCEL_MAX_CELL - 1] + "\\u2026"',
+        "return value",
+        ("tests/test_export.py",),
+    ),
+    Mutation(
+        "download-name-keeps-path-characters",
+        "dashboard/export.py",
+        'slug = re.sub(r"[^a-z0-9]+", "-", ascii_view.lower()).strip("-")[:60].strip("-") or "export"',
+        'slug = ascii_view.lower() or "export"',
+        ("tests/test_export.py",),
+    ),
+    Mutation(
         "downloads-capped-to-the-shown-rows",
         "dashboard/ui/widgets.py",
         "data=lambda fn=to_bytes: fn(everything() if everything else frame, description),",
@@ -160,6 +181,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         '", ".join(values[:-1]) + " or " + values[-1]',
         '", ".join(values[:-1]) + " and " + values[-1]',
         ("tests/test_filters.py",),
+    ),
+    Mutation(
+        "date-presets-one-day-too-long",
+        "dashboard/ui/sidebar.py",
+        "return max(first, last - dt.timedelta(days=days[preset] - 1)), last",
+        "return max(first, last - dt.timedelta(days=days[preset])), last",
+        ("tests/app/test_sidebar.py",),
     ),
     # --- ingest (dashboard/ingest.py) and the CLI (dashboard/cli.py) -----------------------------
     Mutation(
