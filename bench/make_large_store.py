@@ -20,8 +20,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboard import corpus, store  # noqa: E402
