@@ -286,12 +286,28 @@ def commit(store_dir: str | Path, building: Path, manifest: dict, collect_parts:
     keep = {name, previous.get("snapshot")}
     for path in store.iterdir():
         stale = path.name.startswith("snapshot-") and path.name not in keep
-        if path.is_dir() and (stale or (path.name.endswith(".partial") and path != building)):
+        # A .partial folder is debris of a killed run, unless another run is building it right now.
+        debris = path.name.endswith(".partial") and path != building and _idle_for(path) > PARTIAL_GRACE_SECONDS
+        if path.is_dir() and (stale or debris):
             shutil.rmtree(path, ignore_errors=True)
     if collect_parts:
         used = {p["chunk"] for p in manifest["parts"]} | {p["chunk"] for p in previous.get("parts", [])}
         _collect_parts(store, used, manifest["parts"], previous.get("parts", []))
     return manifest
+
+
+PARTIAL_GRACE_SECONDS = 600
+
+
+def _idle_for(path: Path) -> float:
+    """Seconds since anything in `path` (one level deep) last changed."""
+    import time
+
+    try:
+        latest = max([path.stat().st_mtime, *(p.stat().st_mtime for p in path.iterdir())])
+    except OSError:
+        return 0.0
+    return time.time() - latest
 
 
 def _collect_parts(store: Path, used: set[str], *part_lists: list[Mapping]) -> None:

@@ -114,23 +114,28 @@ def test_a_killed_run_resumes_from_the_chunks_it_finished(reuters, tmp_path):
 
 
 def test_a_dask_cluster_gives_the_same_store_as_a_local_run(reuters, tmp_path):
+    dask = pytest.importorskip("dask")
     distributed = pytest.importorskip("distributed")
     local = tmp_path / "local"
     preprocess.preprocess([reuters], local, chunk_articles=CHUNK)
     shared = tmp_path / "shared-parts"
+    # A loaded 2-core machine can take long to start two worker processes: be patient, not flaky.
     with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        dask.config.set({"distributed.comm.timeouts.connect": "120s", "distributed.nanny.startup-timeout": "120s"}),
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, timeout=120
+        ) as cluster,
         distributed.Client(cluster) as client,
     ):
         # Workers write to a location of their own (an fsspec URL), the client commits.
-        dask = preprocess.preprocess(
+        made = preprocess.preprocess(
             [reuters], tmp_path / "dask", chunk_articles=CHUNK, scheduler=client, shared=shared.as_uri()
         )
         workers = {w["id"] for w in client.scheduler_info()["workers"].values()}
-    assert len(workers) == 2 and dask["timings"]["workers"] == "dask"
+    assert len(workers) == 2 and made["timings"]["workers"] == "dask"
     same = ("articles", "quotes", "speakers", "entities", "words", "annotated")
-    assert {k: dask["counts"][k] for k in same} == {k: store.read_manifest(local)["counts"][k] for k in same}
-    assert [p["chunk"] for p in dask["parts"]] == [p["chunk"] for p in store.read_manifest(local)["parts"]]
+    assert {k: made["counts"][k] for k in same} == {k: store.read_manifest(local)["counts"][k] for k in same}
+    assert [p["chunk"] for p in made["parts"]] == [p["chunk"] for p in store.read_manifest(local)["parts"]]
     for table in store.SCHEMAS:
         assert _table(tmp_path / "dask", table).equals(_table(local, table)), table
     assert any(shared.iterdir())  # the workers really wrote there
