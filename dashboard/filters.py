@@ -10,10 +10,10 @@ Semantics (what a user can expect):
   A word (letters only, two or more) matches an article whose stored lemmas (`terms`) hold it or
   its singular (`prices` -> `price`), so `price` also finds "prices" and "priced", or whose title
   has it as a word. A word no article has as a lemma (stop words, inflections stored under another
-  lemma such as "said") is looked for as a whole word in the bodies. Anything else (`50%`, `U.S.`,
-  `covid-19`, one letter) must occur as typed, as a whole token, in the title or body. A phrase must
-  occur as typed (any case, any spacing) in the title or body; its words narrow the bodies scanned.
-  The lemma index keeps a search over a million bodies from scanning them all.
+  lemma such as "said") and any other token (`50%`, `U.S.`, `covid-19`, one letter) must occur as
+  typed in the title or body, also inside a longer word, as the search always worked. A phrase must
+  occur as typed, as whole words (any case, any spacing), in the title or body; its words narrow
+  the bodies scanned. Only those fallbacks scan every body; words the index holds do not.
 - Row filters narrow rows within those articles: quote tables keep the chosen speakers' quotes
   (and the chosen speaker kinds); entity tables keep the chosen entity types.
 """
@@ -244,9 +244,11 @@ class TextQuery:
         for word in self.words:
             forms = word_forms(word)
             in_title, title_params = _contains(title, forms)
-            in_text, text_params = _contains(text, forms)
+            in_text, text_params = _contains(text, (word,), whole=False)
             # The bodies are scanned only when no article has any of the forms as a lemma: CASE
-            # evaluates its branch only for the rows that reach it, and then none do.
+            # evaluates its branch only for the rows that reach it, and then none do. That scan
+            # looks for the word as typed, also inside longer words, as the search always did: a
+            # whole-word regular expression over every body costs twice the time.
             out.append(
                 (
                     f"({_has_lemma(alias, forms)} OR {in_title}"
@@ -255,10 +257,13 @@ class TextQuery:
                 )
             )
         for token in (*self.literals, *self.phrases):
-            in_title, title_params = _contains(title, (token,))
-            in_text, text_params = _contains(text, (token,))
+            # Tokens scan every body, so they are plain substrings; phrases scan only the bodies
+            # their words narrowed to, so they are whole words with any spacing between them.
+            whole = token in self.phrases
+            in_title, title_params = _contains(title, (token,), whole)
+            in_text, text_params = _contains(text, (token,), whole)
             narrow, narrow_params = "TRUE", []
-            for word in _words_of(token) if token in self.phrases else ():
+            for word in _words_of(token) if whole else ():
                 # A phrase's words narrow the bodies scanned; a word the index lacks narrows nothing.
                 forms = word_forms(word)
                 narrow += f" AND ({_has_lemma(alias, forms)} OR NOT {_known(forms)})"
@@ -320,8 +325,8 @@ def _known(forms: tuple[str, ...]) -> str:
     return f"EXISTS (SELECT 1 FROM terms WHERE term IN ({marks(forms)}))"
 
 
-def _contains(column: str, alternatives: tuple[str, ...]) -> tuple[str, list]:
-    """`column` has one of `alternatives` as whole tokens, any case.
+def _contains(column: str, alternatives: tuple[str, ...], whole: bool = True) -> tuple[str, list]:
+    """`column` has one of `alternatives` (any case): as whole tokens, or else anywhere.
 
     ILIKE first: it is several times faster than the regular expression, which then runs only on
     the values ILIKE let through. The ILIKE pattern is a superset: the alternatives' common prefix,
@@ -329,6 +334,8 @@ def _contains(column: str, alternatives: tuple[str, ...]) -> tuple[str, list]:
     """
     prefix = os.path.commonprefix(list(alternatives))
     like = "%" + "%".join(_escape_like(part) for part in prefix.split()) + "%"
+    if not whole:
+        return f"{column} ILIKE ? ESCAPE '\\'", [like]
     return f"({column} ILIKE ? ESCAPE '\\' AND regexp_matches({column}, ?, 'i'))", [like, _whole(*alternatives)]
 
 

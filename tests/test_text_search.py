@@ -60,7 +60,7 @@ def ids(con, text: str) -> list[str]:
         ("oil price", ["t1"]),  # every word
         ("glut", ["t3"]),
         ("feared", ["t3"]),  # not a lemma anywhere, but a word of t3's (unparsed, all-caps) title
-        ("said", ["t1", "t5"]),  # stored under the lemma "say": looked for as a whole word in the bodies
+        ("said", ["t1", "t5"]),  # stored under the lemma "say": looked for as typed in the bodies
         ("the", ["t2", "t3", "t5"]),  # a stop word: the same
         ("news", ["t5"]),  # not the plural of "new" (t4)
         ('"crude oil"', ["t1", "t3"]),  # t3 breaks the line inside the phrase; t6 has both words, apart
@@ -68,8 +68,10 @@ def ids(con, text: str) -> list[str]:
         ('"oil crude"', []),
         ('"the price"', ["t2"]),  # a stop word inside a phrase
         ("50%", ["t4"]),
-        ("50", ["t4"]),  # whole tokens: no letter or digit may touch it, a percent sign may
-        ("5", []),
+        ("5", ["t4"]),  # tokens the index cannot hold are found as typed, inside longer ones too
+        ("rules", ["t4"]),  # a plural the index holds as "rule"
+        ("said the", ["t5"]),  # both unknown to the index: both looked for in the bodies
+        ("oil said", ["t1"]),
         ("u.s.", ["t4"]),
         ("rain_fell", ["t6"]),  # underscores and percent signs are no wildcards
         ("ra__fell", []),
