@@ -4,9 +4,16 @@ Every chart, table and download wraps the SQL from here, so they can never disag
 
 Semantics (what a user can expect):
 - Article filters narrow the set of articles: date range; articles quoting any chosen speaker;
-  articles mentioning any chosen entity; articles with any chosen topic; articles whose title or
-  body contains the search text (case-insensitive). Different filters combine with AND; the
-  choices inside one filter combine with OR.
+  articles mentioning any chosen entity; articles with any chosen topic; articles matching the
+  search text. Different filters combine with AND; the choices inside one filter combine with OR.
+- The search text (any case) is read as words and "quoted phrases"; an article must match all.
+  A word (letters only, two or more) matches an article whose stored lemmas (`terms`) hold it or
+  its singular (`prices` -> `price`), so `price` also finds "prices" and "priced", or whose title
+  has it as a word. A word no article has as a lemma (stop words, inflections stored under another
+  lemma such as "said") and any other token (`50%`, `U.S.`, `covid-19`, one letter) must occur as
+  typed in the title or body, also inside a longer word, as the search always worked. A phrase must
+  occur as typed, as whole words (any case, any spacing), in the title or body; its words narrow
+  the bodies scanned. Only those fallbacks scan every body; words the index holds do not.
 - Row filters narrow rows within those articles: quote tables keep the chosen speakers' quotes
   (and the chosen speaker kinds); entity tables keep the chosen entity types.
 """
@@ -14,6 +21,9 @@ Semantics (what a user can expect):
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import string
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 
@@ -57,10 +67,9 @@ class Filters:
                     f"{alias}.article_id IN (SELECT article_id FROM {table} WHERE {column} IN ({marks(values)}))"
                 )
                 params.extend(values)
-        if self.text.strip():
-            pattern = f"%{_escape_like(self.text.strip())}%"
-            clauses.append(f"({alias}.title ILIKE ? ESCAPE '\\' OR {alias}.text ILIKE ? ESCAPE '\\')")
-            params.extend([pattern, pattern])
+        for sql, values in text_query(self.text).conditions(alias):
+            clauses.append(sql)
+            params.extend(values)
         return (" AND ".join(clauses) or "TRUE"), params
 
     def quote_rows(self, alias: str = "q") -> tuple[str, list]:
@@ -111,8 +120,8 @@ class Filters:
         ):
             if values:
                 parts.append(f"{label} is {_either(values)}")
-        if self.text.strip():
-            parts.append(f"text contains \u201c{self.text.strip()}\u201d")
+        if query := text_query(self.text):
+            parts.append(query.describe())
         return "All articles" if not parts else "Articles where " + "; ".join(parts)
 
     def is_empty(self) -> bool:
@@ -175,8 +184,159 @@ def marks(values: Collection) -> str:
     return ", ".join("?" for _ in values)
 
 
+def contains_pattern(text: str) -> str:
+    """An ILIKE pattern (with ESCAPE '\\') matching values that contain `text` literally."""
+    return f"%{_escape_like(text)}%"
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- the search text ----------------------------------------------------------------------------
+
+_PUNCTUATION = string.punctuation + "\u201c\u201d\u2018\u2019"
+_PHRASE = re.compile(r'"([^"]*)"?|\u201c([^\u201d]*)\u201d?')
+# Plurals whose last letter is not a plural -s: "news" is not "new", "analysis" not "analysi".
+_NOT_PLURAL = ("ss", "us", "is", "ws")
+# A token is whole when no letter or digit touches it on either side.
+_EDGE_START, _EDGE_END = r"(^|[^\pL\pN])", r"([^\pL\pN]|$)"
+
+
+def word_forms(word: str) -> tuple[str, ...]:
+    """The lemmas a typed word is looked up under: itself, then its possible singulars."""
+    forms = [word]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(_NOT_PLURAL):
+        if word.endswith("ies"):
+            forms.append(word[:-3] + "y")
+        if word.endswith(("ses", "xes", "zes", "ches", "shes")):
+            forms.append(word[:-2])
+        forms.append(word[:-1])
+    return tuple(forms)
+
+
+def _regex_literal(text: str) -> str:
+    # RE2 takes any ASCII punctuation escaped as itself; a run of spaces matches any whitespace
+    # (bodies break lines inside phrases).
+    out = []
+    for part in text.split():
+        out.append("".join("\\" + c if c.isascii() and not c.isalnum() else c for c in part))
+    return r"\s+".join(out)
+
+
+def _whole(*alternatives: str) -> str:
+    """A case-insensitive RE2 pattern for any of `alternatives` as whole tokens."""
+    return _EDGE_START + "(" + "|".join(_regex_literal(a) for a in alternatives) + ")" + _EDGE_END
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """The search text read as words (looked up as lemmas), literal tokens and quoted phrases."""
+
+    words: tuple[str, ...] = ()
+    literals: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+
+    def conditions(self, alias: str = "a") -> list[tuple[str, list]]:
+        """One SQL condition on `articles` (aliased `alias`) per word, token and phrase, with parameters."""
+        title, text = f"{alias}.title", f"{alias}.text"
+        out: list[tuple[str, list]] = []
+        for word in self.words:
+            forms = word_forms(word)
+            in_title, title_params = _contains(title, forms)
+            in_text, text_params = _contains(text, (word,), whole=False)
+            # The bodies are scanned only when no article has any of the forms as a lemma: CASE
+            # evaluates its branch only for the rows that reach it, and then none do. That scan
+            # looks for the word as typed, also inside longer words, as the search always did: a
+            # whole-word regular expression over every body costs twice the time.
+            out.append(
+                (
+                    f"({_has_lemma(alias, forms)} OR {in_title}"
+                    f" OR CASE WHEN {_known(forms)} THEN FALSE ELSE {in_text} END)",
+                    [*forms, *title_params, *forms, *text_params],
+                )
+            )
+        for token in (*self.literals, *self.phrases):
+            # Tokens scan every body, so they are plain substrings; phrases scan only the bodies
+            # their words narrowed to, so they are whole words with any spacing between them.
+            whole = token in self.phrases
+            in_title, title_params = _contains(title, (token,), whole)
+            in_text, text_params = _contains(text, (token,), whole)
+            narrow, narrow_params = "TRUE", []
+            for word in _words_of(token) if whole else ():
+                # A phrase's words narrow the bodies scanned; a word the index lacks narrows nothing.
+                forms = word_forms(word)
+                narrow += f" AND ({_has_lemma(alias, forms)} OR NOT {_known(forms)})"
+                narrow_params += [*forms, *forms]
+            out.append(
+                (
+                    f"({in_title} OR CASE WHEN {narrow} THEN {in_text} ELSE FALSE END)",
+                    [*title_params, *narrow_params, *text_params],
+                )
+            )
+        return out
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.literals or self.phrases)
+
+    def describe(self) -> str:
+        """The search in words, e.g. 'text has the words “oil price” and the phrase “crude oil”'."""
+        parts = []
+        tokens = (*self.words, *self.literals)
+        if tokens:
+            parts.append(f"the word{'s' if len(tokens) > 1 else ''} \u201c{' '.join(tokens)}\u201d")
+        for phrase in self.phrases:
+            parts.append(f"the phrase \u201c{phrase}\u201d")
+        return "text has " + " and ".join(parts)
+
+
+def text_query(text: str) -> TextQuery:
+    """Read a search text: "quoted phrases" (straight or curly quotes), then words and other tokens."""
+    phrases = []
+
+    def take(match: re.Match) -> str:
+        phrase = " ".join((match.group(1) or match.group(2) or "").split())
+        if phrase:
+            phrases.append(phrase)
+        return " "
+
+    rest = _PHRASE.sub(take, text)
+    words, literals = [], []
+    for token in rest.split():
+        core = token.strip(_PUNCTUATION)
+        if core.isalpha() and len(core) > 1:
+            words.append(core.lower())
+        elif core:  # "50%", "U.S.", "covid-19", "a": as typed, less a trailing comma or question mark
+            literals.append(token.rstrip(",;:!?"))
+    return TextQuery(tuple(dict.fromkeys(words)), tuple(dict.fromkeys(literals)), tuple(dict.fromkeys(phrases)))
+
+
+def _words_of(phrase: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[^\W\d_]+", phrase) if len(w) > 1]
+
+
+def _has_lemma(alias: str, forms: tuple[str, ...]) -> str:
+    """The article has one of `forms` among its stored lemmas (parameters: the forms)."""
+    return f"{alias}.article_id IN (SELECT article_id FROM terms WHERE term IN ({marks(forms)}))"
+
+
+def _known(forms: tuple[str, ...]) -> str:
+    """Some article has one of `forms` among its stored lemmas (parameters: the forms)."""
+    return f"EXISTS (SELECT 1 FROM terms WHERE term IN ({marks(forms)}))"
+
+
+def _contains(column: str, alternatives: tuple[str, ...], whole: bool = True) -> tuple[str, list]:
+    """`column` has one of `alternatives` (any case): as whole tokens, or else anywhere.
+
+    ILIKE first: it is several times faster than the regular expression, which then runs only on
+    the values ILIKE let through. The ILIKE pattern is a superset: the alternatives' common prefix,
+    or a phrase's words in order with anything between them.
+    """
+    prefix = os.path.commonprefix(list(alternatives))
+    like = "%" + "%".join(_escape_like(part) for part in prefix.split()) + "%"
+    if not whole:
+        return f"{column} ILIKE ? ESCAPE '\\'", [like]
+    return f"({column} ILIKE ? ESCAPE '\\' AND regexp_matches({column}, ?, 'i'))", [like, _whole(*alternatives)]
 
 
 def _either(values: tuple[str, ...]) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from dashboard.filters import Filters, marks
+from dashboard.filters import Filters, contains_pattern, marks
 
 PERIODS = ("day", "week", "month", "quarter", "year")
 
@@ -68,6 +68,36 @@ def entity_choices(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> 
         con,
         "SELECT entity, label, articles FROM entity_counts ORDER BY articles DESC, entity LIMIT ?",
         [_limit(limit)],
+    )
+
+
+def speaker_search(con: duckdb.DuckDBPyConnection, text: str, limit: int = 50) -> pd.DataFrame:
+    """Speakers of the whole store whose name contains `text`, any case (speaker, kind, quotes).
+
+    The text is taken literally (`%` and `_` are not wildcards); the most quoted come first, ties by name.
+    """
+    return _df(
+        con,
+        """
+        SELECT speaker, mode(speaker_kind) AS kind, count(*) AS quotes
+        FROM quotes WHERE speaker ILIKE ? ESCAPE '\\'
+        GROUP BY speaker ORDER BY quotes DESC, speaker LIMIT ?""",
+        [contains_pattern(text), _limit(limit)],
+    )
+
+
+def entity_search(con: duckdb.DuckDBPyConnection, text: str, limit: int = 50) -> pd.DataFrame:
+    """Entities of the whole store whose name contains `text`, any case (entity, label, articles).
+
+    The text is taken literally; the entities in most articles come first, ties by name.
+    """
+    return _df(
+        con,
+        """
+        SELECT entity, mode(label) AS label, count(DISTINCT article_id) AS articles
+        FROM entities WHERE entity ILIKE ? ESCAPE '\\'
+        GROUP BY entity ORDER BY articles DESC, entity LIMIT ?""",
+        [contains_pattern(text), _limit(limit)],
     )
 
 

@@ -122,7 +122,7 @@ def test_describe_reads_as_a_sentence():
     )
     assert f.describe() == (
         "Articles where 2025-09-01 to 2025-09-30; speaker is Dmitry Peskov; "
-        "topic is diplomacy, conflict and defence or politics; text contains \u201cpause\u201d"
+        "topic is diplomacy, conflict and defence or politics; text has the word \u201cpause\u201d"
     )
 
 

@@ -257,3 +257,26 @@ def test_quotes_table_and_entity_frequencies_keep_exactly_the_filtered_rows(con,
     """Counted by hand on tests/app/stores.py: the queries must agree with the Filters semantics."""
     assert len(q.quotes_table(con, f)) == quotes
     assert int(q.entity_frequencies(con, f, None)["count"].sum()) == mentions
+
+
+def test_speaker_search_finds_part_of_a_name_in_any_case_ranked_by_quotes_then_name(con):
+    assert rows(q.speaker_search(con, "o", 10), "speaker", "kind", "quotes") == [
+        ("Jane Roe", "person", 2),
+        ("John Doe", "person", 1),  # a tie with the ministry: broken by name
+        ("Ministry of Finance", "organisation", 1),
+    ]
+    assert rows(q.speaker_search(con, "ROE", 10), "speaker") == [("Jane Roe",)]
+    assert rows(q.speaker_search(con, "o", 1), "speaker") == [("Jane Roe",)]
+    assert rows(q.speaker_search(con, "J_n", 10), "speaker") == []  # would match Jane and John as a LIKE wildcard
+    assert rows(q.speaker_search(con, "%", 10), "speaker") == []
+
+
+def test_entity_search_finds_part_of_a_name_in_any_case_ranked_by_articles_then_name(con):
+    assert rows(q.entity_search(con, "a", 10), "entity", "label", "articles") == [
+        ("Jane Roe", "PERSON", 4),
+        ("Acme Corp", "ORG", 2),
+        ("Ministry of Finance", "ORG", 1),  # a tie with Paris: broken by name
+        ("Paris", "GPE", 1),
+    ]
+    assert rows(q.entity_search(con, "PAR", 10), "entity") == [("Paris",)]
+    assert rows(q.entity_search(con, "_", 10), "entity") == []

@@ -11,6 +11,9 @@ import streamlit as st
 from dashboard import queries, settings
 from dashboard.ui import data, sidebar
 
+# Speakers the merge and rename forms offer (the sidebar's lists got shorter; these forms did not).
+EDITOR_CHOICES = 3000
+
 
 def _variants(view: data.View, speaker: str) -> list[str]:
     # Every written form that resolved to this speaker, so the alias wins however the name was written.
@@ -57,7 +60,7 @@ def speaker_editor(view: data.View) -> None:
     """An expander with the merge and rename forms."""
     with st.expander("Merge or rename speakers"):
         st.caption(f"Corrections are saved to `{settings.user_aliases(view.store_dir)}` and survive rebuilds.")
-        names = list(view.raw(queries.speaker_choices, sidebar.MAX_CHOICES)["speaker"])
+        names = list(view.raw(queries.speaker_choices, EDITOR_CHOICES)["speaker"])
         if not names:
             st.info("No speakers to correct.")
             return

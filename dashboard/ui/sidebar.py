@@ -9,7 +9,8 @@ state, which re-seeds any widget whose state Streamlit dropped on a page switch.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +28,8 @@ ENTITIES = "filter_entities"
 LABELS = "filter_entity_labels"
 TOPICS = "filter_topics"
 TEXT = "filter_text"
+SPEAKER_FIND = "filter_speaker_find"
+ENTITY_FIND = "filter_entity_find"
 CLEAR = "filter_clear"
 _LAST = "_filters_last"
 SPAN = "_corpus_span"
@@ -42,9 +45,22 @@ FIELD_KEYS = {
 }
 URL_NAMES = ("start", "end", *FIELD_KEYS, "text")
 
-# Choices offered in the multiselects: the most frequent first; more would make every page
-# heavier to send to the browser, and rarer names are still reachable by the text search.
-MAX_CHOICES = 3000
+# Names a speaker or entity list offers before anything is typed into its "Find" box: the most
+# frequent. Every run sends them all to the browser, each costing its label plus ~2 bytes: with
+# names of ~20 characters, 3,000 of each were ~160 kB per run, 500 are ~27 kB. Any other name in
+# the store is one search away, so the short list only has to hold the names people browse for.
+MAX_CHOICES = 500
+# Matches of a "Find" box offered in the list: the most quoted / mentioned first.
+MAX_MATCHES = 50
+
+TEXT_HELP = """Articles having **every** word, any case, anywhere in the title or text.
+
+- A word also finds its other forms: *price* finds prices and priced; *prices* finds price.
+  An irregular form (*rose*, *said*) can miss some: type the plain form (*rise*, *say*) to get all.
+- "A phrase in quotation marks" must appear exactly so, in that order (any case, any spacing).
+- Numbers, codes (*50%*, *U.S.*) and very common words (*the*, *said*) must appear as typed, also
+  inside longer words; they make the search slower, as every article's text is then read.
+"""
 
 ALL = "All dates"
 CUSTOM = "Custom range"
@@ -89,7 +105,7 @@ def _seed(initial: Filters, span: tuple[dt.date, dt.date] | None) -> None:
     state = st.session_state
     # Re-assigning turns a widget's value into a session value, which the same-keyed widget on
     # the next page adopts; without it a page switch would reset the filters.
-    for key in (PRESET, DATES, TEXT, *FIELD_KEYS.values()):
+    for key in (PRESET, DATES, TEXT, SPEAKER_FIND, ENTITY_FIND, *FIELD_KEYS.values()):
         if key in state:
             state[key] = state[key]
     if span and DATES not in state:
@@ -129,7 +145,7 @@ def clear_all(span: tuple[dt.date, dt.date] | None = None) -> None:
     state = st.session_state
     for key in FIELD_KEYS.values():
         state[key] = []
-    state[TEXT] = ""
+    state[TEXT] = state[SPEAKER_FIND] = state[ENTITY_FIND] = ""
     if span:
         state[DATES] = span
         state[PRESET] = ALL
@@ -160,6 +176,89 @@ def _apply_rename() -> None:
 def _options(frame: pd.DataFrame, column: str, selected: list[str]) -> list[str]:
     values = list(frame[column])
     return values + [s for s in selected if s not in set(values)]
+
+
+@dataclass(frozen=True)
+class _Names:
+    """One name filter: a speaker or entity list with its "Find" box and the queries behind them."""
+
+    noun: str
+    plural: str
+    key: str
+    find_key: str
+    top: Callable[..., pd.DataFrame]  # (con, limit) -> name, detail, count: the most frequent
+    search: Callable[..., pd.DataFrame]  # (con, text, limit) -> the same columns: names containing text
+    count: str
+    placeholder: str
+
+    def label(self, name: str, detail: str, n: int) -> str:
+        """What the list shows for a name (the browser tests match these shapes)."""
+        return f"{name} \u00b7 {detail}" if self.noun == "entity" else f"{name} ({n:,})"
+
+
+_SPEAKER_NAMES = _Names(
+    "speaker",
+    "speakers",
+    SPEAKERS,
+    SPEAKER_FIND,
+    queries.speaker_choices,
+    queries.speaker_search,
+    "quotes",
+    "Most quoted speakers",
+)
+_ENTITY_NAMES = _Names(
+    "entity",
+    "entities",
+    ENTITIES,
+    ENTITY_FIND,
+    queries.entity_choices,
+    queries.entity_search,
+    "articles",
+    "Most mentioned entities",
+)
+
+
+def _name_filter(view: View, names: _Names) -> list[str]:
+    """A "Find" box searching every name in the store, above the multiselect that picks names.
+
+    Streamlit's multiselect only filters the options it was sent, so the store is searched here:
+    with text in the box the list offers the best matches instead of the most frequent names.
+    Chosen names always stay in the list (a link may name any of them). Returns the chosen names.
+    """
+    found = st.text_input(
+        f"Find any {names.noun} by name",
+        key=names.find_key,
+        type="search",
+        persist_state="session",
+        placeholder="Part of a name, then Enter",
+        help=f"Searches every {names.noun} in the corpus (any case, the text as typed); the list below "
+        f"then offers the {MAX_MATCHES} with most {names.count}.",
+    )
+    found = (found or "").strip()
+    if found:
+        frame = view.raw(names.search, found, MAX_MATCHES)
+        more = "+" if len(frame) == MAX_MATCHES else ""
+        st.caption(
+            f"{len(frame)}{more} {f'{names.noun} matches' if len(frame) == 1 else f'{names.plural} match'} "
+            f"\u201c{found}\u201d: pick below."
+            if len(frame)
+            else f"No {names.noun} in the corpus has \u201c{found}\u201d in its name."
+        )
+    else:
+        frame = view.raw(names.top, MAX_CHOICES)
+    name, detail = frame.columns[0], frame.columns[1]
+    labels = {row[0]: names.label(*row) for row in frame[[name, detail, names.count]].itertuples(index=False)}
+    return st.multiselect(
+        names.plural.capitalize(),
+        _options(frame, name, st.session_state[names.key]),
+        key=names.key,
+        persist_state="session",
+        format_func=lambda value: labels.get(value, value),
+        placeholder=f"Matches of \u201c{found}\u201d" if found else names.placeholder,
+        help=f"Without a search: the {MAX_CHOICES} with most {names.count} in the corpus. Type here to narrow the list.",
+        filter_mode="contains",
+        select_all=False,
+    )
 
 
 def _filters_from_widgets(values: dict, span: tuple[dt.date, dt.date] | None) -> Filters:
@@ -236,17 +335,7 @@ def filters(view: View) -> Filters:
                 format="YYYY-MM-DD",
                 label_visibility="collapsed",
             )
-        speakers = view.raw(queries.speaker_choices, MAX_CHOICES)
-        quotes = dict(zip(speakers["speaker"], speakers["quotes"]))
-        values[SPEAKERS] = st.multiselect(
-            "Speakers",
-            _options(speakers, "speaker", state[SPEAKERS]),
-            key=SPEAKERS,
-            persist_state="session",
-            format_func=lambda s: f"{s} ({quotes.get(s, 0):,})",
-            placeholder="Type to search speakers",
-            help="Ordered by number of quotes in the corpus.",
-        )
+        values[SPEAKERS] = _name_filter(view, _SPEAKER_NAMES)
         values[KINDS] = st.multiselect(
             "Speaker kinds",
             list(SPEAKER_KINDS),
@@ -254,17 +343,7 @@ def filters(view: View) -> Filters:
             persist_state="session",
             placeholder="People and organisations",
         )
-        entities = view.raw(queries.entity_choices, MAX_CHOICES)
-        labels = dict(zip(entities["entity"], entities["label"]))
-        values[ENTITIES] = st.multiselect(
-            "Entities",
-            _options(entities, "entity", state[ENTITIES]),
-            key=ENTITIES,
-            persist_state="session",
-            format_func=lambda e: f"{e} · {labels[e]}" if e in labels else e,
-            placeholder="Type to search entities",
-            help="Ordered by number of articles.",
-        )
+        values[ENTITIES] = _name_filter(view, _ENTITY_NAMES)
         values[LABELS] = st.multiselect(
             "Entity types", list(ENTITY_LABELS), key=LABELS, persist_state="session", placeholder="All types"
         )
@@ -279,7 +358,11 @@ def filters(view: View) -> Filters:
             placeholder="Taxonomy and discovered topics",
         )
         values[TEXT] = st.text_input(
-            "Search titles and text", key=TEXT, persist_state="session", placeholder="e.g. oil price"
+            "Search titles and text",
+            key=TEXT,
+            persist_state="session",
+            placeholder='e.g. oil prices or "crude oil"',
+            help=TEXT_HELP,
         )
         st.button("Clear all filters", key=CLEAR, on_click=clear_all, args=(span,), width="stretch")
         st.caption("The page address holds these filters: copy it to share this view.")

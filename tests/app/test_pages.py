@@ -155,7 +155,7 @@ def test_date_presets_are_relative_to_the_corpus(open_app, small_store):
 
 def test_clear_all_resets_every_filter(open_app, small_store):
     at = open_app(small_store, speakers="Jane Roe", text="oil", entity_labels="PERSON")
-    assert first_caption(at) == "Articles where speaker is Jane Roe; entity type is PERSON; text contains “oil”"
+    assert first_caption(at) == "Articles where speaker is Jane Roe; entity type is PERSON; text has the word “oil”"
     at.button(key="filter_clear").click().run()
     assert first_caption(at) == "All articles"
     assert at.multiselect(key="filter_speakers").value == []
