@@ -169,10 +169,14 @@ def _bytes(write: Writer, df: pd.DataFrame, description: str) -> bytes:
 
 def filename(view: str, ext: str, today: dt.date | None = None) -> str:
     """A download name from the view and the date, e.g. `quotes-2026-11-25.csv`; safe characters only."""
-    ascii_view = unicodedata.normalize("NFKD", view).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_view.lower()).strip("-")[:60].strip("-") or "export"
     suffix = re.sub(r"[^a-z0-9]", "", ext.lower()) or "dat"
-    return f"{slug}-{(today or dt.date.today()).isoformat()}.{suffix}"
+    return f"{slug(view)}-{(today or dt.date.today()).isoformat()}.{suffix}"
+
+
+def slug(view: str) -> str:
+    """The view's name in lower-case ASCII letters, digits and dashes (`speakers-and-quotes`), or `export`."""
+    ascii_view = unicodedata.normalize("NFKD", view).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_view.lower()).strip("-")[:60].strip("-") or "export"
 
 
 Exporter = Callable[[pd.DataFrame, str], bytes]
