@@ -51,9 +51,9 @@ EXCEL_MAX_ROWS = 1_048_576 - 1  # one row for the header
 EXCEL_MAX_CELL = 32_767
 # Characters the XLSX (XML 1.0) format cannot hold; openpyxl refuses them.
 _EXCEL_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# Rows turned into Python values at a time: a writer holds at most this many rows as objects,
-# whatever the size of the batches it is given.
-ROWS_AT_ONCE = 10_000
+# Rows turned into Python values at a time: a writer holds at most this many rows as objects
+# (about 1 kB each with their output text), whatever the size of the batches it is given.
+ROWS_AT_ONCE = 2_000
 
 
 def neutralise(value: object) -> object:
@@ -72,9 +72,9 @@ def write_csv(reader: pa.RecordBatchReader, description: str, out: BinaryIO) -> 
     writer.writerow([_comment(description)])
     writer.writerow([neutralise(c) for c in reader.schema.names])
     rows = 0
-    for chunk in _chunks(reader, flat=True):
-        writer.writerows(["" if v is None else neutralise(v) for v in row] for row in chunk)
-        rows += len(chunk)
+    for n, columns in _chunks(reader, flat=True):
+        writer.writerows(_rows(n, [["" if v is None else v for v in _neutralised(c)] for c in columns]))
+        rows += n
         _drain(buffer, out)
     _drain(buffer, out)
     return rows
@@ -89,16 +89,16 @@ def write_xlsx(reader: pa.RecordBatchReader, description: str, out: BinaryIO) ->
     book = Workbook(write_only=True)
     header = [_excel_text(neutralise(c)) for c in reader.schema.names]
     sheet, written, sheets, rows = None, EXCEL_MAX_ROWS, 0, 0
-    for chunk in _chunks(reader, flat=True):
-        for row in chunk:
+    for n, columns in _chunks(reader, flat=True):
+        for row in _rows(n, [[_excel_text(v) for v in _neutralised(c)] for c in columns]):
             if written == EXCEL_MAX_ROWS:
                 sheets += 1
                 sheet = book.create_sheet("data" if sheets == 1 else f"data {sheets}")
                 sheet.append(header)
                 written = 0
-            sheet.append([_excel_text(neutralise(v)) for v in row])
+            sheet.append(row)
             written += 1
-        rows += len(chunk)
+        rows += n
     if sheet is None:  # no rows: still a data sheet with the header
         book.create_sheet("data").append(header)
     filters = book.create_sheet("filters")
@@ -119,9 +119,9 @@ def write_json(reader: pa.RecordBatchReader, description: str, out: BinaryIO) ->
     # The head without its closing "\n}", continued by the rows array.
     out.write((json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "rows": [').encode("utf-8"))
     rows = 0
-    for chunk in _chunks(reader, flat=False):
+    for n, values in _chunks(reader, flat=False):
         parts = []
-        for row in chunk:
+        for row in _rows(n, values):
             # A row object sits two levels deep; JSON text has no raw newlines inside strings,
             # so indenting every line by two spaces is safe.
             text = json.dumps(dict(zip(columns, row)), ensure_ascii=False, indent=1, allow_nan=False)
@@ -190,13 +190,25 @@ FORMATS: dict[str, tuple[str, str, Exporter]] = {
 
 
 # --- cell values -----------------------------------------------------------------------------
-def _chunks(reader: pa.RecordBatchReader, flat: bool) -> Iterator[list[list]]:
-    """Rows of plain Python values, at most ROWS_AT_ONCE at a time: ISO dates, None for missing, lists kept or joined."""
+def _chunks(reader: pa.RecordBatchReader, flat: bool) -> Iterator[tuple[int, list[list]]]:
+    """(rows, columns of plain Python values), at most ROWS_AT_ONCE rows at a time.
+
+    Plain values: ISO date strings, None for missing, lists kept (JSON) or joined (`flat`).
+    Column by column, because one comprehension per column costs far less than a call per cell.
+    """
     for batch in reader:
         for start in range(0, batch.num_rows, ROWS_AT_ONCE):
             part = batch.slice(start, ROWS_AT_ONCE)
-            columns = [_values(column, flat) for column in part.columns]
-            yield [list(row) for row in zip(*columns)] if columns else [[] for _ in range(part.num_rows)]
+            yield part.num_rows, [_values(column, flat) for column in part.columns]
+
+
+def _rows(n: int, columns: list[list]) -> Iterator[tuple]:
+    return zip(*columns) if columns else iter([()] * n)
+
+
+def _neutralised(values: list) -> list:
+    """`neutralise` over a column."""
+    return ["'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in values]
 
 
 def _values(array: pa.Array, flat: bool) -> list:
