@@ -1,8 +1,10 @@
 """Every number the dashboard shows: (DuckDB connection, Filters, ...) -> DataFrame.
 
 Charts, tables and downloads all call these, so what a user sees and what they download come from
-the same SQL. Conditions come from `Filters` (bound parameters); the few extra values (a period, a
-limit, a chosen speaker) are bound too. Nothing here imports streamlit: dashboard/ui caches these.
+the same SQL: a long table's query builds its SQL in `<name>_sql(f, ..., limit)`, the page reads
+its first rows as a DataFrame and `stream` reads all of them as Arrow record batches. Conditions
+come from `Filters` (bound parameters); the few extra values (a period, a limit, a chosen speaker)
+are bound too. Nothing here imports streamlit: dashboard/ui caches these.
 
 Counting conventions (docs/dashboard.md repeats them for users):
 - "articles" of a speaker, entity or topic count distinct articles; "mentions" sum entity counts.
@@ -12,8 +14,11 @@ Counting conventions (docs/dashboard.md repeats them for users):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from dashboard.filters import Filters, contains_pattern, marks
 
@@ -165,10 +170,14 @@ def top_speakers(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 20, by: st
 
 def top_entities(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = 20) -> pd.DataFrame:
     """The most mentioned entities (entity, label, articles, mentions); n None: all of them."""
+    return _df(con, *top_entities_sql(f, n))
+
+
+def top_entities_sql(f: Filters, n: int | None = 20) -> tuple[str, list]:
+    """SQL and parameters of top_entities."""
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
-    return _df(
-        con,
+    return (
         f"""
         WITH {fa}
         SELECT e.entity, e.label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
@@ -266,11 +275,15 @@ def quotes_table(
     con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: bool = False, limit: int | None = None
 ) -> pd.DataFrame:
     """The filtered quotes, newest first (date, speaker, role, quote, cue, kind, title, article_id, quote_index)."""
+    return _df(con, *quotes_table_sql(f, unattributed_only, limit))
+
+
+def quotes_table_sql(f: Filters, unattributed_only: bool = False, limit: int | None = None) -> tuple[str, list]:
+    """SQL and parameters of quotes_table."""
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
     only = " AND q.speaker IS NULL" if unattributed_only else ""
-    return _df(
-        con,
+    return (
         f"""
         WITH {fa}
         SELECT fa.date, q.speaker, q.speaker_role AS role, q.quote, q.cue, q.kind, fa.title,
@@ -523,12 +536,16 @@ def articles_table(
     `topic` narrows to one topic's articles (the topics page); `limit` keeps the newest (and only
     those are looked up in the other tables).
     """
+    return _df(con, *articles_table_sql(f, topic, limit))
+
+
+def articles_table_sql(f: Filters, topic: str | None = None, limit: int | None = None) -> tuple[str, list]:
+    """SQL and parameters of articles_table."""
     aw, ap = f.article_where("a")
     topic_sql, tp = (
         ("AND a.article_id IN (SELECT article_id FROM topics WHERE topic = ?)", [topic]) if topic else ("", [])
     )
-    return _df(
-        con,
+    return (
         f"""
         WITH fa AS MATERIALIZED (SELECT a.article_id, a.date, a.title, a.source, a.words FROM articles a
                                  WHERE {aw} {topic_sql}
@@ -671,9 +688,13 @@ def marks_vs_quotes(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = 
 
     (date, title, quote_pairs, direct, unattributed, gap, article_id).
     """
+    return _df(con, *marks_vs_quotes_sql(f, n))
+
+
+def marks_vs_quotes_sql(f: Filters, n: int | None = None) -> tuple[str, list]:
+    """SQL and parameters of marks_vs_quotes."""
     aw, ap = f.article_where("a")
-    return _df(
-        con,
+    return (
         f"""
         WITH q AS (SELECT article_id, count(*) FILTER (WHERE kind = 'direct') AS direct,
                           count(*) FILTER (WHERE speaker IS NULL) AS unattributed
@@ -685,3 +706,32 @@ def marks_vs_quotes(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = 
         ORDER BY gap DESC, a.date DESC NULLS LAST, a.article_id LIMIT ?""",
         [*ap, _limit(n)],
     )
+
+
+# --- long tables as a stream (downloads) -------------------------------------------------------
+
+# The tables a page shows the first rows of, with the builders of their SQL.
+TABLE_SQL: dict[Callable[..., pd.DataFrame], Callable[..., tuple[str, list]]] = {
+    quotes_table: quotes_table_sql,
+    articles_table: articles_table_sql,
+    top_entities: top_entities_sql,
+    marks_vs_quotes: marks_vs_quotes_sql,
+}
+
+
+def stream(
+    con: duckdb.DuckDBPyConnection, query: Callable[..., pd.DataFrame], f: Filters, *args, batch_rows: int = 50_000
+) -> pa.RecordBatchReader:
+    """Every row of `query(con, f, *args)` (no limit), same SQL, order and columns, as Arrow record batches.
+
+    DuckDB runs the query once and hands the rows over `batch_rows` at a time, so the caller holds
+    one batch, not the table. Read the reader to its end before anything else runs on `con`
+    (give it a cursor of its own).
+    """
+    try:
+        build = TABLE_SQL[query]
+    except KeyError:
+        raise ValueError(f"{getattr(query, '__name__', query)!r} is not a long table query") from None
+    sql, params = build(f, *args, None)
+    # A relation (con.sql), not con.execute: only a relation's reader streams in DuckDB 2.0.
+    return con.sql(sql, params=params).to_arrow_reader(batch_size=batch_rows)

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
 
-from dashboard import charts, export, queries
+from dashboard import charts, export, export_files, queries, settings
 from dashboard.filters import Filters
 from dashboard.ui import sidebar
 from dashboard.ui.data import View, on_cursor
 
 MAX_SHOWN = 5000
+SIZE_SAMPLE = 1000  # rows of the shown table written as CSV to estimate a large export's size
 
 
 def _apply_click(key: str, field: str) -> None:
@@ -50,34 +56,133 @@ def chart(figure: go.Figure, key: str, filter_field: str | None = None) -> None:
     st.caption(f"Click a bar, cell or point to add it to the {filter_field.replace('_', ' ')} filter.")
 
 
+@dataclass(frozen=True)
+class FullTable:
+    """Every row of a long table: `query(view.con, view.filters, *args)` without a limit."""
+
+    view: View
+    query: Callable[..., pd.DataFrame]
+    args: tuple
+
+    def frame(self) -> pd.DataFrame:
+        """All rows as one DataFrame (small exports)."""
+        return on_cursor(self.view.con, self.query, self.view.filters, *self.args, None)
+
+    def write(self, ext: str, out: BinaryIO, on_rows: Callable[[int], None] | None = None) -> int:
+        """Write all rows in format `ext` to `out` batch by batch (large exports); returns the rows written."""
+
+        def run(cursor: duckdb.DuckDBPyConnection) -> int:
+            reader = queries.stream(cursor, self.query, self.view.filters, *self.args)
+            if on_rows is not None:
+                reader = _counting(reader, on_rows)
+            return export.WRITERS[ext](reader, self.view.filters.describe(), out)
+
+        return on_cursor(self.view.con, run)  # the reader is read to its end on its own cursor
+
+    def export_path(self, view_name: str, ext: str) -> Path:
+        """Where this table's prepared `ext` file lives in the store's exports/ folder."""
+        identity = repr((self.query.__name__, self.args, self.view.filters))
+        return export_files.path(self.view.store_dir, self.view.manifest["snapshot"], view_name, identity, ext)
+
+
+def _counting(reader: pa.RecordBatchReader, on_rows: Callable[[int], None]) -> pa.RecordBatchReader:
+    def batches():
+        done = 0
+        for batch in reader:
+            yield batch
+            done += batch.num_rows
+            on_rows(done)
+
+    return pa.RecordBatchReader.from_batches(reader.schema, batches())
+
+
 def downloads(
     frame: pd.DataFrame,
     view_name: str,
     filters: Filters,
     key: str,
     rows: int | None = None,
-    everything: Callable[[], pd.DataFrame] | None = None,
+    full: FullTable | None = None,
 ) -> None:
     """CSV, Excel and JSON buttons for exactly the filtered rows, carrying the filter description.
 
-    The files are made only when clicked (deferred data) and a click does not rerun the page, so
-    filters and selections stay as they are. `everything`, when given, fetches all rows at that
-    moment (the page itself only holds the first ones); `rows` is their number.
+    Up to settings.large_export_rows() rows, the files are made in memory only when clicked
+    (deferred data) and a click does not rerun the page, so filters and selections stay as they
+    are. `full`, when given, reads all rows at that moment (the page itself only holds the first
+    ones); `rows` is their number. Above the threshold a file is prepared on disk first (see
+    `_file_downloads`).
     """
+    rows = len(frame) if rows is None else rows
+    if full is not None and rows > settings.large_export_rows():
+        _file_downloads(frame, view_name, key, rows, full)
+        return
     description = filters.describe()
+    everything = full.frame if full is not None and rows > len(frame) else lambda: frame
     columns = st.columns(len(export.FORMATS) + 2)
     for column, (label, (ext, mime, to_bytes)) in zip(columns, export.FORMATS.items()):
         column.download_button(
             label,
-            data=lambda fn=to_bytes: fn(everything() if everything else frame, description),
+            data=lambda fn=to_bytes: fn(everything(), description),
             file_name=export.filename(view_name, ext),
             mime=mime,
             key=f"{key}_{ext}",
             on_click="ignore",
             icon=":material/download:",
         )
-    rows = len(frame) if rows is None else rows
     columns[-2].caption(f"{rows:,} row{'' if rows == 1 else 's'}")
+
+
+def _file_downloads(head: pd.DataFrame, view_name: str, key: str, rows: int, full: FullTable) -> None:
+    """A large export: "Prepare" writes the file under exports/ (batch by batch, with progress), then
+    the button downloads it. A file already prepared for the same snapshot, query and filters is reused.
+    """
+    sample = head.head(SIZE_SAMPLE)
+    estimate = len(export.to_csv(sample, "")) / max(len(sample), 1) * rows
+    st.caption(
+        f"{rows:,} rows: too many to build on a click, so each file is first written on the server "
+        f"(about {export_files.size_text(estimate)} as CSV), then downloaded."
+    )
+    for column, (label, (ext, mime, _)) in zip(st.columns(len(export.FORMATS) + 1), export.FORMATS.items()):
+        target = full.export_path(view_name, ext)
+        slot = column.empty()  # the prepare button, replaced by the download button once the file exists
+        if not target.is_file() and slot.button(
+            f"Prepare {label} file", key=f"{key}_{ext}_prepare", icon=":material/description:"
+        ):
+            with column:
+                _prepare(full, target, ext, label, rows)
+        if target.is_file():
+            slot.download_button(
+                f"{label} · {export_files.size_text(target.stat().st_size)}",
+                data=functools.partial(_file_bytes, full, target, ext),
+                file_name=export.filename(view_name, ext),
+                mime=mime,
+                key=f"{key}_{ext}",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+
+
+def _prepare(full: FullTable, target: Path, ext: str, label: str, rows: int) -> None:
+    bar = st.progress(0.0, text=f"Writing {rows:,} rows…")
+
+    def on_rows(done: int) -> None:
+        bar.progress(min(done / rows, 1.0) if rows else 1.0, text=f"Writing {done:,} of {rows:,} rows…")
+
+    try:
+        export_files.prepare(target, lambda out: full.write(ext, out, on_rows))
+    except (OSError, duckdb.Error) as err:
+        st.error(f"The {label} file could not be written: {err}", icon=":material/error:")
+    finally:
+        bar.empty()
+    export_files.clean_up(full.view.store_dir, full.view.manifest["snapshot"])
+
+
+def _file_bytes(full: FullTable, target: Path, ext: str) -> bytes:
+    # Runs on the download's own thread when clicked. Streamlit 1.67 serves a download only from
+    # bytes held in its in-memory media storage, so the whole file is read here, once; it is
+    # dropped after later script runs (docs/dashboard.md gives the exact cost). A file removed in
+    # the meantime (clean-up by another session) is written again first.
+    return export_files.prepare(target, lambda out: full.write(ext, out)).read_bytes()
 
 
 def links_to_articles(article_ids: pd.Series, filters: Filters) -> pd.Series:
@@ -97,12 +202,12 @@ def table(
     height: int | str = "auto",
     article_links: bool = False,
     rows: int | None = None,
-    everything: Callable[[], pd.DataFrame] | None = None,
+    full: FullTable | None = None,
 ):
     """A sortable table of `frame` with its download buttons; returns the selection when `select`.
 
     `article_links` adds an "open" column linking each row's article (shown only, not downloaded).
-    `rows` and `everything`: the table has more rows than `frame` holds (see query_table).
+    `rows` and `full`: the table has more rows than `frame` holds (see query_table).
     """
     options = dict(on_select="rerun", selection_mode="single-row") if select else {}
     # The browser gets at most MAX_SHOWN rows (60,000 quotes would take seconds to send and draw);
@@ -124,7 +229,7 @@ def table(
             f"Showing the first {len(shown):,} of {total:,} rows; the downloads hold all of them. "
             "Narrow the filters to see the others here."
         )
-    downloads(frame, view_name, filters, key, total, everything)
+    downloads(frame, view_name, filters, key, total, full)
     return event if select else None
 
 
@@ -138,7 +243,8 @@ def query_table(
     **options,
 ):
     """A table of `query(con, filters, *args, limit)`: the page fetches the first MAX_SHOWN rows and
-    their total, the download buttons fetch every row when clicked. Options as for `table`.
+    their total, the downloads read every row (in memory when clicked, or into a prepared file when
+    there are many). Options as for `table`.
 
     `total`: the number of rows without a limit when the page already has it (from a cached count);
     else it is counted by queries.table_size when the first rows fill the table.
@@ -147,14 +253,7 @@ def query_table(
     rows = len(head)
     if rows >= MAX_SHOWN:
         rows = int(view.get(queries.table_size, query.__name__, *args).iloc[0]["rows"]) if total is None else total
-    con, filters = view.con, view.filters
-
-    def everything() -> pd.DataFrame:
-        return on_cursor(con, query, filters, *args, None)  # runs on the download's own thread
-
-    return table(
-        head, view_name, view.filters, key, rows=rows, everything=everything if rows > len(head) else None, **options
-    )
+    return table(head, view_name, view.filters, key, rows=rows, full=FullTable(view, query, args), **options)
 
 
 def topic_colors(view: View) -> dict[str, str]:
