@@ -76,6 +76,12 @@ def _ids(con, filters):
         (Filters(), ["a1", "a2", "a3"]),
         (Filters(start=dt.date(2025, 2, 1)), ["a2", "a3"]),
         (Filters(end=dt.date(2025, 2, 1)), ["a1", "a2"]),
+        # Both ends are inclusive: a one-day range keeps that day's article, the corpus's own ends keep all.
+        (Filters(start=dt.date(2025, 2, 1), end=dt.date(2025, 2, 1)), ["a2"]),
+        (Filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 3, 1)), ["a1", "a2", "a3"]),
+        (Filters(start=dt.date(2025, 3, 1)), ["a3"]),
+        (Filters(end=dt.date(2025, 1, 1)), ["a1"]),
+        (Filters(start=dt.date(2025, 1, 2), end=dt.date(2025, 1, 31)), []),
         (Filters(speakers=("Dmitry Peskov", "Bank")), ["a1", "a2"]),
         (Filters(speaker_kinds=("organisation",)), ["a1"]),
         (Filters(entities=("Russia",)), ["a2", "a3"]),
@@ -118,6 +124,31 @@ def test_describe_reads_as_a_sentence():
         "Articles where 2025-09-01 to 2025-09-30; speaker is Dmitry Peskov; "
         "topic is diplomacy, conflict and defence or politics; text contains \u201cpause\u201d"
     )
+
+
+def test_url_params_name_every_set_field_literally():
+    f = Filters(
+        start=dt.date(2025, 1, 1),
+        end=dt.date(2025, 1, 31),
+        speakers=("Dmitry Peskov",),
+        entities=("Russia", "Kremlin"),
+        entity_labels=("GPE",),
+        topics=("diplomacy",),
+        speaker_kinds=("person",),
+        text=" pause ",
+    )
+    assert f.to_params() == {
+        "start": "2025-01-01",
+        "end": "2025-01-31",
+        "speakers": ["Dmitry Peskov"],
+        "entities": ["Russia", "Kremlin"],
+        "entity_labels": ["GPE"],
+        "topics": ["diplomacy"],
+        "speaker_kinds": ["person"],
+        "text": "pause",
+    }
+    assert Filters.from_params(f.to_params()) == f.with_(text="pause")
+    assert Filters().to_params() == {}
 
 
 def test_url_params_round_trip_and_junk_is_ignored():

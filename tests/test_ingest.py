@@ -115,6 +115,20 @@ def test_every_bad_input_is_rejected_with_its_reason_and_good_ones_stored(tmp_pa
     assert "good1.txt" in dup.reason
 
 
+def test_a_body_over_one_million_characters_is_rejected_and_one_at_the_limit_kept(tmp_path):
+    # spaCy's parser refuses longer texts; the rule holds for .txt files and table rows alike.
+    _write(tmp_path, "at_limit.txt", "date 2025-02-03 At the limit\n\n" + "x" * 1_000_000)
+    _write(tmp_path, "over.txt", "date 2025-02-03 Over\n\n" + "x" * 1_000_001)
+    _write(tmp_path, "rows.csv", "date,title,text\n2025-02-03,Long row," + "y" * 1_000_001 + "\n")
+    items = list(read_inputs([tmp_path]))
+    kept = [(a.title, len(a.text)) for a in items if isinstance(a, Article)]
+    assert kept == [("At the limit", 1_000_000)]
+    assert sorted((r.file.rsplit("/", 1)[-1], r.where, r.reason) for r in items if isinstance(r, Reject)) == [
+        ("over.txt", "line 1", "body longer than 1,000,000 characters"),
+        ("rows.csv", "row 2", "body longer than 1,000,000 characters"),
+    ]
+
+
 def test_source_option_fills_only_missing_sources(tmp_path):
     _write(tmp_path, "a.txt", GOOD)
     _write(

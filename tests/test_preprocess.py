@@ -8,11 +8,15 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from dashboard import preprocess, store
 from dashboard.cli import main
+from dashboard.nlp.speakers import add_alias
+from dashboard.settings import user_aliases
+from tests.app.stores import write_small_store
 from tests.conftest import ROOT
 
 SEEDS = ROOT / "seeds"
@@ -45,6 +49,39 @@ def small_corpus(tmp_path):
     return folder
 
 
+# The quotes of small_corpus, read once from the real model and checked by hand against the bodies:
+# (article, index, speaker, speaker_name, role, kind of speaker, quote, cue, kind, start, end, resolved_by).
+ARTICLE_A, ARTICLE_B = "2c82b044a8f1afb8", "35465832a5d40c59"  # content hashes of a.txt and b.txt
+SMALL_CORPUS_QUOTES = [
+    (ARTICLE_A, 0, "Anna Berg", "Anna Berg", "Transport Minister", "person", "We will rebuild the harbour,", "said", "direct", 1, 29, "name"),
+    (ARTICLE_A, 1, "Anna Berg", "Anna Berg", "Transport Minister", "person", "funds were ready", "added", "indirect", 92, 108, "pronoun"),
+    (ARTICLE_B, 0, "John Smith", "John Smith", "governor", "person", "The central bank raised interest rates", "said", "indirect", 0, 38, "name"),
+]  # fmt: skip
+QUOTE_FIELDS = [
+    "article_id",
+    "quote_index",
+    "speaker",
+    "speaker_name",
+    "speaker_role",
+    "speaker_kind",
+    "quote",
+    "cue",
+    "kind",
+    "start_char",
+    "end_char",
+    "resolved_by",
+]
+
+
+def quote_rows(out) -> list[tuple]:
+    """The store's quotes as plain tuples of QUOTE_FIELDS, in article and quote order."""
+    quotes = store.read_table(out, "quotes").sort_values(["article_id", "quote_index"])
+    return [
+        tuple(None if pd.isna(v) else (int(v) if isinstance(v, int | np.integer) else v) for v in row)
+        for row in quotes[QUOTE_FIELDS].itertuples(index=False, name=None)
+    ]
+
+
 def test_cli_on_seed_stores_article_quotes_and_summary(tmp_path, capsys):
     out = tmp_path / "store"
     assert main(["preprocess", str(SEEDS), "--out", str(out), "--no-progress"]) == 0
@@ -69,13 +106,14 @@ def test_rerun_annotates_only_new_articles_and_rules_change_redoes_all(small_cor
     out = tmp_path / "store"
     first = preprocess.preprocess([small_corpus], out)
     assert (first["counts"]["annotated"], first["counts"]["reused"]) == (2, 0)
+    assert quote_rows(out) == SMALL_CORPUS_QUOTES
+    terms = store.read_table(out, "terms").sort_values(["article_id", "term"]).reset_index(drop=True)
     again = preprocess.preprocess([small_corpus], out)
     assert (again["counts"]["annotated"], again["counts"]["reused"]) == (0, 2)
-    assert (
-        store.read_table(out, "quotes")
-        .sort_values(["article_id", "quote_index"])
-        .reset_index(drop=True)
-        .equals(store.read_table(out, "quotes").sort_values(["article_id", "quote_index"]).reset_index(drop=True))
+    # Reused articles keep every quote field: text, speaker, cue, offsets.
+    assert quote_rows(out) == SMALL_CORPUS_QUOTES
+    pd.testing.assert_frame_equal(
+        store.read_table(out, "terms").sort_values(["article_id", "term"]).reset_index(drop=True), terms
     )
     assert again["rows"]["quotes"] == first["rows"]["quotes"] and again["rows"]["terms"] == first["rows"]["terms"]
 
@@ -208,3 +246,67 @@ def test_discovered_topics_survive_a_rerun_only_on_the_same_articles(small_corpu
 
 def test_quote_marks_count_every_double_mark_style():
     assert preprocess.count_quote_marks("He said \"yes\" and \u201cno\u201d, then ``maybe'' and soldiers' bodies.") == 6
+
+
+def entity_rows(out) -> list[tuple]:
+    """The store's entities as (article, entity, label, count), sorted."""
+    frame = store.read_table(out, "entities")
+    return sorted((a, e, lab, int(c)) for a, e, lab, c in frame.itertuples(index=False, name=None))
+
+
+def test_names_command_applies_a_user_alias_and_recounts_entities(tmp_path, capsys):
+    out = write_small_store(tmp_path / "store")
+    assert main(["names", "--store", str(out)]) == 0
+    assert capsys.readouterr().out == "speakers: 3; entities: 5\n"
+    user_aliases(out).write_text("# mine\nJohn Doe\tJane Roe\n", encoding="utf-8")
+    assert main(["names", "--store", str(out)]) == 0
+    assert capsys.readouterr().out == "speakers: 2; entities: 4\n"
+    # a2 named both: their mentions add up under the one name; a5's John Doe is renamed.
+    assert entity_rows(out) == [
+        ("a1", "Acme Corp", "ORG", 1),
+        ("a1", "Jane Roe", "PERSON", 1),
+        ("a1", "Ministry of Finance", "ORG", 1),
+        ("a2", "Jane Roe", "PERSON", 2),
+        ("a3", "Acme Corp", "ORG", 1),
+        ("a3", "Jane Roe", "PERSON", 1),
+        ("a4", "Jane Roe", "PERSON", 1),
+        ("a5", "Jane Roe", "PERSON", 1),
+        ("a5", "Paris", "GPE", 2),
+    ]
+    assert [(row[0], row[2], row[3]) for row in quote_rows(out)] == [
+        ("a1", "Jane Roe", "Jane Roe"),
+        ("a2", "Jane Roe", "John Doe"),  # the extractor's name is kept beside the canonical one
+        ("a2", "Jane Roe", "Jane Roe"),
+        ("a3", "Ministry of Finance", "Ministry of Finance"),
+        ("a4", None, None),
+    ]
+    manifest = store.read_manifest(out)
+    assert (manifest["counts"]["speakers"], manifest["counts"]["entities"]) == (2, 4)
+    assert manifest["history"][-1]["note"] == "aliases re-applied"
+    # Removing the alias and recounting brings the extractor's names back: nothing was lost.
+    user_aliases(out).write_text("# none\n", encoding="utf-8")
+    assert main(["names", "--store", str(out)]) == 0
+    assert capsys.readouterr().out == "speakers: 3; entities: 5\n"
+    assert ("a2", "John Doe", "PERSON", 1) in entity_rows(out)
+
+
+def test_names_command_on_a_missing_store_says_so(tmp_path, capsys):
+    assert main(["names", "--store", str(tmp_path / "nowhere")]) == 1
+    assert "preprocess" in capsys.readouterr().err
+
+
+def test_a_user_alias_survives_reruns_and_a_full_rebuild(small_corpus, tmp_path, monkeypatch):
+    out = tmp_path / "store"
+    preprocess.preprocess([small_corpus], out)
+    add_alias(user_aliases(out), "John Smith", "John Q. Smith")  # what the dashboard's rename writes
+    again = preprocess.preprocess([small_corpus], out)
+    assert (again["counts"]["annotated"], again["counts"]["reused"]) == (0, 2)
+    renamed = [(ARTICLE_B, 0, "John Q. Smith", "John Smith", *SMALL_CORPUS_QUOTES[2][4:])]
+    assert quote_rows(out) == SMALL_CORPUS_QUOTES[:2] + renamed
+    assert ("John Q. Smith", "PERSON") in {(e, lab) for _, e, lab, _ in entity_rows(out)}
+    monkeypatch.setattr(preprocess, "rules_version", lambda: "changed-rules")
+    rebuilt = preprocess.preprocess([small_corpus], out)
+    assert (rebuilt["counts"]["annotated"], rebuilt["counts"]["reused"]) == (2, 0)
+    assert quote_rows(out) == SMALL_CORPUS_QUOTES[:2] + renamed
+    assert "John Smith" not in {e for _, e, _, _ in entity_rows(out)}
+    assert user_aliases(out).read_text(encoding="utf-8").endswith("John Smith\tJohn Q. Smith\n")

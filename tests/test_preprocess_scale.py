@@ -134,3 +134,38 @@ def test_a_dask_cluster_gives_the_same_store_as_a_local_run(reuters, tmp_path):
     for table in store.SCHEMAS:
         assert _table(tmp_path / "dask", table).equals(_table(local, table)), table
     assert any(shared.iterdir())  # the workers really wrote there
+
+
+def test_make_large_store_replicates_articles_and_grows_the_long_tail(reuters, tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from make_large_store import replicate
+
+    small = tmp_path / "small"
+    made = preprocess.preprocess([reuters], small, chunk_articles=CHUNK)
+    big = replicate(small, tmp_path / "big", 3)
+    n = made["counts"]["articles"]
+    assert big["counts"]["articles"] == 3 * n and len(big["parts"]) == 3 * len(made["parts"])
+    con = store.connect(tmp_path / "big")
+    assert con.execute("SELECT count(DISTINCT article_id) FROM articles").fetchone() == (3 * n,)
+    # The same text three times, k years apart.
+    years = con.execute(
+        "SELECT list(year(date) ORDER BY date) FROM articles GROUP BY text ORDER BY min(article_id) LIMIT 1"
+    ).fetchone()[0]
+    assert years == [1987, 1988, 1989]
+    # A name seen once in the source is a different name in each copy; a frequent one is shared.
+    source = store.connect(small)
+    # Seen as often as a mention or as a speaker: once is rare, the most seen is common.
+    rare, common = source.execute("""
+        WITH seen AS (SELECT name, count(*) AS n FROM (
+            SELECT name FROM mentions UNION ALL SELECT speaker_name FROM quotes WHERE speaker_name IS NOT NULL
+        ) GROUP BY name)
+        SELECT min(name) FILTER (WHERE n = 1 AND name IN (SELECT name FROM mentions)), arg_max(name, n) FROM seen
+    """).fetchone()
+    names = dict(
+        con.execute("SELECT name, count(*) FROM mentions WHERE name LIKE ? || '%' GROUP BY name", [rare]).fetchall()
+    )
+    assert names == {rare: 1, f"{rare} Q1": 1, f"{rare} Q2": 1}
+    assert (
+        con.execute("SELECT count(*) FROM mentions WHERE name = ?", [common]).fetchone()[0]
+        == 3 * source.execute("SELECT count(*) FROM mentions WHERE name = ?", [common]).fetchone()[0]
+    )

@@ -10,9 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import settings, store
 from tests.app.stores import write_small_store
+from tests.conftest import CORPORA, require_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-REUTERS = ROOT.parent / "shared" / "corpora" / "reuters-1987" / "articles"
+REUTERS = CORPORA / "reuters-1987" / "articles"
 REUTERS_SAMPLE = 200
 TIMEOUT = 60
 
@@ -36,11 +37,9 @@ def seed_store(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def reuters_store(tmp_path_factory) -> Path:
     """A store built by the real preprocess from 200 Reuters 1987 articles spread over the whole corpus."""
-    if not REUTERS.is_dir():
-        pytest.skip(f"Reuters corpus not found at {REUTERS}")
     from dashboard.preprocess import preprocess
 
-    files = sorted(REUTERS.iterdir())
+    files = sorted(require_dir(REUTERS).iterdir())
     files = files[:: max(1, len(files) // REUTERS_SAMPLE)][:REUTERS_SAMPLE]  # every k-th: all months
     out = tmp_path_factory.mktemp("reuters") / "store"
     preprocess(files, out)

@@ -238,6 +238,33 @@ def test_widgets_write_the_filters_into_the_url_and_the_url_reopens_them(open_ap
     assert list(table_with(reopened, "quote")["quote"]) == ["Oil is cheap,", "No,"]
 
 
+def test_links_to_articles_keep_every_filter():
+    from dashboard.ui.widgets import links_to_articles
+
+    f = Filters(
+        start=dt.date(2025, 1, 1),
+        speakers=("Jane Roe",),
+        entities=("Acme Corp",),
+        entity_labels=("ORG",),
+        topics=("economy and business",),
+        text="growth",
+    )
+    assert list(links_to_articles(pd.Series(["a1", "a 3"]), f)) == [
+        "articles?start=2025-01-01&speakers=Jane+Roe&entities=Acme+Corp&entity_labels=ORG"
+        "&topics=economy+and+business&text=growth&article=a1",
+        "articles?start=2025-01-01&speakers=Jane+Roe&entities=Acme+Corp&entity_labels=ORG"
+        "&topics=economy+and+business&text=growth&article=a%203",
+    ]
+
+
+def test_an_article_link_reopens_entity_and_topic_filters(open_app, small_store):
+    at = open_app(small_store, "articles.py", entities="Acme Corp", topics="economy and business", article="a3")
+    assert not at.exception, at.exception
+    assert first_caption(at) == "Articles where entity is Acme Corp; topic is economy and business"
+    assert list(table_with(at, "title")["article_id"]) == ["a3", "a1"]
+    assert at.selectbox(key="article_pick").value == "a3"
+
+
 def test_url_values_that_do_not_fit_are_ignored_or_clamped(open_app, small_store):
     at = open_app(small_store, start="not-a-date", end="2030-01-01", entity_labels="BOGUS")
     assert not at.exception

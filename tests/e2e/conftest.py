@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import missing, require_dir
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 CHROMIUM = os.environ.get("NEWSDASH_CHROMIUM", "/usr/bin/chromium")
@@ -59,6 +61,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+def playwright_api():
+    """The playwright.sync_api module; skipped locally, an error in CI, when it is not installed."""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing("Playwright is not installed: pip install -r requirements-test.txt", module_level=True)
+    return sync_api
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
@@ -77,12 +88,7 @@ def artifacts() -> Path:
 @pytest.fixture(scope="session")
 def e2e_store(tmp_path_factory: pytest.TempPathFactory, corpora: Path) -> Path:
     """A store built by the real preprocess command from the seed, a Reuters sample and a hostile article."""
-    articles = corpora / "reuters-1987" / "articles"
-    if not articles.is_dir():
-        pytest.skip(f"Reuters articles not found at {articles}")
-    if not (ROOT / "dashboard" / "preprocess.py").exists():
-        pytest.skip("dashboard/preprocess.py is not there yet")
-    files = sorted(articles.glob("*.txt"))
+    files = sorted(require_dir(corpora / "reuters-1987" / "articles").glob("*.txt"))
     sample = files[:: max(1, len(files) // REUTERS_SAMPLE)][:REUTERS_SAMPLE]
     extra = tmp_path_factory.mktemp("e2e-input")
     (extra / "hostile.txt").write_text(SCRIPT_ARTICLE, encoding="utf-8")
@@ -122,8 +128,6 @@ class Server:
 
 def start_server(store: Path, log: Path, home: Path) -> Server:
     """Start Streamlit on a free port against `store`; return once /_stcore/health answers ok."""
-    if not (ROOT / "streamlit_app.py").exists():
-        pytest.skip("streamlit_app.py is not there yet")
     port = free_port()
     env = {**os.environ, "NEWSDASH_STORE": str(store), "HOME": str(home), "PYTHONUNBUFFERED": "1"}
     command = [
@@ -196,8 +200,11 @@ def server(server_factory) -> Server:
 def browser(tmp_path_factory: pytest.TempPathFactory):
     """Debian's Chromium driven by Playwright (its own browser download cannot work offline)."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (./run.sh test installs the Debian package)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        missing(
+            f"no Chromium at {CHROMIUM}: install Debian's package (`sudo apt-get install chromium`; "
+            "./run.sh test does it) or point NEWSDASH_CHROMIUM at a Chromium binary"
+        )
+    sync_api = playwright_api()
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser

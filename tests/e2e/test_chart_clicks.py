@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboard.filters import Filters
+from tests.e2e.conftest import playwright_api
 from tests.e2e.test_dashboard_browser import (
     assert_no_exception,
     filter_caption,
@@ -29,7 +30,7 @@ from tests.e2e.test_dashboard_browser import (
 )
 
 pytestmark = pytest.mark.e2e
-expect = pytest.importorskip("playwright.sync_api", reason="Playwright is in requirements-test.txt").expect
+expect = playwright_api().expect
 
 # Every bar of a bar trace, with the index of its data point: Plotly binds each `g.point` to its
 # calcdata entry (d3's __data__), whose `i` is the point's index in the trace's data.

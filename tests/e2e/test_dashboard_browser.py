@@ -20,9 +20,10 @@ import pytest
 from dashboard import store
 from dashboard.charts import speaker_badge
 from dashboard.filters import Filters
+from tests.e2e.conftest import playwright_api
 
 pytestmark = pytest.mark.e2e
-expect = pytest.importorskip("playwright.sync_api", reason="Playwright is in requirements-test.txt").expect
+expect = playwright_api().expect
 
 # (url path, title) of every page, as docs/dashboard.md lists them.
 PAGES = [

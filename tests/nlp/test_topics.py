@@ -262,9 +262,12 @@ def test_retag_after_a_taxonomy_edit_changes_stored_tags_only(tmp_path, monkeypa
     terms_before = store.read_table(store_dir, "terms")
     retag(store_dir)
     first = store.read_table(store_dir, "topics")
-    tagged = first[first["kind"] == "taxonomy"].set_index("article_id")
-    assert tagged.loc["b" * 16, "topic"] == "sport"
-    assert "a" * 16 not in tagged.index or "space" not in set(first["topic"])
+    tagged = first[first["kind"] == "taxonomy"]
+    # The shipped taxonomy has no "space" topic: the rocket article gets its nearest shipped tag.
+    assert sorted(zip(tagged["article_id"], tagged["topic"], tagged["evidence"])) == [
+        ("a" * 16, "science and health", "NASA, rocket"),
+        ("b" * 16, "sport", "coach, league, team, match"),
+    ]
 
     edited = tmp_path / "taxonomy.toml"
     edited.write_text(

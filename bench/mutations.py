@@ -1,0 +1,413 @@
+"""Do the tests notice when a promise breaks? Apply one deliberate bug at a time and run the tests meant to catch it.
+
+    python bench/mutations.py [--only NAME ...] [--list] [--no-baseline]
+
+Each entry of MUTATIONS below replaces one exact piece of code (`old`, which must occur exactly
+once in `file`) by a broken version (`new`) in a temporary copy of the project, runs the entry's
+tests there with this Python (`pytest -x -q -p no:cacheprovider`), and reports the mutation
+"caught" when they fail, "SURVIVED" when they pass. The exit code is 1 when any survived, 2 when
+the list itself is stale (an `old` that is not found exactly once, after a refactor) or the tests
+fail before any mutation. Add an entry for each promise the README or docs make.
+
+The copy sits in a temporary folder beside a symlink `shared` to the real ../shared, so tests
+that read the shared corpora find them as they do in the real tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COPY_IGNORE = shutil.ignore_patterns(
+    ".venv", ".git", "artifacts", "__pycache__", ".pytest_cache", ".ruff_cache", "*.egg-info"
+)
+EXCLUDED = ("data/store",)  # generated stores can be large and are no part of the code
+TIMEOUT_SECONDS = 900
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One deliberate bug: in `file`, `old` (exactly once) becomes `new`; `tests` must then fail."""
+
+    name: str
+    file: str
+    old: str
+    new: str
+    tests: tuple[str, ...]
+
+
+PAGES = "tests/app/test_pages.py"
+
+MUTATIONS: tuple[Mutation, ...] = (
+    # --- downloads (dashboard/export.py, dashboard/ui/widgets.py) ---------------------------------
+    Mutation(
+        "csv-formula-cells-not-neutralised",
+        "dashboard/export.py",
+        """        return "'" + value""",
+        """        return value""",
+        ("tests/test_export.py",),
+    ),
+    Mutation(
+        "csv-header-not-neutralised",
+        "dashboard/export.py",
+        "writer.writerow([neutralise(str(c)) for c in df.columns])",
+        "writer.writerow([str(c) for c in df.columns])",
+        ("tests/test_export.py",),
+    ),
+    Mutation(
+        "csv-without-bom",
+        "dashboard/export.py",
+        'return buffer.getvalue().encode("utf-8-sig")',
+        'return buffer.getvalue().encode("utf-8")',
+        ("tests/test_export.py",),
+    ),
+    Mutation(
+        "csv-loses-the-filter-description",
+        "dashboard/export.py",
+        "writer.writerow([_comment(description)])",
+        'writer.writerow(["#"])',
+        ("tests/test_export.py",),
+    ),
+    Mutation(
+        "json-neutralises-values",
+        "dashboard/export.py",
+        '"rows": [dict(zip(columns, row)) for row in _rows(df, flat=False)],',
+        '"rows": [dict(zip(columns, map(neutralise, row))) for row in _rows(df, flat=False)],',
+        ("tests/test_export.py",),
+    ),
+    Mutation(
+        "excel-rows-past-the-sheet-limit-lost",
+        "dashboard/export.py",
+        "        if written == EXCEL_MAX_ROWS:\n            sheets += 1",
+        "        if sheet is None:\n            sheets += 1",
+        ("tests/test_export.py",),
+    ),
+    Mutation(
+        "excel-keeps-overlong-cells",
+        "dashboard/export.py",
+        'return value if len(value) <= EXCEL_MAX_CELL else value[: EXCEL_MAX_CELL - 1] + "\\u2026"',
+        "return value",
+        ("tests/test_export.py",),
+    ),
+    Mutation(
+        "download-name-keeps-path-characters",
+        "dashboard/export.py",
+        'slug = re.sub(r"[^a-z0-9]+", "-", ascii_view.lower()).strip("-")[:60].strip("-") or "export"',
+        'slug = ascii_view.lower() or "export"',
+        ("tests/test_export.py",),
+    ),
+    Mutation(
+        "downloads-capped-to-the-shown-rows",
+        "dashboard/ui/widgets.py",
+        "data=lambda fn=to_bytes: fn(everything() if everything else frame, description),",
+        "data=lambda fn=to_bytes: fn(frame, description),",
+        ("tests/app/test_downloads.py",),
+    ),
+    Mutation(
+        "query-table-never-fetches-all-rows",
+        "dashboard/ui/widgets.py",
+        "everything=everything if rows > len(head) else None",
+        "everything=None",
+        ("tests/app/test_downloads.py",),
+    ),
+    # --- filters (dashboard/filters.py) --------------------------------------------------------
+    Mutation(
+        "end-date-exclusive",
+        "dashboard/filters.py",
+        'clauses.append(f"{alias}.date <= ?")',
+        'clauses.append(f"{alias}.date < ?")',
+        ("tests/test_filters.py",),
+    ),
+    Mutation(
+        "start-date-exclusive",
+        "dashboard/filters.py",
+        'clauses.append(f"{alias}.date >= ?")',
+        'clauses.append(f"{alias}.date > ?")',
+        ("tests/test_filters.py",),
+    ),
+    Mutation(
+        "links-lose-entities-and-topics",
+        "dashboard/filters.py",
+        'for name in ("speakers", "entities", "entity_labels", "topics", "speaker_kinds"):',
+        'for name in ("speakers", "entity_labels", "speaker_kinds"):',
+        ("tests/test_filters.py", f"{PAGES}::test_links_to_articles_keep_every_filter"),
+    ),
+    Mutation(
+        "search-text-wildcards-not-escaped",
+        "dashboard/filters.py",
+        'return text.replace("\\\\", "\\\\\\\\").replace("%", "\\\\%").replace("_", "\\\\_")',
+        "return text",
+        ("tests/test_filters.py",),
+    ),
+    Mutation(
+        "search-text-case-sensitive",
+        "dashboard/filters.py",
+        "clauses.append(f\"({alias}.title ILIKE ? ESCAPE '\\\\' OR {alias}.text ILIKE ? ESCAPE '\\\\')\")",
+        "clauses.append(f\"({alias}.title LIKE ? ESCAPE '\\\\' OR {alias}.text LIKE ? ESCAPE '\\\\')\")",
+        ("tests/test_filters.py",),
+    ),
+    Mutation(
+        "different-filters-combine-with-or",
+        "dashboard/filters.py",
+        'return (" AND ".join(clauses) or "TRUE"), params',
+        'return (" OR ".join(clauses) or "TRUE"), params',
+        ("tests/test_filters.py",),
+    ),
+    Mutation(
+        "quote-rows-not-narrowed-to-the-chosen-speakers",
+        "dashboard/filters.py",
+        'return sql + rows.removeprefix("TRUE"), [*params, *row_params]',
+        "return sql, params",
+        ("tests/test_filters.py", "tests/test_queries.py"),
+    ),
+    Mutation(
+        "url-keeps-unknown-entity-types",
+        "dashboard/filters.py",
+        'entity_labels=tuple(v for v in many("entity_labels") if v in ENTITY_LABELS),',
+        'entity_labels=many("entity_labels"),',
+        ("tests/test_filters.py",),
+    ),
+    Mutation(
+        "description-joins-choices-with-and",
+        "dashboard/filters.py",
+        '", ".join(values[:-1]) + " or " + values[-1]',
+        '", ".join(values[:-1]) + " and " + values[-1]',
+        ("tests/test_filters.py",),
+    ),
+    Mutation(
+        "date-presets-one-day-too-long",
+        "dashboard/ui/sidebar.py",
+        "return max(first, last - dt.timedelta(days=days[preset] - 1)), last",
+        "return max(first, last - dt.timedelta(days=days[preset])), last",
+        ("tests/app/test_sidebar.py",),
+    ),
+    # --- ingest (dashboard/ingest.py) and the CLI (dashboard/cli.py) -----------------------------
+    Mutation(
+        "unsupported-files-silently-dropped",
+        "dashboard/ingest.py",
+        "                else:\n                    yield Reject(",
+        "                elif False:\n                    yield Reject(",
+        ("tests/test_ingest.py",),
+    ),
+    Mutation(
+        "body-over-a-million-characters-accepted",
+        "dashboard/ingest.py",
+        "if len(body) > MAX_BODY_CHARS:",
+        "if False:",
+        ("tests/test_ingest.py",),
+    ),
+    Mutation(
+        "body-limit-off-by-one",
+        "dashboard/ingest.py",
+        "if len(body) > MAX_BODY_CHARS:",
+        "if len(body) >= MAX_BODY_CHARS:",
+        ("tests/test_ingest.py",),
+    ),
+    Mutation(
+        "text-file-size-limit-removed",
+        "dashboard/ingest.py",
+        "    if size > limit:",
+        "    if False:",
+        ("tests/test_ingest.py",),
+    ),
+    Mutation(
+        "no-windows-1252-fallback",
+        "dashboard/ingest.py",
+        'ENCODINGS = ("utf-8-sig", "cp1252")',
+        'ENCODINGS = ("utf-8-sig",)',
+        ("tests/test_ingest.py",),
+    ),
+    Mutation(
+        "rejects-command-lists-nothing",
+        "dashboard/cli.py",
+        'print(f"{row.file}\\t{row.where}\\t{row.reason}")',
+        "pass",
+        ("tests/test_preprocess.py::test_rejects_are_stored_and_listed",),
+    ),
+    Mutation(
+        "nothing-readable-exits-zero",
+        "dashboard/cli.py",
+        '            print(f"  {reject.file}\\t{reject.where}\\t{reject.reason}", file=sys.stderr)\n        return 1',
+        '            print(f"  {reject.file}\\t{reject.where}\\t{reject.reason}", file=sys.stderr)\n        return 0',
+        ("tests/test_preprocess.py::test_nothing_readable_exits_nonzero_and_keeps_the_store",),
+    ),
+    Mutation(
+        "names-command-does-not-recount",
+        "dashboard/cli.py",
+        "manifest = preprocess.recount_names(args.store or default_store())",
+        "manifest = store.read_manifest(args.store or default_store())",
+        ("tests/test_preprocess.py::test_names_command_applies_a_user_alias_and_recounts_entities",),
+    ),
+    # --- names and aliases (dashboard/nlp/speakers.py) -------------------------------------------
+    Mutation(
+        "alias-chains-not-followed",
+        "dashboard/nlp/speakers.py",
+        "followed = {variant: _follow(raw, variant) for variant in raw}",
+        "followed = dict(raw)",
+        ("tests/nlp/test_speakers.py",),
+    ),
+    Mutation(
+        "aliases-ignored",
+        "dashboard/nlp/speakers.py",
+        "target = aliases.get(raw) or aliases.get(merged) or merged",
+        "target = merged",
+        ("tests/nlp/test_speakers.py",),
+    ),
+    Mutation(
+        "bare-surname-joins-without-a-dominant-full-name",
+        "dashboard/nlp/speakers.py",
+        "if key_counts[best] >= DOMINANT_SHARE * total and len(full_articles[best]) >= MIN_ARTICLES:",
+        "if True:",
+        ("tests/nlp/test_speakers.py",),
+    ),
+    # --- what the pages show (dashboard/charts.py) -----------------------------------------------
+    Mutation(
+        "article-text-not-escaped",
+        "dashboard/charts.py",
+        "    out.append(html.escape(segment[last:]))",
+        "    out.append(segment[last:])",
+        ("tests/test_charts.py", f"{PAGES}::test_article_text_with_markup_is_shown_as_text"),
+    ),
+    Mutation(
+        "chart-labels-not-escaped",
+        "dashboard/charts.py",
+        "return html.escape(str(text), quote=False)",
+        "return str(text)",
+        ("tests/test_charts.py",),
+    ),
+)
+
+
+def stale(mutations: tuple[Mutation, ...], root: Path = ROOT) -> list[str]:
+    """Why some mutations no longer apply: their file is gone or `old` is not there exactly once."""
+    problems = []
+    names = [m.name for m in mutations]
+    problems += [f"{n}: the name is used twice" for n in sorted({n for n in names if names.count(n) > 1})]
+    for m in mutations:
+        path = root / m.file
+        if not path.is_file():
+            problems.append(f"{m.name}: {m.file} does not exist")
+            continue
+        found = path.read_text(encoding="utf-8").count(m.old)
+        if found != 1:
+            problems.append(f"{m.name}: `old` occurs {found} times in {m.file} (must be exactly once): {m.old!r}")
+        if m.old == m.new:
+            problems.append(f"{m.name}: `new` equals `old`")
+        if not m.tests:
+            problems.append(f"{m.name}: no tests named")
+    return problems
+
+
+def copy_project(workdir: Path) -> Path:
+    """workdir/project (the code, without .venv, .git, stores, artifacts) and workdir/shared -> the real ../shared."""
+    project = workdir / "project"
+
+    def ignore(folder: str, entries: list[str]) -> set[str]:
+        skipped = set(COPY_IGNORE(folder, entries))
+        relative = Path(folder).resolve().relative_to(ROOT)
+        return skipped | {e for e in entries if (relative / e).as_posix() in EXCLUDED}
+
+    shutil.copytree(ROOT, project, ignore=ignore, symlinks=True)
+    shared = ROOT.parent / "shared"
+    if shared.exists():
+        (workdir / "shared").symlink_to(shared.resolve(), target_is_directory=True)
+    return project
+
+
+def run_tests(project: Path, tests: tuple[str, ...]) -> tuple[int, float, str]:
+    """(pytest exit code, seconds, output tail) of `tests` run in `project`."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            command, cwd=project, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return -1, time.perf_counter() - started, f"timed out after {TIMEOUT_SECONDS} s"
+    return done.returncode, time.perf_counter() - started, (done.stdout + done.stderr)[-2000:]
+
+
+def check(mutation: Mutation, project: Path) -> tuple[str, float, str]:
+    """Apply `mutation` in the copy, run its tests, restore the file; return (verdict, seconds, output)."""
+    path = project / mutation.file
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace(mutation.old, mutation.new, 1), encoding="utf-8")
+    try:
+        code, seconds, output = run_tests(project, mutation.tests)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    # 1: tests failed. 2 (interrupted, e.g. an import error) and a time-out also stop the bug from
+    # passing; 0 means it passed; 4 and 5 mean the named tests were not found, a stale list.
+    verdict = {0: "SURVIVED", 1: "caught", 2: "caught (interrupted)", -1: "caught (time-out)"}.get(
+        code, f"ERROR (pytest exit {code})"
+    )
+    return verdict, seconds, output
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen mutations and print one line each; the exit code says whether all were caught."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", action="append", metavar="NAME", help="run only this mutation (repeatable)")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--no-baseline", action="store_true", help="skip running the tests once unmutated first")
+    args = parser.parse_args(argv)
+
+    problems = stale(MUTATIONS)
+    if problems:
+        print("The mutation list is stale; fix these entries first:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    chosen = [m for m in MUTATIONS if not args.only or m.name in args.only]
+    unknown = sorted(set(args.only or ()) - {m.name for m in MUTATIONS})
+    if unknown:
+        print(f"no such mutation: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    if args.list:
+        for m in chosen:
+            print(f"{m.name:50} {m.file:28} {' '.join(m.tests)}")
+        return 0
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="newsdash-mutations-") as tmp:
+        project = copy_project(Path(tmp))
+        if not args.no_baseline:
+            tests = tuple(dict.fromkeys(t for m in chosen for t in m.tests))
+            code, seconds, output = run_tests(project, tests)
+            print(f"{'baseline':9} {seconds:6.1f} s  the tests of these mutations, unmutated", flush=True)
+            if code != 0:
+                print(f"The tests fail without any mutation (pytest exit {code}):\n{output}", file=sys.stderr)
+                return 2
+        survived, errors = [], []
+        for m in chosen:
+            verdict, seconds, output = check(m, project)
+            print(f"{verdict:9} {seconds:6.1f} s  {m.name}  ({m.file})", flush=True)
+            if verdict != "caught" and not verdict.startswith("ERROR"):
+                print(f"          {output.strip().splitlines()[-1] if output.strip() else ''}", flush=True)
+            if verdict == "SURVIVED":
+                survived.append(m.name)
+            elif verdict.startswith("ERROR"):
+                errors.append(m.name)
+                print(output, file=sys.stderr)
+    caught = len(chosen) - len(survived) - len(errors)
+    print(
+        f"{caught} of {len(chosen)} mutations caught, {len(survived)} survived"
+        + (f", {len(errors)} errors" if errors else "")
+        + f"; {time.perf_counter() - started:.0f} s"
+    )
+    if survived:
+        print("survived: " + ", ".join(survived))
+    return 2 if errors else (1 if survived else 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
