@@ -113,3 +113,16 @@ def test_alias_chains_are_followed_across_the_shipped_and_the_user_file(tmp_path
     aliases = read_aliases(shipped, user)
     assert aliases["U.S."] == "USA (country)" and aliases["Pres. Smith"] == "John Q. Smith"
     assert read_aliases(shipped, tmp_path / "missing.tsv")["U.S."] == "United States"
+
+
+def test_a_bare_surname_stays_when_no_full_name_has_the_dominant_share():
+    # Hillary Clinton is seen in two articles (enough evidence) but has 5 of 9 mentions, not 80 %.
+    m, q = frames(
+        [
+            ("a1", "Hillary Clinton", "PERSON", 3),
+            ("a2", "Hillary Clinton", "PERSON", 2),
+            ("a3", "Bill Clinton", "PERSON", 4),
+            ("a4", "Clinton", "PERSON", 2),
+        ]
+    )
+    assert "Clinton" not in build_name_map(m, q, {})
