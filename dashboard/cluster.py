@@ -45,11 +45,12 @@ def _process_pool(workers: int) -> Iterator[Runner]:
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
 
         def run(tasks: Iterable[ChunkTask]) -> Iterator[ChunkDone]:
-            def wait_some(pending):
-                done, rest = wait(pending, return_when=FIRST_COMPLETED)
-                return done, rest
-
-            yield from _bounded(lambda t: pool.submit(run_chunk, t), tasks, workers * IN_FLIGHT_PER_WORKER, wait_some)
+            yield from _bounded(
+                lambda t: pool.submit(run_chunk, t),
+                tasks,
+                workers * IN_FLIGHT_PER_WORKER,
+                lambda pending: wait(pending, return_when=FIRST_COMPLETED),
+            )
 
         yield run
 

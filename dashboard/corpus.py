@@ -20,16 +20,12 @@ from dashboard.settings import taxonomy_for_store
 DERIVED = ("name_map", "speaker_counts", "entity_counts")
 
 
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _provisional(building: Path, manifest: dict) -> dict:
     return {**manifest, "snapshot": building.name}
 
 
 def _copy(con, sql: str, target: Path) -> None:
-    con.execute(f"COPY ({sql}) TO {_quote(target)} (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"COPY ({sql}) TO {store.sql_path(target)} (FORMAT parquet, COMPRESSION zstd)")
 
 
 def _resolve_rejects(con, building: Path) -> None:
@@ -42,7 +38,7 @@ def _resolve_rejects(con, building: Path) -> None:
         f"""SELECT r.file, r."where",
                CASE WHEN r.duplicate_of IS NULL THEN r.reason
                     ELSE 'exact duplicate of ' || a.file || ' (line ' || a.line || '); stored once' END AS reason
-            FROM read_parquet({_quote(raw)}, file_row_number = true) r
+            FROM read_parquet({store.sql_path(raw)}, file_row_number = true) r
             LEFT JOIN articles a ON a.article_id = r.duplicate_of
             ORDER BY r.file_row_number""",
         building / "rejects.parquet",
@@ -76,13 +72,10 @@ def _rename_whole_tables(store_dir: Path, building: Path, manifest: dict) -> Non
     present = {p.stem for p in building.glob("*.parquet")}
     if "quotes" in present:
         target = building / "quotes.new.parquet"
-        cols = ", ".join(
-            "coalesce(m.canonical, q.speaker_name) AS speaker" if c == "speaker" else f"q.{c}"
-            for c in store.SCHEMAS["quotes"].names
-        )
+        cols = store.canonical_quote_columns()
         _copy(
             con,
-            f"SELECT {cols} FROM read_parquet({_quote(building / 'quotes.parquet')}) q "
+            f"SELECT {cols} FROM read_parquet({store.sql_path(building / 'quotes.parquet')}) q "
             "LEFT JOIN name_map m ON m.name = q.speaker_name",
             target,
         )

@@ -9,7 +9,6 @@ store's own `parts/` folder (again atomically) before committing a snapshot that
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -61,9 +60,7 @@ def fetch(root: str, chunk: str, store_dir: str | Path) -> None:
         return
     if store.part_done(local, chunk):
         return
-    building = local / f".{chunk}.{uuid.uuid4().hex[:8]}.partial"
-    building.mkdir(parents=True)
-    try:
+    with store.building_part(local, chunk) as building:
         if is_url(root):
             fs, path = _fs(root)
             for remote in fs.ls(f"{path}/{chunk}", detail=False):
@@ -74,11 +71,6 @@ def fetch(root: str, chunk: str, store_dir: str | Path) -> None:
             for file in (Path(root) / chunk).iterdir():
                 if file.name != store.DONE:
                     shutil.copy2(file, building / file.name)
-        (building / store.DONE).write_text("", encoding="utf-8")
-        building.rename(local / chunk)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
 
 
 def assemble(local_root: Path, chunk: str, sources: list[tuple[Path, list[str] | None]], topics_stem: str) -> None:
@@ -90,31 +82,23 @@ def assemble(local_root: Path, chunk: str, sources: list[tuple[Path, list[str] |
     """
     import duckdb
 
-    final = local_root / chunk
     if store.part_done(local_root, chunk):
         return
-    building = local_root / f".{chunk}.{uuid.uuid4().hex[:8]}.partial"
-    building.mkdir(parents=True)
-    try:
-        con = duckdb.connect(":memory:")
-        store.configure(con)
-        stems = [*store.PART_TABLES]
-        if all((folder / f"{topics_stem}.parquet").is_file() for folder, _ in sources):
-            stems.append(topics_stem)
+    con = duckdb.connect(":memory:")
+    store.configure(con)
+    stems = [*store.PART_TABLES]
+    if all((folder / f"{topics_stem}.parquet").is_file() for folder, _ in sources):
+        stems.append(topics_stem)
+    with store.building_part(local_root, chunk) as building:
         for stem in stems:
             table = stem.split("-")[0]
             selects = []
             for i, (folder, ids) in enumerate(sources):
-                path = str(folder / f"{stem}.parquet").replace("'", "''")
+                path = store.sql_path(folder / f"{stem}.parquet")
                 if ids is None:
-                    selects.append(f"SELECT * FROM read_parquet('{path}')")
+                    selects.append(f"SELECT * FROM read_parquet({path})")
                 else:
                     con.register(f"ids_{i}", pa.table({"article_id": pa.array(ids, pa.string())}))
-                    selects.append(f"SELECT * FROM read_parquet('{path}') SEMI JOIN ids_{i} USING (article_id)")
+                    selects.append(f"SELECT * FROM read_parquet({path}) SEMI JOIN ids_{i} USING (article_id)")
             rows = con.sql(" UNION ALL ".join(selects)).to_arrow_table()
             pq.write_table(store.to_arrow(table, rows), building / f"{stem}.parquet", compression="zstd")
-        (building / store.DONE).write_text("", encoding="utf-8")
-        building.rename(final)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise

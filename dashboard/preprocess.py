@@ -206,7 +206,7 @@ class _Known:
         if self.con is None:
             self.con = duckdb.connect(":memory:")
             store.configure(self.con)
-            listed = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in self.files) + "]"
+            listed = store.sql_paths(self.files)
             self.con.execute(
                 "CREATE TABLE known AS SELECT article_id, string_split(filename, '/')[-2] AS chunk "
                 f"FROM read_parquet({listed}, filename = true)"
@@ -293,13 +293,13 @@ def preprocess(
         parts.fetch(parts_root, chunk, out)
         folder = local_parts / chunk
         meta = f"articles-{_meta_version(articles)}"
-        if not (folder / f"{meta}.parquet").is_file():
-            store.write_parquet(articles_table(articles), folder / f"{meta}.parquet")
         topics_stem = f"topics-{taxonomy_version}"
-        if not (folder / f"{topics_stem}.parquet").is_file():
-            store.write_parquet(
-                corpus.retag_part(folder, articles_table(articles), taxonomy), folder / f"{topics_stem}.parquet"
-            )
+        missing = [stem for stem in (meta, topics_stem) if not (folder / f"{stem}.parquet").is_file()]
+        table = articles_table(articles) if missing else None
+        if meta in missing:
+            store.write_parquet(table, folder / f"{meta}.parquet")
+        if topics_stem in missing:
+            store.write_parquet(corpus.retag_part(folder, table, taxonomy), folder / f"{topics_stem}.parquet")
         finished.append(
             (chunk_index[chunk], {"chunk": chunk, "articles": meta, "topics": topics_stem, "n": len(articles)})
         )

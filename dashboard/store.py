@@ -199,21 +199,16 @@ def part_done(root: str | Path, chunk: str) -> bool:
     return (Path(root) / chunk / DONE).is_file()
 
 
-def write_part(root: str | Path, chunk: str, tables: Mapping[str, pa.Table]) -> Path:
-    """Write a chunk's tables as `root/<chunk>/`, appearing complete or not at all; return the folder.
-
-    `tables` maps file stems (e.g. "quotes", "topics-<version>") to Arrow tables. An existing
-    complete folder is kept as it is: the same chunk id means the same content.
-    """
+@contextlib.contextmanager
+def building_part(root: str | Path, chunk: str):
+    """A temporary folder for part `chunk` under `root`; on a clean exit it gets `_SUCCESS` and is renamed
+    into place, on an error it is removed. The one way a part comes into being."""
     final = Path(root) / chunk
-    if part_done(root, chunk):
-        return final
     final.parent.mkdir(parents=True, exist_ok=True)
     building = final.parent / f".{chunk}.{uuid.uuid4().hex[:8]}.partial"
     building.mkdir()
     try:
-        for stem, table in tables.items():
-            pq.write_table(table, building / f"{stem}.parquet", compression="zstd")
+        yield building
         (building / DONE).write_text("", encoding="utf-8")
         if final.exists():  # an incomplete folder of a killed copy: nothing in it is trusted
             shutil.rmtree(final)
@@ -221,7 +216,19 @@ def write_part(root: str | Path, chunk: str, tables: Mapping[str, pa.Table]) -> 
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    return final
+
+
+def write_part(root: str | Path, chunk: str, tables: Mapping[str, pa.Table]) -> Path:
+    """Write a chunk's tables as `root/<chunk>/`, appearing complete or not at all; return the folder.
+
+    `tables` maps file stems (e.g. "quotes", "topics-<version>") to Arrow tables. An existing
+    complete folder is kept as it is: the same chunk id means the same content.
+    """
+    if not part_done(root, chunk):
+        with building_part(root, chunk) as building:
+            for stem, table in tables.items():
+                pq.write_table(table, building / f"{stem}.parquet", compression="zstd")
+    return Path(root) / chunk
 
 
 def _part_files(store: Path, parts: Iterable[Mapping], stem_of) -> list[str]:
@@ -378,8 +385,22 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 # --- reading -------------------------------------------------------------------------------
 
 
-def _sql_list(paths: list[str]) -> str:
-    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+def sql_path(path: str | Path) -> str:
+    """A file path as a SQL string literal (paths are the store's own, never user text)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def sql_paths(paths: Iterable[str | Path]) -> str:
+    """File paths as a SQL list literal, for read_parquet([...])."""
+    return "[" + ", ".join(map(sql_path, paths)) + "]"
+
+
+def canonical_quote_columns(alias: str = "q", names: str = "m") -> str:
+    """The quotes columns with `speaker` as the corpus name: `alias` joined to name_map as `names`."""
+    return ", ".join(
+        f"coalesce({names}.canonical, {alias}.speaker_name) AS speaker" if c == "speaker" else f"{alias}.{c}"
+        for c in SCHEMAS["quotes"].names
+    )
 
 
 def _columns(table: str) -> str:
@@ -389,7 +410,7 @@ def _columns(table: str) -> str:
 def _source(con: duckdb.DuckDBPyConnection, table: str, files: list[str]) -> str:
     """SQL for a relation over Parquet files with the table's columns; an empty typed table when none."""
     if files:
-        return f"SELECT {_columns(table)} FROM read_parquet({_sql_list(files)})"
+        return f"SELECT {_columns(table)} FROM read_parquet({sql_paths(files)})"
     empty = f"_empty_{table}"
     con.register(empty, ALL_SCHEMAS[table].empty_table())
     con.execute(f"CREATE TABLE {empty}_t AS SELECT * FROM {empty}")
@@ -438,9 +459,7 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
     if "quotes" in whole:
         view("quotes", snapshot_table("quotes"))
     else:
-        cols = ", ".join(
-            "coalesce(m.canonical, q.speaker_name) AS speaker" if c == "speaker" else f"q.{c}" for c in _names("quotes")
-        )
+        cols = canonical_quote_columns()
         view("quotes", f"SELECT {cols} FROM ({raw['quotes']}) q LEFT JOIN name_map m ON m.name = q.speaker_name")
     if "entities" in whole:
         view("entities", snapshot_table("entities"))
@@ -466,10 +485,6 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
     for table, sql in ROLLUPS.items():
         view(table, snapshot_table(table) if table in whole else sql)
     return con
-
-
-def _names(table: str) -> list[str]:
-    return ALL_SCHEMAS[table].names
 
 
 # How each rollup is computed from the views; a commit stores them so the sidebar need not.
