@@ -294,8 +294,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "name-map-not-applied-to-speakers",
         "dashboard/store.py",
-        '"coalesce(m.canonical, q.speaker_name) AS speaker" if c == "speaker"',
-        '"q.speaker_name AS speaker" if c == "speaker"',
+        'f"coalesce({names}.canonical, {alias}.speaker_name) AS speaker" if c == "speaker"',
+        'f"{alias}.speaker_name AS speaker" if c == "speaker"',
         ("tests/test_preprocess.py",),
     ),
     Mutation(
