@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -40,6 +41,9 @@ import pyarrow.parquet as pq
 
 MANIFEST = "manifest.json"
 PARTS = "parts"
+SEGMENTS = "segments"
+# Chunks per segment on average (about 32,000 articles at 500 per chunk); at most four times that.
+SEGMENT_CHUNKS = 64
 DONE = "_SUCCESS"
 SCHEMA_VERSION = 2
 # The tables a worker writes for each chunk (articles and topics files are named by version).
@@ -243,13 +247,113 @@ def write_part(root: str | Path, chunk: str, tables: Mapping[str, pa.Table]) -> 
     return Path(root) / chunk
 
 
-def _part_files(store: Path, parts: Iterable[Mapping], stem_of) -> list[str]:
+def _part_files(store: Path, manifest: Mapping, stem_of) -> list[str]:
+    """The files of one table: from the segments when the manifest has them, else from the parts."""
+    if "segments" in manifest:
+        folders = [(store / SEGMENTS / seg["segment"], seg) for seg in manifest["segments"]]
+    else:
+        folders = [(store / PARTS / part["chunk"], part) for part in manifest.get("parts", [])]
     files = []
-    for part in parts:
-        stem = stem_of(part)
+    for folder, entry in folders:
+        stem = stem_of(entry)
         if stem is not None:
-            files.append(str(store / PARTS / part["chunk"] / f"{stem}.parquet"))
+            files.append(str(folder / f"{stem}.parquet"))
     return files
+
+
+# --- segments: the parts compacted for reading -------------------------------------------------
+#
+# A query pays for every file it opens: at a million articles a table has 2,000 parts, and opening
+# them costs more than reading them. So each commit also writes the parts' rows into segments, each
+# holding a run of consecutive chunks in one file per table, and the views read the segments. Runs
+# end after a chunk whose id hashes to a fixed residue (content-defined, like the chunks), so a new
+# chunk changes only the segment it falls in: one new article rewrites one segment (about 32,000
+# articles' rows, no annotation), never the store. Parts stay the record (resume, reuse, re-tag read
+# them); segments are derived from them and can be deleted at any time (the next commit rewrites
+# them). The cost is disk: the annotations are stored twice.
+
+
+def plan_segments(parts: list[Mapping]) -> list[list[Mapping]]:
+    """The parts cut into runs of consecutive chunks, each run one segment."""
+    runs: list[list[Mapping]] = []
+    run: list[Mapping] = []
+    for part in parts:
+        run.append(part)
+        residue = int(hashlib.sha1(part["chunk"].encode()).hexdigest()[:8], 16) % SEGMENT_CHUNKS
+        if residue == 0 or len(run) >= 4 * SEGMENT_CHUNKS:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return runs
+
+
+def _digest(values: Iterable[str]) -> str:
+    return hashlib.sha1("\n".join(values).encode()).hexdigest()[:16]
+
+
+def write_segments(store_dir: str | Path, parts: list[Mapping]) -> list[dict]:
+    """Compact the parts into segments (writing only those missing); return the manifest's segment list.
+
+    A segment is named by its chunks; its articles and topics files by the versions of its parts'
+    files, so new metadata or a re-tag adds files to a segment instead of renaming it.
+    """
+    store = Path(store_dir)
+    root = store / SEGMENTS
+    con = duckdb.connect(":memory:")
+    configure(con)
+    segments = []
+    for run in plan_segments(parts):
+        chunks = [p["chunk"] for p in run]
+        name = _digest(chunks)
+        entry: dict = {"segment": name, "chunks": chunks}
+        if not part_done(root, name):
+            with building_part(root, name) as building:
+                for table in PART_TABLES:
+                    _compact(con, store, [(chunk, table) for chunk in chunks], building / f"{table}.parquet")
+        for key in ("articles", "topics"):
+            files = [(p["chunk"], p[key]) for p in run if p.get(key)]
+            if files:
+                entry[key] = f"{key}-{_digest(stem for _, stem in files)}"
+                if not (root / name / f"{entry[key]}.parquet").is_file():
+                    _compact(con, store, files, root / name / f"{entry[key]}.parquet")
+        segments.append(entry)
+    return segments
+
+
+def _compact(con: duckdb.DuckDBPyConnection, store: Path, files: list[tuple[str, str]], target: Path) -> None:
+    """One file holding the rows of the parts' files (chunk, stem), in order; it appears complete or not at all."""
+    paths = [store / PARTS / chunk / f"{stem}.parquet" for chunk, stem in files]
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        con.execute(
+            f"COPY (SELECT * FROM read_parquet({sql_paths(paths)})) TO {sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd)"
+        )
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _collect_segments(store: Path, *segment_lists: list[Mapping]) -> None:
+    root = store / SEGMENTS
+    if not root.is_dir():
+        return
+    wanted: dict[str, set[str]] = {}
+    for segments in segment_lists:
+        for seg in segments:
+            files = wanted.setdefault(seg["segment"], set())
+            files.update(f"{seg[key]}.parquet" for key in ("articles", "topics") if seg.get(key))
+    for path in root.iterdir():
+        if not path.is_dir():
+            continue
+        if path.name not in wanted:
+            if not path.name.endswith(".partial") or _idle_for(path) > PARTIAL_GRACE_SECONDS:
+                shutil.rmtree(path, ignore_errors=True)
+            continue
+        for file in path.glob("*-*.parquet"):
+            if file.name not in wanted[path.name]:
+                file.unlink(missing_ok=True)
 
 
 # --- snapshots -----------------------------------------------------------------------------
@@ -313,6 +417,7 @@ def commit(store_dir: str | Path, building: Path, manifest: dict, collect_parts:
     if collect_parts:
         used = {p["chunk"] for p in manifest["parts"]} | {p["chunk"] for p in previous.get("parts", [])}
         _collect_parts(store, used, manifest["parts"], previous.get("parts", []))
+        _collect_segments(store, manifest.get("segments", []), previous.get("segments", []))
     return manifest
 
 
@@ -324,6 +429,7 @@ def _derive(store: Path, building: Path, manifest: dict) -> dict:
     parts, a name map, re-tagged topics, discovered topics), so no rollup can go stale."""
     for table in ROLLUPS:
         (building / f"{table}.parquet").unlink(missing_ok=True)
+    manifest = {**manifest, "segments": write_segments(store, manifest.get("parts", []))}
     provisional = {**manifest, "snapshot": building.name}
     con = connect(store, provisional)
     for table in ROLLUPS:
@@ -485,7 +591,6 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
     manifest = manifest or read_manifest(store)
     snapshot = store / manifest["snapshot"]
     whole = {p.stem for p in snapshot.glob("*.parquet")}
-    parts = manifest.get("parts", [])
     con = duckdb.connect(":memory:")
     configure(con)
 
@@ -496,9 +601,9 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
         files = [str(snapshot / f"{table}.parquet")] if table in whole else []
         return _source(con, table, files)
 
-    raw = {t: _source(con, t, _part_files(store, parts, lambda p, t=t: t)) for t in PART_TABLES}
-    raw["articles"] = _source(con, "articles", _part_files(store, parts, lambda p: p.get("articles")))
-    raw["topics"] = _source(con, "topics", _part_files(store, parts, lambda p: p.get("topics")))
+    raw = {t: _source(con, t, _part_files(store, manifest, lambda p, t=t: t)) for t in PART_TABLES}
+    raw["articles"] = _source(con, "articles", _part_files(store, manifest, lambda p: p.get("articles")))
+    raw["topics"] = _source(con, "topics", _part_files(store, manifest, lambda p: p.get("topics")))
     view("name_map", snapshot_table("name_map"))
     for table in ("rejects", "topic_terms", "discovered"):
         view(table, snapshot_table(table))

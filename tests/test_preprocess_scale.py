@@ -57,10 +57,18 @@ def test_a_run_writes_one_part_per_chunk_and_an_unchanged_rerun_writes_none(reut
     assert _part_files(out) == parts  # the same files, not rewritten copies
 
 
-def test_one_new_article_annotates_it_alone_and_adds_one_part(reuters, tmp_path):
+def _segment_files(out):
+    root = out / store.SEGMENTS
+    return {p.name: {f.name: f.stat().st_ino for f in p.iterdir()} for p in root.iterdir() if p.is_dir()}
+
+
+def test_one_new_article_annotates_it_alone_and_adds_one_part(reuters, tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "SEGMENT_CHUNKS", 2)  # several segments from a few parts
     out = tmp_path / "store"
     first = preprocess.preprocess([reuters], out, chunk_articles=CHUNK)
     before = _part_files(out)
+    segments_before = _segment_files(out)
+    assert len(first["segments"]) == len(segments_before) >= 3
     (reuters / "zz_new.txt").write_text(
         'date 1987-03-02 Port strike ends\n\n"We are back at work," union leader Maria Costa said on Monday.\n',
         encoding="utf-8",
@@ -72,6 +80,11 @@ def test_one_new_article_annotates_it_alone_and_adds_one_part(reuters, tmp_path)
     # Only the last chunk took the new article; every other part is read as it was.
     assert len(after - set(before)) == 1 and len(unchanged) == len(first["parts"]) - 1
     assert all(_part_files(out)[chunk] == before[chunk] for chunk in unchanged)
+    # The segments the dashboard reads: only the one holding the changed chunk is written again (two
+    # when the new chunk moves a segment boundary); the others are the same files.
+    segments_after = _segment_files(out)
+    kept = [name for name in segments_after if segments_before.get(name) == segments_after[name]]
+    assert len(segments_after) - len(kept) <= 2 and len(kept) >= len(segments_before) - 2
     quotes = store.read_table(out, "quotes")
     new = quotes[quotes["quote"].str.contains("back at work")]
     assert new[["speaker", "kind"]].values.tolist() == [["Maria Costa", "direct"]]
