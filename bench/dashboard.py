@@ -6,9 +6,10 @@
 Each page's work is replayed with the dashboard.queries calls its script in pages/ makes, against
 the store's in-memory DuckDB (as the dashboard's cached connection holds it), then the same
 dashboard.charts figures, serialised to JSON as st.plotly_chart does, and word clouds rendered to
-PNG. The replay does a little more than the pages, so its times are upper bounds: tables are
-fetched whole (a page fetches the first 5,000 rows and takes the total from a count it already
-has), and a top list asked at two sizes is queried twice (a page queries the larger and cuts it). The baseline, measured in the same process, is the obvious alternative without a database:
+PNG. Long tables are fetched as the pages fetch them: the first 5,000 rows (ui.MAX_SHOWN), then a
+count when those fill the table and the page has no count of its own (queries.table_size); a
+top list asked at two sizes is queried twice (a page queries the larger and cuts it), so times
+are a little above the pages'. The baseline, measured in the same process, is the obvious alternative without a database:
 read the page's tables from Parquet into pandas and filter and aggregate there, then build the
 same figures. It is timed twice: reading the tables on each page view, and with the tables already
 held in memory. Both sides are checked to return the same number of rows for every query.
@@ -41,6 +42,7 @@ from dashboard.settings import default_store  # noqa: E402
 from dashboard.wordclouds import render, to_png, without_stop_words  # noqa: E402
 
 TARGET_SECONDS = 0.5
+MAX_SHOWN = 5000  # dashboard.ui.widgets.MAX_SHOWN (not imported: ui imports streamlit)
 QUOTE_COLUMNS = ["date", "speaker", "role", "quote", "cue", "kind", "title", "article_id", "quote_index"]
 
 
@@ -195,12 +197,15 @@ class PandasData:
             .reset_index()
         )
 
-    def quotes_table(self, f, unattributed_only=False):
+    def quotes_table(self, f, unattributed_only=False, limit=None):
         fq = self._quotes(f)
         if unattributed_only:
             fq = fq[fq["speaker"].isna()]
         fq = fq.sort_values(["date", "article_id", "quote_index"], ascending=[False, True, True])
-        return fq.rename(columns={"speaker_role": "role"})[QUOTE_COLUMNS]
+        return fq.rename(columns={"speaker_role": "role"})[QUOTE_COLUMNS].head(limit)
+
+    def table_size(self, f, table, *args):
+        return pd.DataFrame({"rows": [len(getattr(self, table)(f, *args, None))]})
 
     def _top_speaker_rows(self, f, n, distinct=False):
         """Quotes of the n top speakers, ranked by quotes (or by articles when `distinct`)."""
@@ -333,10 +338,11 @@ class PandasData:
         )
 
     # articles
-    def articles_table(self, f, topic=None):
+    def articles_table(self, f, topic=None, limit=None):
         fa = self._articles(f)
         if topic:
             fa = fa[fa["article_id"].isin(self._in_topic(topic))]
+        fa = fa.sort_values(["date", "title", "article_id"], ascending=[False, True, True]).head(limit)
         ids = fa["article_id"]
         e = self.t["entities"]
         e = e[e["article_id"].isin(ids)].sort_values(["article_id", "count", "entity"], ascending=[True, False, True])
@@ -459,6 +465,14 @@ class Work:
         self.frames.append((name, len(frame)))
         return frame
 
+    def table(self, name: str, f: Filters, *args, counted: bool = True) -> pd.DataFrame:
+        """A long table as ui.query_table fetches it: the first MAX_SHOWN rows, and their total
+        (queries.table_size) when they fill the table and the page has no count of its own."""
+        head = self.q(name, f, *args, MAX_SHOWN)
+        if len(head) >= MAX_SHOWN and not counted:
+            self.q("table_size", f, name, *args)
+        return head
+
     def fig(self, build: Callable[[], object]) -> None:
         start = time.perf_counter()
         made = build()
@@ -493,7 +507,8 @@ def speakers_page(w: Work, f: Filters) -> None:
     grid2 = w.q("speaker_entities", f, 15, 15)
     if len(grid2):
         w.fig(lambda: charts.heatmap(grid2, "speaker", "entity", "articles", "Who talks about whom"))
-    w.q("quotes_table", f)
+    w.q("counts", f)  # the quotes table's total
+    w.table("quotes_table", f, False)
 
 
 def entities_page(w: Work, f: Filters) -> None:
@@ -511,7 +526,7 @@ def entities_page(w: Work, f: Filters) -> None:
     pairs = w.q("co_mention_pairs", f, 15)
     if len(pairs):
         w.fig(lambda: charts.heatmap(pairs, "entity_a", "entity_b", "articles", "Shared articles"))
-    w.q("top_entities", f, None)
+    w.table("top_entities", f, counted=False)
 
 
 def topics_page(w: Work, f: Filters) -> None:
@@ -532,7 +547,7 @@ def topics_page(w: Work, f: Filters) -> None:
     if len(terms):
         w.fig(lambda: charts.bars(terms, "term", "weight", f"Top terms of {topic}"))
         w.fig(lambda: to_png(render(dict(zip(terms["term"], terms["weight"])), 1000, 500)))
-    w.q("articles_table", f, topic)
+    w.table("articles_table", f, topic, counted=False)
 
 
 def wordclouds_page(w: Work, f: Filters) -> None:
@@ -545,7 +560,8 @@ def wordclouds_page(w: Work, f: Filters) -> None:
 
 
 def articles_page(w: Work, f: Filters) -> None:
-    table = w.q("articles_table", f)
+    w.q("counts", f)  # the articles table's total
+    table = w.table("articles_table", f, None)
     if not len(table):
         return
     article_id = table["article_id"].iloc[0]  # the user opens the newest article
@@ -564,8 +580,8 @@ def health_page(w: Work, f: Filters) -> None:
     rules = w.q("quotes_by", f, "rule")
     if len(rules):
         w.fig(lambda: charts.bars(rules, "value", "quotes", "Rules", hover=["unattributed"]))
-    w.q("quotes_table", f, True)
-    w.q("marks_vs_quotes", f, None)
+    w.table("quotes_table", f, True)  # totals from health_summary
+    w.table("marks_vs_quotes", f)
 
 
 PAGES: dict[str, Callable[[Work, Filters], None]] = {

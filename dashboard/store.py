@@ -111,6 +111,8 @@ SCHEMAS: dict[str, pa.Schema] = {
 INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
     # Per-article name -> corpus canonical name, only for names that change.
     "name_map": pa.schema([("name", pa.string()), ("canonical", pa.string())]),
+    # Articles where the map gives two of their names one canonical name (their rows are summed).
+    "entity_merges": pa.schema([("article_id", pa.string())]),
     # Rollups: the sidebar's choices and searches, and the unfiltered views (queries.py reads them
     # when nothing is filtered, so a first visit does not scan the parts). See ROLLUPS.
     "speaker_counts": pa.schema(
@@ -427,11 +429,14 @@ PARTIAL_GRACE_SECONDS = 600
 def _derive(store: Path, building: Path, manifest: dict) -> dict:
     """Write the snapshot's rollups afresh and measure it: every commit does, whatever changed (new
     parts, a name map, re-tagged topics, discovered topics), so no rollup can go stale."""
-    for table in ROLLUPS:
+    for table in ("entity_merges", *ROLLUPS):
         (building / f"{table}.parquet").unlink(missing_ok=True)
     manifest = {**manifest, "segments": write_segments(store, manifest.get("parts", []))}
     provisional = {**manifest, "snapshot": building.name}
     con = connect(store, provisional)
+    target = sql_path(building / "entity_merges.parquet")
+    con.execute(f"COPY (SELECT * FROM entity_merges) TO {target} (FORMAT parquet, COMPRESSION zstd)")
+    con = connect(store, provisional)  # the entities view now reads the merges just written
     for table in ROLLUPS:
         target = sql_path(building / f"{table}.parquet")
         con.execute(f"COPY (SELECT * FROM {table}) TO {target} (FORMAT parquet, COMPRESSION zstd)")
@@ -601,6 +606,12 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
         files = [str(snapshot / f"{table}.parquet")] if table in whole else []
         return _source(con, table, files)
 
+    def derived(table: str, sql: str) -> str:
+        # A derived file of an older layout (fewer columns) is ignored: computed here it is still right.
+        path = snapshot / f"{table}.parquet"
+        current = table in whole and _has_columns(path, ALL_SCHEMAS[table])
+        return snapshot_table(table) if current else f"SELECT {_columns(table)} FROM ({sql})"
+
     raw = {t: _source(con, t, _part_files(store, manifest, lambda p, t=t: t)) for t in PART_TABLES}
     raw["articles"] = _source(con, "articles", _part_files(store, manifest, lambda p: p.get("articles")))
     raw["topics"] = _source(con, "topics", _part_files(store, manifest, lambda p: p.get("topics")))
@@ -614,21 +625,23 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
     else:
         cols = canonical_quote_columns()
         view("quotes", f"SELECT {cols} FROM ({raw['quotes']}) q LEFT JOIN name_map m ON m.name = q.speaker_name")
+    view("entity_merges", derived("entity_merges", ENTITY_MERGES))
     if "entities" in whole:
         view("entities", snapshot_table("entities"))
     else:
-        # Only names the map touches (as variant or as target) can collide within an article, so
-        # only their rows are grouped; every other mention row is already an entity row.
+        # Each mention row renamed by the map is an entity row, except in the few articles where two
+        # names become one (entity_merges, written by each commit): only those are grouped.
+        named = f"""
+            SELECT x.article_id, coalesce(m.canonical, x.name) AS entity, x.label, x.count
+            FROM ({raw["mentions"]}) x LEFT JOIN name_map m ON m.name = x.name"""
+        # Written out twice, not as a CTE: DuckDB would materialise a CTE read twice.
         view(
             "entities",
             f"""
-            WITH touched AS (SELECT name FROM name_map UNION SELECT canonical FROM name_map)
-            SELECT article_id, name AS entity, label, count FROM ({raw["mentions"]}) x
-            WHERE name NOT IN (SELECT name FROM touched)
+            SELECT n.* FROM ({named}) n ANTI JOIN entity_merges g ON g.article_id = n.article_id
             UNION ALL
-            SELECT x.article_id, coalesce(m.canonical, x.name) AS entity, x.label, sum(x.count)::INTEGER AS count
-            FROM ({raw["mentions"]}) x LEFT JOIN name_map m ON m.name = x.name
-            WHERE x.name IN (SELECT name FROM touched)
+            SELECT n.article_id, n.entity, n.label, sum(n.count)::INTEGER AS count
+            FROM ({named}) n SEMI JOIN entity_merges g ON g.article_id = n.article_id
             GROUP BY ALL""",
         )
     if "topics" in whole:
@@ -636,9 +649,7 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
     else:
         view("topics", f"{raw['topics']} UNION ALL SELECT {_columns('topics')} FROM discovered")
     for table, sql in ROLLUPS.items():
-        # A rollup file of an older layout (fewer columns) is ignored: computed here it is still right.
-        stored = table in whole and _has_columns(snapshot / f"{table}.parquet", ALL_SCHEMAS[table])
-        view(table, snapshot_table(table) if stored else f"SELECT {_columns(table)} FROM ({sql})")
+        view(table, derived(table, sql))
     return con
 
 
@@ -648,6 +659,13 @@ def _has_columns(path: Path, schema: pa.Schema) -> bool:
     except (OSError, pa.ArrowInvalid):
         return False
 
+
+# Articles where two per-article names (as variant or as target of the map) become one entity.
+ENTITY_MERGES = """
+    WITH touched AS (SELECT name FROM name_map UNION SELECT canonical FROM name_map)
+    SELECT DISTINCT x.article_id FROM mentions x LEFT JOIN name_map m ON m.name = x.name
+    WHERE x.name IN (SELECT name FROM touched)
+    GROUP BY x.article_id, coalesce(m.canonical, x.name), x.label HAVING count(*) > 1"""
 
 # How each rollup is computed from the views. A commit stores them (small: one row per name, per
 # day, per term), so the sidebar and the unfiltered views need not scan the parts. Each groups so
