@@ -4,8 +4,9 @@ Every chart, table and download wraps the SQL from here, so they can never disag
 
 Semantics (what a user can expect):
 - Article filters narrow the set of articles: date range; articles quoting any chosen speaker;
-  articles mentioning any chosen entity; articles with any chosen topic; articles matching the
-  search text. Different filters combine with AND; the choices inside one filter combine with OR.
+  articles mentioning any chosen entity; articles with any chosen topic; articles from any chosen
+  outlet (`articles.source`, exactly as stored; an article without a source matches no outlet);
+  articles matching the search text. Different filters combine with AND; the choices inside one filter combine with OR.
 - The search text (any case) is read as words and "quoted phrases"; an article must match all.
   A word (letters only, two or more) matches an article whose stored lemmas (`terms`) hold it or
   its singular (`prices` -> `price`), so `price` also finds "prices" and "priced", or whose title
@@ -29,6 +30,8 @@ from dataclasses import dataclass, field, fields, replace
 
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "LAW", "PRODUCT")
 SPEAKER_KINDS = ("person", "organisation")
+# The URL key of `Filters.sources`, repeated once per outlet (`?source=Reuters&source=AP`).
+SOURCE_PARAM = "source"
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Filters:
     topics: tuple[str, ...] = field(default_factory=tuple)
     speaker_kinds: tuple[str, ...] = field(default_factory=tuple)
     text: str = ""
+    sources: tuple[str, ...] = field(default_factory=tuple)
 
     # --- SQL -----------------------------------------------------------------------------
     def article_where(self, alias: str = "a") -> tuple[str, list]:
@@ -55,6 +59,9 @@ class Filters:
         if self.end:
             clauses.append(f"{alias}.date <= ?")
             params.append(self.end)
+        if self.sources:
+            clauses.append(f"{alias}.source IN ({marks(self.sources)})")
+            params.extend(self.sources)
         # Each choice list keeps the articles having at least one matching row in its table.
         for values, table, column in (
             (self.speakers, "quotes", "speaker"),
@@ -112,6 +119,7 @@ class Filters:
         elif self.end:
             parts.append(f"until {self.end.isoformat()}")
         for label, values in (
+            ("outlet", self.sources),
             ("speaker", self.speakers),
             ("speaker kind", self.speaker_kinds),
             ("entity", self.entities),
@@ -140,6 +148,8 @@ class Filters:
             values = getattr(self, name)
             if values:
                 params[name] = list(values)
+        if self.sources:
+            params[SOURCE_PARAM] = list(self.sources)
         if self.text.strip():
             params["text"] = self.text.strip()
         return params
@@ -171,6 +181,7 @@ class Filters:
             topics=many("topics"),
             speaker_kinds=tuple(v for v in many("speaker_kinds") if v in SPEAKER_KINDS),
             text=text if isinstance(text, str) else text[-1],
+            sources=many(SOURCE_PARAM),
         )
 
     def with_(self, **changes) -> Filters:

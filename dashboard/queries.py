@@ -105,6 +105,17 @@ def entity_search(con: duckdb.DuckDBPyConnection, text: str, limit: int = 50) ->
     )
 
 
+def source_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Outlets of the whole store (source, articles), most articles first; articles without one are left out."""
+    return _df(
+        con,
+        """
+        SELECT source, count(*) AS articles FROM articles WHERE source IS NOT NULL
+        GROUP BY source ORDER BY articles DESC, source""",
+        [],
+    )
+
+
 def topic_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Topics of the whole store (topic, kind, articles), taxonomy tags first."""
     return _df(

@@ -19,7 +19,7 @@ def con(tmp_path_factory):
             "line": 1,
             "date": [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)],
             "title": ["Rates up 50%", "Talks on pause", "Storm"],
-            "source": None,
+            "source": ["Reuters", "AP", None],
             "url": None,
             "author": None,
             "text": ["The bank said so.", "Peskov said that.", "Rain_fell 50 percent"],
@@ -87,6 +87,10 @@ def _ids(con, filters):
         (Filters(entities=("Russia",)), ["a2", "a3"]),
         (Filters(entities=("Russia",), end=dt.date(2025, 2, 15)), ["a2"]),
         (Filters(topics=("diplomacy",)), ["a2"]),
+        (Filters(sources=("AP",)), ["a2"]),
+        (Filters(sources=("AP", "Reuters")), ["a1", "a2"]),  # an article without a source matches no outlet
+        (Filters(sources=("AP",), speakers=("Bank",)), []),
+        (Filters(sources=("ap",)), []),  # outlets are kept exactly as given, so matched exactly
         (Filters(text="PAUSE"), ["a2"]),
         (Filters(text="50%"), ["a1"]),  # % is a literal, not a wildcard
         (Filters(text="rain_fell"), ["a3"]),  # so is _
@@ -119,9 +123,10 @@ def test_describe_reads_as_a_sentence():
         speakers=("Dmitry Peskov",),
         topics=("diplomacy", "conflict and defence", "politics"),
         text=" pause ",
+        sources=("Reuters", "TASS"),
     )
     assert f.describe() == (
-        "Articles where 2025-09-01 to 2025-09-30; speaker is Dmitry Peskov; "
+        "Articles where 2025-09-01 to 2025-09-30; outlet is Reuters or TASS; speaker is Dmitry Peskov; "
         "topic is diplomacy, conflict and defence or politics; text has the word \u201cpause\u201d"
     )
 
@@ -136,6 +141,7 @@ def test_url_params_name_every_set_field_literally():
         topics=("diplomacy",),
         speaker_kinds=("person",),
         text=" pause ",
+        sources=("Reuters", "AP"),
     )
     assert f.to_params() == {
         "start": "2025-01-01",
@@ -145,6 +151,7 @@ def test_url_params_name_every_set_field_literally():
         "entity_labels": ["GPE"],
         "topics": ["diplomacy"],
         "speaker_kinds": ["person"],
+        "source": ["Reuters", "AP"],
         "text": "pause",
     }
     assert Filters.from_params(f.to_params()) == f.with_(text="pause")
@@ -162,5 +169,7 @@ def test_url_params_round_trip_and_junk_is_ignored():
         "entity_labels": ["ORG", "NOPE"],
         "speaker_kinds": "robot",
         "speakers": ["A", "A", ""],
+        "source": ["AP", "", "AP"],
     }
-    assert Filters.from_params(junk) == Filters(entity_labels=("ORG",), speakers=("A",))
+    assert Filters.from_params(junk) == Filters(entity_labels=("ORG",), speakers=("A",), sources=("AP",))
+    assert Filters.from_params({"source": "Reuters"}) == Filters(sources=("Reuters",))

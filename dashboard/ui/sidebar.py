@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
-from dashboard.filters import ENTITY_LABELS, SPEAKER_KINDS, Filters
+from dashboard.filters import ENTITY_LABELS, SOURCE_PARAM, SPEAKER_KINDS, Filters
 from dashboard.ui.data import View
 
 # Widget keys: stable, documented in docs/dashboard.md (the browser tests use them).
@@ -27,6 +27,7 @@ KINDS = "filter_speaker_kinds"
 ENTITIES = "filter_entities"
 LABELS = "filter_entity_labels"
 TOPICS = "filter_topics"
+SOURCES = "filter_sources"
 TEXT = "filter_text"
 SPEAKER_FIND = "filter_speaker_find"
 ENTITY_FIND = "filter_entity_find"
@@ -42,8 +43,9 @@ FIELD_KEYS = {
     "entities": ENTITIES,
     "entity_labels": LABELS,
     "topics": TOPICS,
+    "sources": SOURCES,
 }
-URL_NAMES = ("start", "end", *FIELD_KEYS, "text")
+URL_NAMES = ("start", "end", *(f for f in FIELD_KEYS if f != "sources"), SOURCE_PARAM, "text")
 
 # Names a speaker or entity list offers before anything is typed into its "Find" box: the most
 # frequent. Every run sends them all to the browser, each costing its label plus ~2 bytes: with
@@ -261,6 +263,25 @@ def _name_filter(view: View, names: _Names) -> list[str]:
     )
 
 
+def _source_filter(view: View) -> list[str]:
+    """The outlet choice, drawn only when there is a choice to make: two or more outlets in the store,
+    or outlets already chosen (a link may name one), so a one-outlet store shows no control."""
+    outlets = view.raw(queries.source_choices)
+    chosen = st.session_state[SOURCES]
+    if len(outlets) < 2 and not chosen:
+        return []
+    counts = dict(zip(outlets["source"], outlets["articles"]))
+    return st.multiselect(
+        "Outlets",
+        _options(outlets, "source", chosen),
+        key=SOURCES,
+        persist_state="session",
+        format_func=lambda s: f"{s} ({counts[s]:,})" if s in counts else s,
+        placeholder="All outlets",
+        help="Articles from any chosen outlet (the source each article was stored with).",
+    )
+
+
 def _filters_from_widgets(values: dict, span: tuple[dt.date, dt.date] | None) -> Filters:
     f = Filters(
         text=(values.get(TEXT) or "").strip(),
@@ -335,6 +356,7 @@ def filters(view: View) -> Filters:
                 format="YYYY-MM-DD",
                 label_visibility="collapsed",
             )
+        values[SOURCES] = _source_filter(view)
         values[SPEAKERS] = _name_filter(view, _SPEAKER_NAMES)
         values[KINDS] = st.multiselect(
             "Speaker kinds",
