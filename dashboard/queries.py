@@ -252,6 +252,82 @@ def topic_over_time(
     )
 
 
+# --- outlets -------------------------------------------------------------------------------
+
+# How an article without a source is named in per-outlet charts and tables (it matches no outlet filter).
+NO_SOURCE = "(no outlet)"
+
+
+def source_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Per outlet of the filtered articles: (source, articles, quotes, speakers, first, last), most articles first."""
+    fa, ap = _scope(f, "a.article_id, a.date, coalesce(a.source, ?) AS source")
+    qr, qp = f.quote_rows()
+    return _df(
+        con,
+        f"""
+        WITH {fa},
+             fq AS (SELECT fa.source, q.speaker FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr}),
+             qs AS (SELECT source, count(*) AS quotes, count(DISTINCT speaker) AS speakers FROM fq GROUP BY source)
+        SELECT fa.source, count(*) AS articles, coalesce(any_value(qs.quotes), 0) AS quotes,
+               coalesce(any_value(qs.speakers), 0) AS speakers, min(fa.date) AS first, max(fa.date) AS last
+        FROM fa LEFT JOIN qs USING (source) GROUP BY fa.source ORDER BY articles DESC, fa.source""",
+        [NO_SOURCE, *ap, *qp],
+    )
+
+
+def articles_per_source(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month") -> pd.DataFrame:
+    """Filtered articles per period and outlet (period, source, articles); outlets with most articles first."""
+    aw, ap = f.article_where("a")
+    return _df(
+        con,
+        f"""
+        WITH counted AS (
+          SELECT date_trunc(?, a.date)::DATE AS period, coalesce(a.source, ?) AS source, count(*) AS articles
+          FROM articles a WHERE {aw} AND a.date IS NOT NULL GROUP BY ALL)
+        SELECT period, source, articles FROM counted
+        ORDER BY sum(articles) OVER (PARTITION BY source) DESC, source, period""",
+        [_period(freq), NO_SOURCE, *ap],
+    )
+
+
+def top_speakers_per_source(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 10) -> pd.DataFrame:
+    """The n most quoted speakers of each outlet (source, speaker, kind, quotes, articles, rank)."""
+    fa, ap = _scope(f, "a.article_id, coalesce(a.source, ?) AS source")
+    qr, qp = f.quote_rows()
+    return _df(
+        con,
+        f"""
+        WITH {fa},
+             counted AS (
+               SELECT fa.source, q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes,
+                      count(DISTINCT q.article_id) AS articles
+               FROM quotes q JOIN fa ON fa.article_id = q.article_id
+               WHERE q.speaker IS NOT NULL AND {qr} GROUP BY fa.source, q.speaker)
+        SELECT *, row_number() OVER (PARTITION BY source ORDER BY quotes DESC, articles DESC, speaker) AS rank
+        FROM counted QUALIFY rank <= ? ORDER BY source, rank""",
+        [NO_SOURCE, *ap, *qp, _limit(n)],
+    )
+
+
+def top_entities_per_source(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 10) -> pd.DataFrame:
+    """The n most mentioned entities of each outlet (source, entity, label, articles, mentions, rank)."""
+    fa, ap = _scope(f, "a.article_id, coalesce(a.source, ?) AS source")
+    er, ep = f.entity_rows()
+    return _df(
+        con,
+        f"""
+        WITH {fa},
+             counted AS (
+               SELECT fa.source, e.entity, e.label, count(DISTINCT e.article_id) AS articles,
+                      sum(e.count)::BIGINT AS mentions
+               FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}
+               GROUP BY fa.source, e.entity, e.label)
+        SELECT *, row_number() OVER (PARTITION BY source ORDER BY articles DESC, mentions DESC, entity, label) AS rank
+        FROM counted QUALIFY rank <= ? ORDER BY source, rank""",
+        [NO_SOURCE, *ap, *ep, _limit(n)],
+    )
+
+
 # --- speakers and quotes ---------------------------------------------------------------------
 
 
@@ -284,19 +360,19 @@ def quotes_over_time(
 def quotes_table(
     con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: bool = False, limit: int | None = None
 ) -> pd.DataFrame:
-    """The filtered quotes, newest first (date, speaker, role, quote, cue, kind, title, article_id, quote_index)."""
+    """The filtered quotes, newest first (date, speaker, role, quote, cue, kind, title, source, article_id, quote_index)."""
     return _df(con, *quotes_table_sql(f, unattributed_only, limit))
 
 
 def quotes_table_sql(f: Filters, unattributed_only: bool = False, limit: int | None = None) -> tuple[str, list]:
     """SQL and parameters of quotes_table."""
-    fa, ap = _scope(f)
+    fa, ap = _scope(f, "a.article_id, a.date, a.title, a.source")
     qr, qp = f.quote_rows()
     only = " AND q.speaker IS NULL" if unattributed_only else ""
     return (
         f"""
         WITH {fa}
-        SELECT fa.date, q.speaker, q.speaker_role AS role, q.quote, q.cue, q.kind, fa.title,
+        SELECT fa.date, q.speaker, q.speaker_role AS role, q.quote, q.cue, q.kind, fa.title, fa.source,
                q.article_id, q.quote_index
         FROM quotes q JOIN fa ON fa.article_id = q.article_id
         WHERE {qr}{only}
@@ -696,7 +772,7 @@ def quotes_by(con: duckdb.DuckDBPyConnection, f: Filters, column: str) -> pd.Dat
 def marks_vs_quotes(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = None) -> pd.DataFrame:
     """Per filtered article: quotation-mark pairs seen vs direct quotes extracted, largest gap first.
 
-    (date, title, quote_pairs, direct, unattributed, gap, article_id).
+    (date, title, source, quote_pairs, direct, unattributed, gap, article_id).
     """
     return _df(con, *marks_vs_quotes_sql(f, n))
 
@@ -709,7 +785,7 @@ def marks_vs_quotes_sql(f: Filters, n: int | None = None) -> tuple[str, list]:
         WITH q AS (SELECT article_id, count(*) FILTER (WHERE kind = 'direct') AS direct,
                           count(*) FILTER (WHERE speaker IS NULL) AS unattributed
                    FROM quotes GROUP BY article_id)
-        SELECT a.date, a.title, (a.quote_marks // 2)::BIGINT AS quote_pairs, coalesce(q.direct, 0) AS direct,
+        SELECT a.date, a.title, a.source, (a.quote_marks // 2)::BIGINT AS quote_pairs, coalesce(q.direct, 0) AS direct,
                coalesce(q.unattributed, 0) AS unattributed,
                (a.quote_marks // 2 - coalesce(q.direct, 0))::BIGINT AS gap, a.article_id
         FROM articles a LEFT JOIN q ON q.article_id = a.article_id WHERE {aw}

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-QUOTE_HEADER = ["date", "speaker", "role", "quote", "cue", "kind", "title", "article_id", "quote_index"]
+QUOTE_HEADER = ["date", "speaker", "role", "quote", "cue", "kind", "title", "source", "article_id", "quote_index"]
 ALL_QUOTES = [
     ["2025-03-01", "", "", "We are calm,", "said", "direct", "Markup <b>test</b>", "a4", "0"],
     [

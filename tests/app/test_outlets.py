@@ -33,3 +33,15 @@ def test_a_link_naming_an_outlet_keeps_the_control_so_it_can_be_removed(open_app
     at = open_app(seed_store, "overview.py", source=["Elsewhere"])
     assert at.multiselect(key="filter_sources").value == ["Elsewhere"]
     assert first_caption(at) == Filters(sources=("Elsewhere",)).describe()
+
+
+def test_the_outlets_page_counts_each_outlet_and_follows_the_filters(open_app, small_store):
+    at = open_app(small_store, "outlets.py")
+    assert not at.exception, at.exception
+    summary = table_with(at, "source", "articles")
+    assert dict(zip(summary["source"], summary["articles"])) == {"Wire": 3, "Daily": 2}
+    speakers = table_with(at, "source", "speaker", "rank")
+    assert list(speakers[speakers["source"] == "Wire"]["speaker"]) == ["Jane Roe", "John Doe"]
+    at.multiselect(key="filter_speakers").set_value(["John Doe"]).run()
+    summary = table_with(at, "source", "articles")
+    assert dict(zip(summary["source"], summary["articles"])) == {"Wire": 1}

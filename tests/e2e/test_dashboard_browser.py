@@ -37,7 +37,7 @@ PAGES = [
 ]
 APP = '[data-testid="stApp"]'
 EXCEPTION = '[data-testid="stException"]'
-QUOTE_COLUMNS = ["date", "speaker", "role", "quote", "cue", "kind", "title", "article_id", "quote_index"]
+QUOTE_COLUMNS = ["date", "speaker", "role", "quote", "cue", "kind", "title", "source", "article_id", "quote_index"]
 
 
 # --- helpers ---------------------------------------------------------------------------------
