@@ -1,4 +1,5 @@
-"""The corpus-wide steps of a commit, as DuckDB SQL over the parts: names, rejects, rollups, counts.
+"""The corpus-wide steps of a commit, as DuckDB SQL over the parts: names, rejects, rollups, speaker
+genders, counts.
 
 Each writes small snapshot tables; none brings a whole table into Python. Re-tagging after a
 taxonomy edit goes chunk by chunk, one part in memory at a time.
@@ -17,7 +18,7 @@ from dashboard import store
 from dashboard.settings import taxonomy_for_store
 
 # Snapshot tables a commit derives anew (the rest of a snapshot is carried over by a rename).
-DERIVED = ("name_map", "speaker_counts", "entity_counts")
+DERIVED = ("name_map", "speaker_counts", "entity_counts", "speakers")
 
 
 def _provisional(building: Path, manifest: dict) -> dict:
@@ -66,6 +67,16 @@ def _write_rollups(store_dir: Path, building: Path, manifest: dict) -> None:
         _copy(con, f"SELECT * FROM {table}", building / f"{table}.parquet")
 
 
+def _write_speakers(store_dir: Path, building: Path, manifest: dict) -> None:
+    """The `speakers` table: each speaker's gender and its evidence, with the user's corrections applied."""
+    from dashboard import gender
+
+    (building / "speakers.parquet").unlink(missing_ok=True)
+    con = store.connect(store_dir, _provisional(building, manifest))
+    sql = gender.speakers_sql(con, gender.read_corrections(gender.corrections_path(store_dir)))
+    _copy(con, sql, building / "speakers.parquet")
+
+
 def _rename_whole_tables(store_dir: Path, building: Path, manifest: dict) -> None:
     """Stores written whole (small ones, older layouts) hold canonical names in their own files."""
     con = store.connect(store_dir, _provisional(building, manifest))
@@ -75,7 +86,7 @@ def _rename_whole_tables(store_dir: Path, building: Path, manifest: dict) -> Non
         cols = store.canonical_quote_columns()
         _copy(
             con,
-            f"SELECT {cols} FROM read_parquet({store.sql_path(building / 'quotes.parquet')}) q "
+            f"SELECT {cols} FROM ({store.read_files('quotes', [str(building / 'quotes.parquet')])}) q "
             "LEFT JOIN name_map m ON m.name = q.speaker_name",
             target,
         )
@@ -141,6 +152,7 @@ def finish(store_dir: Path, building: Path, manifest: dict, aliases_path: Path |
     _carry_discovered(store_dir, building, manifest)
     _write_name_map(store_dir, building, manifest, aliases_path)
     _write_rollups(store_dir, building, manifest)
+    _write_speakers(store_dir, building, manifest)
     manifest["counts"], manifest["rows"] = counts(store.connect(store_dir, _provisional(building, manifest)))
     return store.commit(store_dir, building, manifest, collect_parts=True)
 
@@ -170,6 +182,7 @@ def renamed(store_dir: str | Path, aliases_path: Path | None) -> dict:
         _write_name_map(store_dir, building, manifest, aliases_path)
         _rename_whole_tables(store_dir, building, manifest)
         _write_rollups(store_dir, building, manifest)
+        _write_speakers(store_dir, building, manifest)
         counts_now, rows = counts(store.connect(store_dir, _provisional(building, manifest)))
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -177,6 +190,19 @@ def renamed(store_dir: str | Path, aliases_path: Path | None) -> dict:
     updated = {**manifest, "counts": {**manifest.get("counts", {}), **counts_now}, "rows": rows}
     updated["history"] = _history(manifest, "aliases re-applied")
     return store.commit(store_dir, building, updated)
+
+
+def regender(store_dir: str | Path) -> dict:
+    """Re-derive the speakers table with the user's gender corrections (no spaCy, names unchanged)."""
+    store_dir = Path(store_dir)
+    manifest = store.read_manifest(store_dir)
+    building = _carry_over(store_dir, manifest, skip=("speakers",))
+    try:
+        _write_speakers(store_dir, building, manifest)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return store.commit(store_dir, building, {**manifest, "history": _history(manifest, "gender corrected")})
 
 
 def retag_part(folder: Path, articles: pa.Table, taxonomy) -> pa.Table:

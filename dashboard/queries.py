@@ -328,6 +328,91 @@ def top_entities_per_source(con: duckdb.DuckDBPyConnection, f: Filters, n: int =
     )
 
 
+# --- gender of the people quoted ------------------------------------------------------------------
+# Shares count the quotes of person speakers (organisations have no gender); `unknown` is a share too,
+# so the shares of a period add up to one and a store with little evidence says so.
+
+
+def _person_quotes(f: Filters, columns: str) -> tuple[str, list]:
+    """CTEs `fa` and `pq`: the filtered articles (`columns`) and their person quotes with the speaker's gender."""
+    fa, ap = _scope(f, columns)
+    qr, qp = f.quote_rows()
+    return (
+        f"""{fa},
+        pq AS (SELECT fa.*, q.speaker, s.gender FROM quotes q JOIN fa ON fa.article_id = q.article_id
+               JOIN speakers s ON s.speaker = q.speaker WHERE s.gender IS NOT NULL AND {qr})""",
+        [*ap, *qp],
+    )
+
+
+def gender_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month") -> pd.DataFrame:
+    """Person quotes per period and gender (period, gender, quotes, share of the period's person quotes)."""
+    cte, params = _person_quotes(f, "a.article_id, a.date")
+    return _df(
+        con,
+        f"""
+        WITH {cte}
+        SELECT date_trunc(?, date)::DATE AS period, gender, count(*) AS quotes,
+               count(*) / sum(count(*)) OVER (PARTITION BY period) AS share
+        FROM pq WHERE date IS NOT NULL GROUP BY period, gender ORDER BY period, gender""",
+        [*params, _period(freq)],
+    )
+
+
+def gender_per_source(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Person quotes per outlet and gender (source, gender, quotes, share of the outlet's person quotes)."""
+    cte, params = _person_quotes(f, "a.article_id, coalesce(a.source, ?) AS source")
+    return _df(
+        con,
+        f"""
+        WITH {cte}
+        SELECT source, gender, count(*) AS quotes, count(*) / sum(count(*)) OVER (PARTITION BY source) AS share
+        FROM pq GROUP BY source, gender ORDER BY sum(count(*)) OVER (PARTITION BY source) DESC, source, gender""",
+        [NO_SOURCE, *params],
+    )
+
+
+def top_speakers_by_gender(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 10) -> pd.DataFrame:
+    """The n most quoted women and the n most quoted men (gender, speaker, quotes, articles, rank)."""
+    cte, params = _person_quotes(f, "a.article_id")
+    return _df(
+        con,
+        f"""
+        WITH {cte},
+             counted AS (SELECT gender, speaker, count(*) AS quotes, count(DISTINCT article_id) AS articles
+                         FROM pq WHERE gender IN ('female', 'male') GROUP BY gender, speaker)
+        SELECT *, row_number() OVER (PARTITION BY gender ORDER BY quotes DESC, articles DESC, speaker) AS rank
+        FROM counted QUALIFY rank <= ? ORDER BY gender, rank""",
+        [*params, _limit(n)],
+    )
+
+
+def speaker_genders(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | None = None) -> pd.DataFrame:
+    """Person speakers of the filtered quotes with their gender and its evidence, most quoted first.
+
+    (speaker, gender, decided_by, evidence, quotes: in these articles, corpus_quotes: in the whole store).
+    """
+    return _df(con, *speaker_genders_sql(f, limit))
+
+
+def speaker_genders_sql(f: Filters, limit: int | None = None) -> tuple[str, list]:
+    """SQL and parameters of speaker_genders."""
+    cte, params = _person_quotes(f, "a.article_id")
+    return (
+        f"""
+        WITH {cte},
+             counted AS (SELECT speaker, count(*) AS quotes FROM pq GROUP BY speaker)
+        SELECT s.speaker, s.gender, s.decided_by, s.evidence, c.quotes, s.quotes AS corpus_quotes
+        FROM counted c JOIN speakers s USING (speaker) ORDER BY c.quotes DESC, s.speaker LIMIT ?""",
+        [*params, _limit(limit)],
+    )
+
+
+def gender_of(con: duckdb.DuckDBPyConnection, speaker: str) -> pd.DataFrame:
+    """One speaker's row of the speakers table (speaker, kind, gender, decided_by, evidence, quotes), or none."""
+    return _df(con, "SELECT * FROM speakers WHERE speaker = ?", [speaker])
+
+
 # --- speakers and quotes ---------------------------------------------------------------------
 
 
@@ -802,6 +887,7 @@ TABLE_SQL: dict[Callable[..., pd.DataFrame], Callable[..., tuple[str, list]]] = 
     articles_table: articles_table_sql,
     top_entities: top_entities_sql,
     marks_vs_quotes: marks_vs_quotes_sql,
+    speaker_genders: speaker_genders_sql,
 }
 
 

@@ -84,6 +84,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("end_char", pa.int32()),
             ("rule", pa.string()),
             ("resolved_by", pa.string()),
+            # Added with speaker genders: parts written before it read it as null (see _source).
+            ("speaker_pronoun", pa.string()),
         ]
     ),
     "topics": pa.schema(
@@ -101,6 +103,17 @@ SCHEMAS: dict[str, pa.Schema] = {
         [("article_id", pa.string()), ("quote_index", pa.int32()), ("term", pa.string()), ("count", pa.int32())]
     ),
     "rejects": pa.schema([("file", pa.string()), ("where", pa.string()), ("reason", pa.string())]),
+    # One row per speaker, written by each commit (dashboard/gender.py): gender is null for organisations.
+    "speakers": pa.schema(
+        [
+            ("speaker", pa.string()),
+            ("kind", pa.string()),
+            ("gender", pa.string()),
+            ("decided_by", pa.string()),
+            ("evidence", pa.string()),
+            ("quotes", pa.int64()),
+        ]
+    ),
 }
 
 # Corpus-wide tables of a snapshot that are not part of the public schema.
@@ -114,6 +127,9 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
     "discovered": SCHEMAS["topics"],
 }
 ALL_SCHEMAS = {**SCHEMAS, **INTERNAL_SCHEMAS}
+# Columns added to a table after stores were written without them: a frame or file lacking one
+# reads it as null (older parts, hand-made test stores), so adding one needs no rebuild to open a store.
+ADDED_COLUMNS: dict[str, frozenset[str]] = {"quotes": frozenset({"speaker_pronoun"})}
 
 
 class StoreError(RuntimeError):
@@ -129,7 +145,11 @@ def to_arrow(table: str, frame: pd.DataFrame | pa.Table) -> pa.Table:
     """A frame or Arrow table conformed to the table's schema (columns in order, types cast)."""
     schema = ALL_SCHEMAS[table]
     names = frame.column_names if isinstance(frame, pa.Table) else list(frame.columns)
-    missing = [f.name for f in schema if f.name not in names]
+    added = [f for f in schema if f.name not in names and f.name in ADDED_COLUMNS.get(table, ())]
+    for f in added:
+        nulls = pa.nulls(len(frame), f.type)
+        frame = frame.append_column(f.name, nulls) if isinstance(frame, pa.Table) else frame.assign(**{f.name: None})
+    missing = [f.name for f in schema if f.name not in names and f not in added]
     if missing:
         raise ValueError(f"table {table!r} lacks column(s) {missing}")
     if isinstance(frame, pa.Table):
@@ -403,14 +423,33 @@ def canonical_quote_columns(alias: str = "q", names: str = "m") -> str:
     )
 
 
-def _columns(table: str) -> str:
-    return ", ".join(f'"{name}"' for name in ALL_SCHEMAS[table].names)
+def _columns(table: str, absent: Iterable[str] = ()) -> str:
+    absent = set(absent)
+    return ", ".join(
+        f'NULL::{_SQL_TYPES[f.type]} AS "{f.name}"' if f.name in absent else f'"{f.name}"' for f in ALL_SCHEMAS[table]
+    )
+
+
+_SQL_TYPES = {pa.string(): "VARCHAR"}
+
+
+def read_files(table: str, files: list[str]) -> str:
+    """read_parquet over the files, with the table's columns; added columns (ADDED_COLUMNS) that
+    files written before them lack are read as null."""
+    added = ADDED_COLUMNS.get(table, frozenset())
+    lacking = [added - set(pq.read_schema(file).names) for file in files] if added else []
+    if not any(lacking):
+        return f"SELECT {_columns(table)} FROM read_parquet({sql_paths(files)})"
+    if all(lack == lacking[0] for lack in lacking):  # every file lacks the same columns
+        return f"SELECT {_columns(table, lacking[0])} FROM read_parquet({sql_paths(files)})"
+    # Some files have them, some not: DuckDB matches columns by name and fills the gaps with null.
+    return f"SELECT {_columns(table)} FROM read_parquet({sql_paths(files)}, union_by_name = true)"
 
 
 def _source(con: duckdb.DuckDBPyConnection, table: str, files: list[str]) -> str:
     """SQL for a relation over Parquet files with the table's columns; an empty typed table when none."""
     if files:
-        return f"SELECT {_columns(table)} FROM read_parquet({sql_paths(files)})"
+        return read_files(table, files)
     empty = f"_empty_{table}"
     con.register(empty, ALL_SCHEMAS[table].empty_table())
     con.execute(f"CREATE TABLE {empty}_t AS SELECT * FROM {empty}")
@@ -484,6 +523,12 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
         view("topics", f"{raw['topics']} UNION ALL SELECT {_columns('topics')} FROM discovered")
     for table, sql in ROLLUPS.items():
         view(table, snapshot_table(table) if table in whole else sql)
+    if "speakers" in whole:
+        view("speakers", snapshot_table("speakers"))
+    else:  # a store committed before speaker genders, or written whole: inferred when read
+        from dashboard import gender
+
+        view("speakers", gender.speakers_sql(con))
     return con
 
 

@@ -26,6 +26,7 @@ PAGES = (
     ("speakers.py", "Speakers and quotes", ":material/record_voice_over:"),
     ("entities.py", "Entities", ":material/hub:"),
     ("outlets.py", "Outlets", ":material/newspaper:"),
+    ("gender.py", "Gender of sources", ":material/wc:"),
     ("topics.py", "Topics", ":material/category:"),
     ("word-clouds.py", "Word clouds", ":material/cloud:"),
     ("articles.py", "Articles", ":material/article:"),

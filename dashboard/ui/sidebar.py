@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
-from dashboard.filters import ENTITY_LABELS, SOURCE_PARAM, SPEAKER_KINDS, Filters
+from dashboard.filters import ENTITY_LABELS, SOURCE_PARAM, SPEAKER_GENDERS, SPEAKER_KINDS, Filters
 from dashboard.ui.data import View
 
 # Widget keys: stable, documented in docs/dashboard.md (the browser tests use them).
@@ -24,6 +24,7 @@ PRESET = "filter_preset"
 DATES = "filter_dates"
 SPEAKERS = "filter_speakers"
 KINDS = "filter_speaker_kinds"
+GENDERS = "filter_speaker_genders"
 ENTITIES = "filter_entities"
 LABELS = "filter_entity_labels"
 TOPICS = "filter_topics"
@@ -40,6 +41,7 @@ _RENAMED = "_speaker_renamed"
 FIELD_KEYS = {
     "speakers": SPEAKERS,
     "speaker_kinds": KINDS,
+    "speaker_genders": GENDERS,
     "entities": ENTITIES,
     "entity_labels": LABELS,
     "topics": TOPICS,
@@ -364,6 +366,14 @@ def filters(view: View) -> Filters:
             key=KINDS,
             persist_state="session",
             placeholder="People and organisations",
+        )
+        values[GENDERS] = st.multiselect(
+            "Speaker genders",
+            list(SPEAKER_GENDERS),
+            key=GENDERS,
+            persist_state="session",
+            placeholder="Any gender",
+            help="People quoted whose gender is this (organisations have none); see the Gender page for the evidence.",
         )
         values[ENTITIES] = _name_filter(view, _ENTITY_NAMES)
         values[LABELS] = st.multiselect(

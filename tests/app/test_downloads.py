@@ -16,7 +16,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 QUOTE_HEADER = ["date", "speaker", "role", "quote", "cue", "kind", "title", "source", "article_id", "quote_index"]
 ALL_QUOTES = [
-    ["2025-03-01", "", "", "We are calm,", "said", "direct", "Markup <b>test</b>", "a4", "0"],
+    ["2025-03-01", "", "", "We are calm,", "said", "direct", "Markup <b>test</b>", "Daily", "a4", "0"],
     [
         "2025-02-03",
         "Ministry of Finance",
@@ -25,12 +25,13 @@ ALL_QUOTES = [
         "said",
         "direct",
         "Growth ahead",
+        "Daily",
         "a3",
         "0",
     ],
-    ["2025-01-20", "John Doe", "", "Oil is cheap,", "said", "direct", "Oil cheap", "a2", "0"],
-    ["2025-01-20", "Jane Roe", "", "No,", "said", "direct", "Oil cheap", "a2", "1"],
-    ["2025-01-05", "Jane Roe", "", "Prices will rise,", "said", "direct", "Acme rises", "a1", "0"],
+    ["2025-01-20", "John Doe", "", "Oil is cheap,", "said", "direct", "Oil cheap", "Wire", "a2", "0"],
+    ["2025-01-20", "Jane Roe", "", "No,", "said", "direct", "Oil cheap", "Wire", "a2", "1"],
+    ["2025-01-05", "Jane Roe", "", "Prices will rise,", "said", "direct", "Acme rises", "Wire", "a1", "0"],
 ]
 
 
