@@ -97,6 +97,7 @@ def _build_parser() -> argparse.ArgumentParser:
     which = evaluate.add_subparsers(dest="what", required=True)
     _delegate(which, "quotes", "dashboard.evaluate.quotes", "score quotes and speakers against gold")
     _delegate(which, "topics", "dashboard.evaluate.topics", "score topic tags against labels")
+    _delegate(which, "gender", "dashboard.evaluate.gender", "score inferred speaker genders against hand labels")
 
     topics = commands.add_parser("topics", help="topic tagging and discovery")
     which = topics.add_subparsers(dest="what", required=True)
