@@ -30,6 +30,8 @@ PAGES = [
     ("", "Overview"),
     ("speakers", "Speakers and quotes"),
     ("entities", "Entities"),
+    ("outlets", "Outlets"),
+    ("gender", "Gender of sources"),
     ("topics", "Topics"),
     ("word-clouds", "Word clouds"),
     ("articles", "Articles"),
