@@ -746,7 +746,7 @@ def table_size(con: duckdb.DuckDBPyConnection, f: Filters, table: str, *args) ->
     """One row (rows): how many rows `table(con, f, *args)` returns without a limit.
 
     For the tables the dashboard shows only the first rows of and has no other count of:
-    articles_table (of a topic) and top_entities. (The quotes, unattributed quotes and all articles
+    articles_table (of a topic), top_entities and speaker_genders. (The quotes, unattributed quotes and all articles
     are counted by counts and health_summary.)
     """
     fa, ap = _scope(f)
@@ -759,6 +759,9 @@ def table_size(con: duckdb.DuckDBPyConnection, f: Filters, table: str, *args) ->
     elif table == "top_entities":
         er, extra = f.entity_rows()
         sql = f"SELECT count(DISTINCT (e.entity, e.label)) FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}"
+    elif table == "speaker_genders":
+        cte, params = _person_quotes(f, "a.article_id")
+        return _df(con, f"WITH {cte} SELECT count(DISTINCT speaker) AS rows FROM pq", params)
     else:
         raise ValueError(f"no size for table {table!r}")
     return _df(con, f"WITH {fa} SELECT ({sql}) AS rows", [*ap, *extra])

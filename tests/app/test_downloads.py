@@ -107,3 +107,13 @@ def test_articles_download_holds_every_filtered_article(open_app, small_store, c
     assert rows[0] == ["# Articles where entity is Jane Roe"]
     ids = rows[1].index("article_id")
     assert [r[ids] for r in rows[2:]] == ["a4", "a3", "a2", "a1"]
+
+
+def test_the_gender_table_download_holds_every_person_speaker(open_app, writable_small_store, click, monkeypatch):
+    monkeypatch.setattr("dashboard.ui.MAX_SHOWN", 1)
+    monkeypatch.setattr("dashboard.ui.widgets.MAX_SHOWN", 1)
+    at = open_app(writable_small_store, "gender.py")
+    assert not at.exception, at.exception
+    rows = csv_rows(click(at, "gender_table_csv"))
+    assert rows[0] == ["# All articles"]
+    assert [(r[0], r[1]) for r in rows[2:]] == [("Jane Roe", "female"), ("John Doe", "male")]  # no organisation
