@@ -169,3 +169,36 @@ def test_commit_collects_parts_no_snapshot_uses(tmp_path):
     store.commit(tmp_path, store.begin_snapshot(tmp_path), {"parts": [{"chunk": "c2"}]}, collect_parts=True)
     # c1 belongs to the previous snapshot (a reader may have it open), c3 to nobody.
     assert sorted(p.name for p in root.iterdir()) == ["c1", "c2"]
+
+
+def _quote_part(article_id: str, pronoun: str | None, with_column: bool) -> dict:
+    quotes = pd.DataFrame(
+        {
+            "article_id": [article_id], "quote_index": [0], "speaker": ["Ann Lee"], "speaker_name": ["Ann Lee"],
+            "speaker_role": [None], "speaker_kind": ["person"], "quote": ["x"], "cue": ["said"],
+            "kind": ["direct"], "start_char": [0], "end_char": [1], "rule": ["r"], "resolved_by": ["pronoun"],
+            "speaker_pronoun": [pronoun],
+        }
+    )  # fmt: skip
+    table = store.to_arrow("quotes", quotes)
+    return {
+        **_part_tables(article_id, "Ann Lee"),
+        "quotes": table if with_column else table.drop_columns(["speaker_pronoun"]),
+    }
+
+
+@pytest.mark.parametrize(
+    "parts, expected",
+    [
+        ([("a1", None, False), ("a2", None, False)], [("a1", None), ("a2", None)]),  # an older store
+        ([("a1", None, False), ("a2", "she", True)], [("a1", None), ("a2", "she")]),  # old and new parts
+        ([("a1", "he", True), ("a2", "she", True)], [("a1", "he"), ("a2", "she")]),
+    ],
+)
+def test_parts_written_before_an_added_column_read_it_as_null(tmp_path, parts, expected):
+    root = store.parts_dir(tmp_path)
+    for article_id, pronoun, with_column in parts:
+        store.write_part(root, f"c{article_id}", _quote_part(article_id, pronoun, with_column))
+    store.commit(tmp_path, store.begin_snapshot(tmp_path), {"parts": [{"chunk": f"c{p[0]}"} for p in parts]})
+    con = store.connect(tmp_path)
+    assert con.execute("SELECT article_id, speaker_pronoun FROM quotes ORDER BY 1").fetchall() == expected
