@@ -7,10 +7,10 @@ from dashboard import charts, queries, ui
 view = ui.page("Outlets")
 
 summary = view.get(queries.source_summary)
-if len(summary) < 2:
+if len(view.raw(queries.source_choices)) < 2:  # the store itself, not only these filters, has one outlet
     name = summary["source"].iloc[0] if len(summary) else queries.NO_SOURCE
     st.info(
-        f"These articles come from one outlet ({name}). Name the outlets of several inputs with "
+        f"This store's articles come from one outlet ({name}). Name the outlets of several inputs with "
         "`preprocess --source NAME=PATH` (or a CSV/JSONL `source` column) to compare them here.",
         icon=":material/info:",
     )

@@ -45,3 +45,9 @@ def test_the_outlets_page_counts_each_outlet_and_follows_the_filters(open_app, s
     at.multiselect(key="filter_speakers").set_value(["John Doe"]).run()
     summary = table_with(at, "source", "articles")
     assert dict(zip(summary["source"], summary["articles"])) == {"Wire": 1}
+
+
+def test_the_one_outlet_hint_shows_only_for_a_one_outlet_store(open_app, small_store, seed_store):
+    assert not open_app(small_store, "outlets.py", source=["Daily"]).info  # a filter to one outlet is no hint
+    (hint,) = open_app(seed_store, "outlets.py").info
+    assert "--source NAME=PATH" in hint.value
