@@ -1,7 +1,7 @@
 """How long each dashboard page's work takes: its queries and figures, for a typical filter.
 
     python bench/dashboard.py [--store /tmp/reuters-store] [--repeat 5] [--start D --end D --speaker NAME]
-                              [--baseline both|read|memory|none] [--baseline-repeat N]
+                              [--page NAME] [--baseline both|read|memory|none] [--baseline-repeat N]
 
 Each page's work is replayed with the dashboard.queries calls its script in pages/ makes, against
 the store's in-memory DuckDB (as the dashboard's cached connection holds it), then the same
@@ -584,6 +584,26 @@ def health_page(w: Work, f: Filters) -> None:
     w.table("marks_vs_quotes", f)
 
 
+def outlets_page(w: Work, f: Filters) -> None:
+    w.q("source_summary", f)
+    per = w.q("articles_per_source", f, "month")
+    w.fig(lambda: charts.over_time(per, "articles", "Articles per outlet", "month", series="source", kind="line"))
+    speakers = w.q("top_speakers_per_source", f, 10)
+    w.fig(lambda: charts.per_group_bars(speakers, "source", "speaker", "quotes", "Top speakers per outlet", 2))
+    entities = w.q("top_entities_per_source", f, 10)
+    w.fig(lambda: charts.per_group_bars(entities, "source", "entity", "articles", "Top entities per outlet", 2))
+
+
+def gender_page(w: Work, f: Filters) -> None:
+    over_time = w.q("gender_over_time", f, "month")
+    w.fig(lambda: charts.gender_shares(over_time, "period", "Share of quotes by gender", "month"))
+    per_outlet = w.q("gender_per_source", f)
+    w.fig(lambda: charts.gender_shares(per_outlet, "source", "Share of quotes by gender per outlet"))
+    top = w.q("top_speakers_by_gender", f, 10)
+    w.fig(lambda: charts.per_group_bars(top, "gender", "speaker", "quotes", "Most quoted women and men", 2))
+    w.q("speaker_genders", f, 5000)
+
+
 PAGES: dict[str, Callable[[Work, Filters], None]] = {
     "Overview": overview,
     "Speakers and quotes": speakers_page,
@@ -592,6 +612,9 @@ PAGES: dict[str, Callable[[Work, Filters], None]] = {
     "Word clouds": wordclouds_page,
     "Articles": articles_page,
     "Extraction health": health_page,
+    # No pandas baseline for these (yet): DuckDB times only.
+    "Outlets": outlets_page,
+    "Gender of sources": gender_page,
 }
 
 
@@ -652,6 +675,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speaker", action="append", default=[])
     parser.add_argument("--baseline", choices=("both", "read", "memory", "none"), default="both")
     parser.add_argument("--baseline-repeat", type=int, help="runs per baseline measurement (default: --repeat)")
+    parser.add_argument("--page", action="append", default=[], choices=list(PAGES), help="only these pages")
     args = parser.parse_args(argv)
     base_repeat = args.baseline_repeat or args.repeat
 
@@ -696,18 +720,21 @@ def main(argv: list[str] | None = None) -> int:
         print(header)
         print("-" * len(header))
         for name, page in PAGES.items():
+            if args.page and name not in args.page:
+                continue
             page(Work(DuckData(con)), filters)  # warm-up: DuckDB plans, imports, font loading
             duck_s, duck = timed(lambda page=page, filters=filters: _run(page, DuckData(con), filters), args.repeat)
             read_s = mem_s = float("nan")
             pandas_work = None
-            if args.baseline in ("both", "read"):
+            baseline = name in PAGE_TABLES  # the pages added since have no pandas replay
+            if baseline and args.baseline in ("both", "read"):
                 read_s, pandas_work = timed(
                     lambda page=page, name=name, filters=filters: _run(
                         page, PandasData(load_tables(args.store, manifest, PAGE_TABLES[name])), filters
                     ),
                     base_repeat,
                 )
-            if in_memory is not None:
+            if baseline and in_memory is not None:
                 mem_s, pandas_work = timed(
                     lambda page=page, filters=filters: _run(page, in_memory, filters), base_repeat
                 )
@@ -721,13 +748,21 @@ def main(argv: list[str] | None = None) -> int:
                 )
             worst = max(worst, duck_s)
             print(
-                f"{name:<20} {duck.data_s:>7.3f} {duck.figure_s:>7.3f} {duck_s:>7.3f}   {read_s:>11.3f} "
-                f"{read_s / duck_s:>5.1f}x   {mem_s:>10.3f} {mem_s / duck_s:>5.1f}x   "
+                f"{name:<20} {duck.data_s:>7.3f} {duck.figure_s:>7.3f} {duck_s:>7.3f}   {_seconds(read_s, 11)} "
+                f"{_ratio(read_s, duck_s)}   {_seconds(mem_s, 10)} {_ratio(mem_s, duck_s)}   "
                 f"{'yes' if duck_s < TARGET_SECONDS else 'NO':>6}  {rows_ok:<5} "
                 f"{duck.slowest[1]} {duck.slowest[0]:.3f}"
             )
     print(f"\nslowest page: {worst:.3f} s (target {TARGET_SECONDS} s); load average at end {os.getloadavg()[0]:.1f}")
     return 0 if worst < TARGET_SECONDS else 1
+
+
+def _seconds(value: float, width: int) -> str:
+    return f"{'n/a':>{width}}" if value != value else f"{value:>{width}.3f}"  # nan: not measured
+
+
+def _ratio(baseline: float, duck: float) -> str:
+    return f"{'':>6}" if baseline != baseline else f"{baseline / duck:>5.1f}x"
 
 
 def _run(page: Callable[[Work, Filters], None], data, f: Filters) -> Work:

@@ -136,8 +136,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "links-lose-entities-and-topics",
         "dashboard/filters.py",
-        'for name in ("speakers", "entities", "entity_labels", "topics", "speaker_kinds"):',
-        'for name in ("speakers", "entity_labels", "speaker_kinds"):',
+        'for name in ("speakers", "entities", "entity_labels", "topics", "speaker_kinds", "speaker_genders"):',
+        'for name in ("speakers", "entity_labels", "speaker_kinds", "speaker_genders"):',
         ("tests/test_filters.py", f"{PAGES}::test_links_to_articles_keep_every_filter"),
     ),
     Mutation(
@@ -304,6 +304,53 @@ MUTATIONS: tuple[Mutation, ...] = (
         "fresh = [a for a in articles if a.article_id not in known]",
         "fresh = list(articles)",
         ("tests/test_preprocess_scale.py::test_one_new_article_annotates_it_alone_and_adds_one_part",),
+    ),
+    # --- outlets and gender (dashboard/ingest.py, dashboard/gender.py) ------------------------------
+    Mutation(
+        "outlet-filter-ignored",
+        "dashboard/filters.py",
+        'clauses.append(f"{alias}.source IN ({marks(self.sources)})")',
+        'clauses.append(f"({alias}.source IN ({marks(self.sources)}) OR TRUE)")',
+        ("tests/test_filters.py",),
+    ),
+    Mutation(
+        "outlet-of-the-shallowest-path",
+        "dashboard/ingest.py",
+        "len(root.parts) > best[0]",
+        "len(root.parts) < best[0]",
+        ("tests/test_outlets.py",),
+    ),
+    Mutation(
+        "pronoun-conflict-not-unknown",
+        "dashboard/gender.py",
+        "WHEN by_pronoun = 'conflict' OR by_honorific = 'conflict'",
+        "WHEN by_honorific = 'conflict'",
+        ("tests/test_gender.py",),
+    ),
+    Mutation(
+        "census-name-beats-pronouns",
+        "dashboard/gender.py",
+        """             WHEN by_pronoun IS NOT NULL THEN 'pronoun'
+             WHEN by_honorific IS NOT NULL THEN 'honorific'
+             WHEN by_name IS NOT NULL THEN 'given name'""",
+        """             WHEN by_name IS NOT NULL THEN 'given name'
+             WHEN by_pronoun IS NOT NULL THEN 'pronoun'
+             WHEN by_honorific IS NOT NULL THEN 'honorific'""",
+        ("tests/test_gender.py",),
+    ),
+    Mutation(
+        "organisations-gendered",
+        "dashboard/gender.py",
+        "CASE WHEN kind IS DISTINCT FROM 'person' THEN NULL",
+        "CASE WHEN FALSE THEN NULL",
+        ("tests/test_gender.py",),
+    ),
+    Mutation(
+        "gender-corrections-not-re-applied",
+        "dashboard/corpus.py",
+        "sql = gender.speakers_sql(con, gender.read_corrections(gender.corrections_path(store_dir)))",
+        "sql = gender.speakers_sql(con, {})",
+        ("tests/test_gender.py", "tests/app/test_gender.py"),
     ),
 )
 

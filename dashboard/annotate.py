@@ -111,6 +111,7 @@ class Annotator:
                     end_char=q.end_char,
                     rule=q.rule,
                     resolved_by=q.resolved_by,
+                    speaker_pronoun=q.pronoun,
                 )
                 span = doc.char_span(q.start_char + body_start, q.end_char + body_start, alignment_mode="expand")
                 for term, count in Counter(t for t in map(_term, span or ()) if t).items():

@@ -289,6 +289,41 @@ def shares(
     )
 
 
+GENDER_COLORS = {"female": "#d6336c", "male": "#1c7ed6", "unknown": "#adb5bd"}
+
+
+def gender_shares(frame: pd.DataFrame, by: str, title: str, freq: str | None = None) -> go.Figure:
+    """Stacked shares of quotes by gender (female, male, unknown) per `by` value: per period (`freq`
+    given, vertical bars on a time axis) or per outlet (horizontal bars, largest first)."""
+    fig = go.Figure()
+    over_time = freq is not None
+    for gender, color in GENDER_COLORS.items():
+        rows = frame[frame["gender"] == gender]
+        where = rows["period"] if over_time else _labels(rows[by])
+        fig.add_bar(
+            x=where if over_time else rows["share"],
+            y=rows["share"] if over_time else where,
+            orientation="v" if over_time else "h",
+            name=gender,
+            marker_color=color,
+            customdata=rows[["quotes"]].to_numpy(),
+            width=_PERIOD_DAYS.get(freq, 30) * _DAY_MS * 0.8 if over_time else None,
+            hovertemplate=f"<b>{gender}</b><br>%{{{'x' if over_time else 'y'}}}: "
+            f"%{{{'y' if over_time else 'x'}:.0%}} (%{{customdata[0]:,}} quotes)<extra></extra>",
+        )
+    share_axis = dict(tickformat=".0%", range=[0, 1], title_text="share of person quotes")
+    if over_time:
+        fig.update_yaxes(**share_axis)
+        _time_axis(fig, frame["period"], freq)
+        fig.update_xaxes(title_text=None)
+    else:
+        fig.update_xaxes(**share_axis)
+        order = list(dict.fromkeys(_labels(frame[by])))
+        fig.update_yaxes(type="category", categoryorder="array", categoryarray=order[::-1], automargin=True)
+    height = HEIGHT if over_time else max(200, 90 + 36 * frame[by].nunique())
+    return _layout(fig, title, height=height, barmode="stack", showlegend=True, legend=dict(orientation="h", y=-0.15))
+
+
 def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, title: str) -> go.Figure:
     """A rows x columns grid coloured by `value` (missing pairs are 0); a click carries the row value."""
     grid = frame.pivot_table(index=rows, columns=columns, values=value, aggfunc="sum", fill_value=0)

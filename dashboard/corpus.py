@@ -1,4 +1,5 @@
-"""The corpus-wide steps of a commit, as DuckDB SQL over the parts: names, rejects, discovered topics.
+"""The corpus-wide steps of a commit, as DuckDB SQL over the parts: names, rejects, discovered topics,
+speaker genders.
 
 Each writes small snapshot tables; none brings a whole table into Python. Re-tagging after a
 taxonomy edit goes chunk by chunk, one part in memory at a time.
@@ -17,7 +18,7 @@ from dashboard import store
 from dashboard.settings import taxonomy_for_store
 
 # Snapshot tables a commit derives anew (the rest of a snapshot is carried over by a rename).
-DERIVED = ("name_map", *store.ROLLUPS)
+DERIVED = ("name_map", "speakers", *store.ROLLUPS)
 
 
 def _provisional(building: Path, manifest: dict) -> dict:
@@ -58,6 +59,16 @@ def _write_name_map(store_dir: Path, building: Path, manifest: dict, aliases_pat
     pq.write_table(store.to_arrow("name_map", table), building / "name_map.parquet", compression="zstd")
 
 
+def _write_speakers(store_dir: Path, building: Path, manifest: dict) -> None:
+    """The `speakers` table: each speaker's gender and its evidence, with the user's corrections applied."""
+    from dashboard import gender
+
+    (building / "speakers.parquet").unlink(missing_ok=True)
+    con = store.connect(store_dir, _provisional(building, manifest))
+    sql = gender.speakers_sql(con, gender.read_corrections(gender.corrections_path(store_dir)))
+    _copy(con, sql, building / "speakers.parquet")
+
+
 def _rename_whole_tables(store_dir: Path, building: Path, manifest: dict) -> None:
     """Stores written whole (small ones, older layouts) hold canonical names in their own files."""
     con = store.connect(store_dir, _provisional(building, manifest))
@@ -67,7 +78,7 @@ def _rename_whole_tables(store_dir: Path, building: Path, manifest: dict) -> Non
         cols = store.canonical_quote_columns()
         _copy(
             con,
-            f"SELECT {cols} FROM read_parquet({store.sql_path(building / 'quotes.parquet')}) q "
+            f"SELECT {cols} FROM ({store.read_files('quotes', [str(building / 'quotes.parquet')])}) q "
             "LEFT JOIN name_map m ON m.name = q.speaker_name",
             target,
         )
@@ -110,6 +121,7 @@ def finish(store_dir: Path, building: Path, manifest: dict, aliases_path: Path |
     _resolve_rejects(con, building)
     _carry_discovered(store_dir, building, manifest)
     _write_name_map(store_dir, building, manifest, aliases_path)
+    _write_speakers(store_dir, building, manifest)
     return store.commit(store_dir, building, manifest, collect_parts=True)
 
 
@@ -137,10 +149,24 @@ def renamed(store_dir: str | Path, aliases_path: Path | None) -> dict:
     try:
         _write_name_map(store_dir, building, manifest, aliases_path)
         _rename_whole_tables(store_dir, building, manifest)
+        _write_speakers(store_dir, building, manifest)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
     return store.commit(store_dir, building, {**manifest, "history": _history(manifest, "aliases re-applied")})
+
+
+def regender(store_dir: str | Path) -> dict:
+    """Re-derive the speakers table with the user's gender corrections (no spaCy, names unchanged)."""
+    store_dir = Path(store_dir)
+    manifest = store.read_manifest(store_dir)
+    building = _carry_over(store_dir, manifest, skip=("speakers",))
+    try:
+        _write_speakers(store_dir, building, manifest)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return store.commit(store_dir, building, {**manifest, "history": _history(manifest, "gender corrected")})
 
 
 def retag_part(folder: Path, articles: pa.Table, taxonomy) -> pa.Table:

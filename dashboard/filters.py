@@ -4,8 +4,9 @@ Every chart, table and download wraps the SQL from here, so they can never disag
 
 Semantics (what a user can expect):
 - Article filters narrow the set of articles: date range; articles quoting any chosen speaker;
-  articles mentioning any chosen entity; articles with any chosen topic; articles matching the
-  search text. Different filters combine with AND; the choices inside one filter combine with OR.
+  articles mentioning any chosen entity; articles with any chosen topic; articles from any chosen
+  outlet (`articles.source`, exactly as stored; an article without a source matches no outlet);
+  articles matching the search text. Different filters combine with AND; the choices inside one filter combine with OR.
 - The search text (any case) is read as words and "quoted phrases"; an article must match all.
   A word (letters only, two or more) matches an article whose stored lemmas (`terms`) hold it or
   its singular (`prices` -> `price`), so `price` also finds "prices" and "priced", or whose title
@@ -14,8 +15,10 @@ Semantics (what a user can expect):
   typed in the title or body, also inside a longer word, as the search always worked. A phrase must
   occur as typed, as whole words (any case, any spacing), in the title or body; its words narrow
   the bodies scanned. Only those fallbacks scan every body; words the index holds do not.
+- Speaker genders (`speakers.gender`, dashboard/gender.py) keep the articles quoting a person of
+  any chosen gender, and their quotes.
 - Row filters narrow rows within those articles: quote tables keep the chosen speakers' quotes
-  (and the chosen speaker kinds); entity tables keep the chosen entity types.
+  (and the chosen speaker kinds and genders); entity tables keep the chosen entity types.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from dataclasses import dataclass, field, fields, replace
 
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "LAW", "PRODUCT")
 SPEAKER_KINDS = ("person", "organisation")
+SPEAKER_GENDERS = ("female", "male", "unknown")
+# The URL key of `Filters.sources`, repeated once per outlet (`?source=Reuters&source=AP`).
+SOURCE_PARAM = "source"
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,8 @@ class Filters:
     topics: tuple[str, ...] = field(default_factory=tuple)
     speaker_kinds: tuple[str, ...] = field(default_factory=tuple)
     text: str = ""
+    sources: tuple[str, ...] = field(default_factory=tuple)
+    speaker_genders: tuple[str, ...] = field(default_factory=tuple)
 
     # --- SQL -----------------------------------------------------------------------------
     def article_where(self, alias: str = "a") -> tuple[str, list]:
@@ -55,6 +63,9 @@ class Filters:
         if self.end:
             clauses.append(f"{alias}.date <= ?")
             params.append(self.end)
+        if self.sources:
+            clauses.append(f"{alias}.source IN ({marks(self.sources)})")
+            params.extend(self.sources)
         # Each choice list keeps the articles having at least one matching row in its table.
         for values, table, column in (
             (self.speakers, "quotes", "speaker"),
@@ -67,6 +78,9 @@ class Filters:
                     f"{alias}.article_id IN (SELECT article_id FROM {table} WHERE {column} IN ({marks(values)}))"
                 )
                 params.extend(values)
+        if self.speaker_genders:
+            clauses.append(f"{alias}.article_id IN (SELECT article_id FROM quotes WHERE {_gendered('speaker', self)})")
+            params.extend(self.speaker_genders)
         for sql, values in text_query(self.text).conditions(alias):
             clauses.append(sql)
             params.extend(values)
@@ -81,6 +95,9 @@ class Filters:
         if self.speaker_kinds:
             sql += f" AND {alias}.speaker_kind IN ({marks(self.speaker_kinds)})"
             params += list(self.speaker_kinds)
+        if self.speaker_genders:
+            sql += f" AND {_gendered(f'{alias}.speaker', self)}"
+            params += list(self.speaker_genders)
         return sql, params
 
     def entity_rows(self, alias: str = "e") -> tuple[str, list]:
@@ -112,8 +129,10 @@ class Filters:
         elif self.end:
             parts.append(f"until {self.end.isoformat()}")
         for label, values in (
+            ("outlet", self.sources),
             ("speaker", self.speakers),
             ("speaker kind", self.speaker_kinds),
+            ("speaker gender", self.speaker_genders),
             ("entity", self.entities),
             ("entity type", self.entity_labels),
             ("topic", self.topics),
@@ -136,10 +155,12 @@ class Filters:
             params["start"] = self.start.isoformat()
         if self.end:
             params["end"] = self.end.isoformat()
-        for name in ("speakers", "entities", "entity_labels", "topics", "speaker_kinds"):
+        for name in ("speakers", "entities", "entity_labels", "topics", "speaker_kinds", "speaker_genders"):
             values = getattr(self, name)
             if values:
                 params[name] = list(values)
+        if self.sources:
+            params[SOURCE_PARAM] = list(self.sources)
         if self.text.strip():
             params["text"] = self.text.strip()
         return params
@@ -171,12 +192,19 @@ class Filters:
             topics=many("topics"),
             speaker_kinds=tuple(v for v in many("speaker_kinds") if v in SPEAKER_KINDS),
             text=text if isinstance(text, str) else text[-1],
+            sources=many(SOURCE_PARAM),
+            speaker_genders=tuple(v for v in many("speaker_genders") if v in SPEAKER_GENDERS),
         )
 
     def with_(self, **changes) -> Filters:
         """A copy with some fields changed (tuples accepted as any iterable)."""
         tuple_fields = {f.name for f in fields(self) if f.name not in ("start", "end", "text")}
         return replace(self, **{k: tuple(v) if k in tuple_fields else v for k, v in changes.items()})
+
+
+def _gendered(column: str, f: Filters) -> str:
+    """`column` names a person speaker of a chosen gender (parameters: f.speaker_genders)."""
+    return f"{column} IN (SELECT speaker FROM speakers WHERE gender IN ({marks(f.speaker_genders)}))"
 
 
 def marks(values: Collection) -> str:

@@ -92,6 +92,71 @@ class Reject:
     reason: str
 
 
+@dataclass(frozen=True)
+class Outlets:
+    """Which outlet names the articles of which input: `--source NAME` and `--source NAME=PATH`.
+
+    A file takes the name given for the deepest PATH holding it (or being it), else `default`.
+    The name is kept exactly as given (only surrounding spaces go); a CSV/JSONL `source` column
+    still wins over it for its rows.
+    """
+
+    default: str | None = None
+    paths: tuple[tuple[Path, str], ...] = ()
+
+    @classmethod
+    def parse(cls, values: Iterable[str]) -> Outlets:
+        """Read `--source` values: one plain `NAME` (the default) and any number of `NAME=PATH`.
+
+        The first `=` splits, so a name cannot hold one in this form (paths may). Raises
+        ValueError for an empty name or path, two defaults, or one PATH given two names.
+        """
+        default, paths = None, {}
+        for value in values:
+            name, sep, path = value.partition("=")
+            name = name.strip()
+            if not name or (sep and not path.strip()):
+                raise ValueError(f"--source {value!r}: expected NAME or NAME=PATH")
+            if not sep:
+                if default is not None and default != name:
+                    raise ValueError(f"--source names two default outlets: {default!r} and {name!r}")
+                default = name
+                continue
+            key = Path(path).expanduser().resolve()
+            if paths.get(key, name) != name:
+                raise ValueError(f"--source gives {path} two outlets: {paths[key]!r} and {name!r}")
+            paths[key] = name
+        return cls(default, tuple(paths.items()))
+
+    def of(self, path: Path) -> str | None:
+        """The outlet of the articles in file `path`."""
+        resolved = path.resolve()
+        best: tuple[int, str] | None = None
+        for root, name in self.paths:
+            if (resolved == root or root in resolved.parents) and (best is None or len(root.parts) > best[0]):
+                best = (len(root.parts), name)
+        return best[1] if best else self.default
+
+    def inputs(self, given: Iterable[str | Path]) -> list[str | Path]:
+        """The inputs to read: `given`, then each named PATH that no given input already holds."""
+        out = list(given)
+        held = [Path(i).expanduser().resolve() for i in out]
+        for root, _ in self.paths:
+            if not any(root == h or h in root.parents for h in held):
+                out.append(root)
+                held.append(root)
+        return out
+
+    def describe(self) -> dict:
+        """The outlets for the manifest: the default and each PATH's name."""
+        return {"default": self.default, "paths": {str(root): name for root, name in self.paths}}
+
+
+def outlets_of(source: str | Outlets | None) -> Outlets:
+    """`source` as Outlets: a plain name is the default for every input."""
+    return source if isinstance(source, Outlets) else Outlets(default=source)
+
+
 class BadInput(ValueError):
     """An article-level validation failure; its message is the reject reason."""
 
@@ -409,14 +474,16 @@ def _files_under(root: Path) -> Iterator[Path]:
             yield path
 
 
-def read_inputs(inputs: Iterable[str | Path], source: str | None = None) -> Iterator[Article | Reject]:
+def read_inputs(inputs: Iterable[str | Path], source: str | Outlets | None = None) -> Iterator[Article | Reject]:
     """Yield an Article or a Reject for every article found under the given files and folders.
 
     Files come in sorted path order and rows in file order; a table file is streamed, so the first
     articles arrive before a large file has been read. `source` names the outlet for articles that
-    do not name their own (the seed format has no source field; a CSV/JSONL `source` column wins).
-    Folder names are not guessed as sources: they are usually things like "articles" or "2024".
+    do not name their own (the seed format has no source field; a CSV/JSONL `source` column wins):
+    one name for all, or Outlets naming one per input folder or file. Folder names are not guessed
+    as sources: they are usually things like "articles" or "2024".
     """
+    outlets = outlets_of(source)
     for given in inputs:
         root = Path(given)
         if not root.exists():
@@ -425,6 +492,7 @@ def read_inputs(inputs: Iterable[str | Path], source: str | None = None) -> Iter
         for path in _files_under(root):
             display = str(path)
             kind, compressed, label = _format(path)
+            source = outlets.of(path)
             try:
                 if kind == "text":
                     yield from _read_text_file(path, display, source, compressed)

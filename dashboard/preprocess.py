@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from dashboard import annotate, corpus, parts, store
 from dashboard.annotate import count_quote_marks, doc_text, rules_version  # noqa: F401 - public names
-from dashboard.ingest import Article, Reject, read_inputs
+from dashboard.ingest import Article, Outlets, Reject, outlets_of, read_inputs
 from dashboard.nlp import model as nlp_model
 from dashboard.settings import user_aliases, user_taxonomy
 
@@ -163,7 +163,7 @@ def duplicate_reason(first: Article) -> str:
 
 
 def collect_inputs(
-    inputs: Iterable[str | Path], limit: int | None = None, source: str | None = None
+    inputs: Iterable[str | Path], limit: int | None = None, source: str | Outlets | None = None
 ) -> tuple[list[Article], list[Reject], int]:
     """Read inputs into lists (small inputs and tests): articles, rejects with reasons, count over limit."""
     import tempfile
@@ -247,7 +247,7 @@ def preprocess(
     workers: int = 1,
     limit: int | None = None,
     on_progress: ProgressFn | None = None,
-    source: str | None = None,
+    source: str | Outlets | None = None,
     scheduler: str | object | None = None,
     shared: str | None = None,
     chunk_articles: int = CHUNK_ARTICLES,
@@ -367,6 +367,7 @@ def preprocess(
             "rules_version": rules,
             "taxonomy_version": taxonomy_version,
             "inputs": [str(Path(i)) for i in inputs],
+            "outlets": outlets_of(source).describe(),
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "parts": part_list,
         }

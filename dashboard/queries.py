@@ -109,6 +109,17 @@ def entity_search(con: duckdb.DuckDBPyConnection, text: str, limit: int = 50) ->
     )
 
 
+def source_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Outlets of the whole store (source, articles), most articles first; articles without one are left out."""
+    return _df(
+        con,
+        """
+        SELECT source, count(*) AS articles FROM articles WHERE source IS NOT NULL
+        GROUP BY source ORDER BY articles DESC, source""",
+        [],
+    )
+
+
 def topic_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Topics of the whole store (topic, kind, articles), taxonomy tags first, from the commit's rollup."""
     return _df(con, "SELECT topic, kind, articles FROM topic_counts ORDER BY kind DESC, articles DESC, topic", [])
@@ -284,6 +295,167 @@ def topic_over_time(
     )
 
 
+# --- outlets -------------------------------------------------------------------------------
+
+# How an article without a source is named in per-outlet charts and tables (it matches no outlet filter).
+NO_SOURCE = "(no outlet)"
+
+
+def source_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Per outlet of the filtered articles: (source, articles, quotes, speakers, first, last), most articles first."""
+    fa, ap = _scope(f, "a.article_id, a.date, coalesce(a.source, ?) AS source")
+    qr, qp = f.quote_rows()
+    return _df(
+        con,
+        f"""
+        WITH {fa},
+             fq AS (SELECT fa.source, q.speaker FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr}),
+             qs AS (SELECT source, count(*) AS quotes, count(DISTINCT speaker) AS speakers FROM fq GROUP BY source)
+        SELECT fa.source, count(*) AS articles, coalesce(any_value(qs.quotes), 0) AS quotes,
+               coalesce(any_value(qs.speakers), 0) AS speakers, min(fa.date) AS first, max(fa.date) AS last
+        FROM fa LEFT JOIN qs USING (source) GROUP BY fa.source ORDER BY articles DESC, fa.source""",
+        [NO_SOURCE, *ap, *qp],
+    )
+
+
+def articles_per_source(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month") -> pd.DataFrame:
+    """Filtered articles per period and outlet (period, source, articles); outlets with most articles first."""
+    aw, ap = f.article_where("a")
+    return _df(
+        con,
+        f"""
+        WITH counted AS (
+          SELECT date_trunc(?, a.date)::DATE AS period, coalesce(a.source, ?) AS source, count(*) AS articles
+          FROM articles a WHERE {aw} AND a.date IS NOT NULL GROUP BY ALL)
+        SELECT period, source, articles FROM counted
+        ORDER BY sum(articles) OVER (PARTITION BY source) DESC, source, period""",
+        [_period(freq), NO_SOURCE, *ap],
+    )
+
+
+def top_speakers_per_source(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 10) -> pd.DataFrame:
+    """The n most quoted speakers of each outlet (source, speaker, kind, quotes, articles, rank)."""
+    fa, ap = _scope(f, "a.article_id, coalesce(a.source, ?) AS source")
+    qr, qp = f.quote_rows()
+    return _df(
+        con,
+        f"""
+        WITH {fa},
+             counted AS (
+               SELECT fa.source, q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes,
+                      count(DISTINCT q.article_id) AS articles
+               FROM quotes q JOIN fa ON fa.article_id = q.article_id
+               WHERE q.speaker IS NOT NULL AND {qr} GROUP BY fa.source, q.speaker)
+        SELECT *, row_number() OVER (PARTITION BY source ORDER BY quotes DESC, articles DESC, speaker) AS rank
+        FROM counted QUALIFY rank <= ? ORDER BY source, rank""",
+        [NO_SOURCE, *ap, *qp, _limit(n)],
+    )
+
+
+def top_entities_per_source(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 10) -> pd.DataFrame:
+    """The n most mentioned entities of each outlet (source, entity, label, articles, mentions, rank)."""
+    fa, ap = _scope(f, "a.article_id, coalesce(a.source, ?) AS source")
+    er, ep = f.entity_rows()
+    return _df(
+        con,
+        f"""
+        WITH {fa},
+             counted AS (
+               SELECT fa.source, e.entity, e.label, count(DISTINCT e.article_id) AS articles,
+                      sum(e.count)::BIGINT AS mentions
+               FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}
+               GROUP BY fa.source, e.entity, e.label)
+        SELECT *, row_number() OVER (PARTITION BY source ORDER BY articles DESC, mentions DESC, entity, label) AS rank
+        FROM counted QUALIFY rank <= ? ORDER BY source, rank""",
+        [NO_SOURCE, *ap, *ep, _limit(n)],
+    )
+
+
+# --- gender of the people quoted ------------------------------------------------------------------
+# Shares count the quotes of person speakers (organisations have no gender); `unknown` is a share too,
+# so the shares of a period add up to one and a store with little evidence says so.
+
+
+def _person_quotes(f: Filters, columns: str) -> tuple[str, list]:
+    """CTEs `fa` and `pq`: the filtered articles (`columns`) and their person quotes with the speaker's gender."""
+    fa, ap = _scope(f, columns)
+    qr, qp = f.quote_rows()
+    return (
+        f"""{fa},
+        pq AS (SELECT fa.*, q.speaker, s.gender FROM quotes q JOIN fa ON fa.article_id = q.article_id
+               JOIN speakers s ON s.speaker = q.speaker WHERE s.gender IS NOT NULL AND {qr})""",
+        [*ap, *qp],
+    )
+
+
+def gender_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month") -> pd.DataFrame:
+    """Person quotes per period and gender (period, gender, quotes, share of the period's person quotes)."""
+    cte, params = _person_quotes(f, "a.article_id, a.date")
+    return _df(
+        con,
+        f"""
+        WITH {cte}
+        SELECT date_trunc(?, date)::DATE AS period, gender, count(*) AS quotes,
+               count(*) / sum(count(*)) OVER (PARTITION BY period) AS share
+        FROM pq WHERE date IS NOT NULL GROUP BY period, gender ORDER BY period, gender""",
+        [*params, _period(freq)],
+    )
+
+
+def gender_per_source(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Person quotes per outlet and gender (source, gender, quotes, share of the outlet's person quotes)."""
+    cte, params = _person_quotes(f, "a.article_id, coalesce(a.source, ?) AS source")
+    return _df(
+        con,
+        f"""
+        WITH {cte}
+        SELECT source, gender, count(*) AS quotes, count(*) / sum(count(*)) OVER (PARTITION BY source) AS share
+        FROM pq GROUP BY source, gender ORDER BY sum(count(*)) OVER (PARTITION BY source) DESC, source, gender""",
+        [NO_SOURCE, *params],
+    )
+
+
+def top_speakers_by_gender(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 10) -> pd.DataFrame:
+    """The n most quoted women and the n most quoted men (gender, speaker, quotes, articles, rank)."""
+    cte, params = _person_quotes(f, "a.article_id")
+    return _df(
+        con,
+        f"""
+        WITH {cte},
+             counted AS (SELECT gender, speaker, count(*) AS quotes, count(DISTINCT article_id) AS articles
+                         FROM pq WHERE gender IN ('female', 'male') GROUP BY gender, speaker)
+        SELECT *, row_number() OVER (PARTITION BY gender ORDER BY quotes DESC, articles DESC, speaker) AS rank
+        FROM counted QUALIFY rank <= ? ORDER BY gender, rank""",
+        [*params, _limit(n)],
+    )
+
+
+def speaker_genders(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | None = None) -> pd.DataFrame:
+    """Person speakers of the filtered quotes with their gender and its evidence, most quoted first.
+
+    (speaker, gender, decided_by, evidence, quotes: in these articles, corpus_quotes: in the whole store).
+    """
+    return _df(con, *speaker_genders_sql(f, limit))
+
+
+def speaker_genders_sql(f: Filters, limit: int | None = None) -> tuple[str, list]:
+    """SQL and parameters of speaker_genders."""
+    cte, params = _person_quotes(f, "a.article_id")
+    return (
+        f"""
+        WITH {cte},
+             counted AS (SELECT speaker, count(*) AS quotes FROM pq GROUP BY speaker)
+        SELECT s.speaker, s.gender, s.decided_by, s.evidence, c.quotes, s.quotes AS corpus_quotes
+        FROM counted c JOIN speakers s USING (speaker) ORDER BY c.quotes DESC, s.speaker LIMIT ?""",
+        [*params, _limit(limit)],
+    )
+
+
+def gender_of(con: duckdb.DuckDBPyConnection, speaker: str) -> pd.DataFrame:
+    """One speaker's row of the speakers table (speaker, kind, gender, decided_by, evidence, quotes), or none."""
+    return _df(con, "SELECT * FROM speakers WHERE speaker = ?", [speaker])
+
+
 # --- speakers and quotes ---------------------------------------------------------------------
 
 
@@ -316,19 +488,19 @@ def quotes_over_time(
 def quotes_table(
     con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: bool = False, limit: int | None = None
 ) -> pd.DataFrame:
-    """The filtered quotes, newest first (date, speaker, role, quote, cue, kind, title, article_id, quote_index)."""
+    """The filtered quotes, newest first (date, speaker, role, quote, cue, kind, title, source, article_id, quote_index)."""
     return _df(con, *quotes_table_sql(f, unattributed_only, limit))
 
 
 def quotes_table_sql(f: Filters, unattributed_only: bool = False, limit: int | None = None) -> tuple[str, list]:
     """SQL and parameters of quotes_table."""
-    fa, ap = _scope(f)
+    fa, ap = _scope(f, "a.article_id, a.date, a.title, a.source")
     qr, qp = f.quote_rows()
     only = " AND q.speaker IS NULL" if unattributed_only else ""
     return (
         f"""
         WITH {fa}
-        SELECT fa.date, q.speaker, q.speaker_role AS role, q.quote, q.cue, q.kind, fa.title,
+        SELECT fa.date, q.speaker, q.speaker_role AS role, q.quote, q.cue, q.kind, fa.title, fa.source,
                q.article_id, q.quote_index
         FROM quotes q JOIN fa ON fa.article_id = q.article_id
         WHERE {qr}{only}
@@ -636,7 +808,7 @@ def table_size(con: duckdb.DuckDBPyConnection, f: Filters, table: str, *args) ->
     """One row (rows): how many rows `table(con, f, *args)` returns without a limit.
 
     For the tables the dashboard shows only the first rows of and has no other count of:
-    articles_table (of a topic) and top_entities. (The quotes, unattributed quotes and all articles
+    articles_table (of a topic), top_entities and speaker_genders. (The quotes, unattributed quotes and all articles
     are counted by counts and health_summary.)
     """
     fa, ap = _scope(f)
@@ -651,6 +823,9 @@ def table_size(con: duckdb.DuckDBPyConnection, f: Filters, table: str, *args) ->
     elif table == "top_entities":
         er, extra = f.entity_rows()
         sql = f"SELECT count(DISTINCT (e.entity, e.label)) FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}"
+    elif table == "speaker_genders":
+        cte, params = _person_quotes(f, "a.article_id")
+        return _df(con, f"WITH {cte} SELECT count(DISTINCT speaker) AS rows FROM pq", params)
     else:
         raise ValueError(f"no size for table {table!r}")
     return _df(con, f"WITH {fa} SELECT ({sql}) AS rows", [*ap, *extra])
@@ -749,7 +924,7 @@ def quotes_by(con: duckdb.DuckDBPyConnection, f: Filters, column: str) -> pd.Dat
 def marks_vs_quotes(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = None) -> pd.DataFrame:
     """Per filtered article: quotation-mark pairs seen vs direct quotes extracted, largest gap first.
 
-    (date, title, quote_pairs, direct, unattributed, gap, article_id).
+    (date, title, source, quote_pairs, direct, unattributed, gap, article_id).
     """
     return _df(con, *marks_vs_quotes_sql(f, n))
 
@@ -762,7 +937,7 @@ def marks_vs_quotes_sql(f: Filters, n: int | None = None) -> tuple[str, list]:
         WITH q AS (SELECT article_id, count(*) FILTER (WHERE kind = 'direct') AS direct,
                           count(*) FILTER (WHERE speaker IS NULL) AS unattributed
                    FROM quotes GROUP BY article_id)
-        SELECT a.date, a.title, (a.quote_marks // 2)::BIGINT AS quote_pairs, coalesce(q.direct, 0) AS direct,
+        SELECT a.date, a.title, a.source, (a.quote_marks // 2)::BIGINT AS quote_pairs, coalesce(q.direct, 0) AS direct,
                coalesce(q.unattributed, 0) AS unattributed,
                (a.quote_marks // 2 - coalesce(q.direct, 0))::BIGINT AS gap, a.article_id
         FROM articles a LEFT JOIN q ON q.article_id = a.article_id WHERE {aw}
@@ -779,6 +954,7 @@ TABLE_SQL: dict[Callable[..., pd.DataFrame], Callable[..., tuple[str, list]]] = 
     articles_table: articles_table_sql,
     top_entities: top_entities_sql,
     marks_vs_quotes: marks_vs_quotes_sql,
+    speaker_genders: speaker_genders_sql,
 }
 
 

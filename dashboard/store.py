@@ -88,6 +88,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("end_char", pa.int32()),
             ("rule", pa.string()),
             ("resolved_by", pa.string()),
+            # Added with speaker genders: parts written before it read it as null (see _source).
+            ("speaker_pronoun", pa.string()),
         ]
     ),
     "topics": pa.schema(
@@ -105,6 +107,17 @@ SCHEMAS: dict[str, pa.Schema] = {
         [("article_id", pa.string()), ("quote_index", pa.int32()), ("term", pa.string()), ("count", pa.int32())]
     ),
     "rejects": pa.schema([("file", pa.string()), ("where", pa.string()), ("reason", pa.string())]),
+    # One row per speaker, written by each commit (dashboard/gender.py): gender is null for organisations.
+    "speakers": pa.schema(
+        [
+            ("speaker", pa.string()),
+            ("kind", pa.string()),
+            ("gender", pa.string()),
+            ("decided_by", pa.string()),
+            ("evidence", pa.string()),
+            ("quotes", pa.int64()),
+        ]
+    ),
 }
 
 # Corpus-wide tables of a snapshot that are not part of the public schema.
@@ -132,6 +145,9 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
     "discovered": SCHEMAS["topics"],
 }
 ALL_SCHEMAS = {**SCHEMAS, **INTERNAL_SCHEMAS}
+# Columns added to a table after stores were written without them: a frame or file lacking one
+# reads it as null (older parts, hand-made test stores), so adding one needs no rebuild to open a store.
+ADDED_COLUMNS: dict[str, frozenset[str]] = {"quotes": frozenset({"speaker_pronoun"})}
 
 
 class StoreError(RuntimeError):
@@ -147,7 +163,11 @@ def to_arrow(table: str, frame: pd.DataFrame | pa.Table) -> pa.Table:
     """A frame or Arrow table conformed to the table's schema (columns in order, types cast)."""
     schema = ALL_SCHEMAS[table]
     names = frame.column_names if isinstance(frame, pa.Table) else list(frame.columns)
-    missing = [f.name for f in schema if f.name not in names]
+    added = [f for f in schema if f.name not in names and f.name in ADDED_COLUMNS.get(table, ())]
+    for f in added:
+        nulls = pa.nulls(len(frame), f.type)
+        frame = frame.append_column(f.name, nulls) if isinstance(frame, pa.Table) else frame.assign(**{f.name: None})
+    missing = [f.name for f in schema if f.name not in names and f not in added]
     if missing:
         raise ValueError(f"table {table!r} lacks column(s) {missing}")
     if isinstance(frame, pa.Table):
@@ -312,25 +332,26 @@ def write_segments(store_dir: str | Path, parts: list[Mapping]) -> list[dict]:
         if not part_done(root, name):
             with building_part(root, name) as building:
                 for table in PART_TABLES:
-                    _compact(con, store, [(chunk, table) for chunk in chunks], building / f"{table}.parquet")
+                    _compact(con, store, table, [(c, table) for c in chunks], building / f"{table}.parquet")
         for key in ("articles", "topics"):
             files = [(p["chunk"], p[key]) for p in run if p.get(key)]
             if files:
                 entry[key] = f"{key}-{_digest(stem for _, stem in files)}"
                 if not (root / name / f"{entry[key]}.parquet").is_file():
-                    _compact(con, store, files, root / name / f"{entry[key]}.parquet")
+                    _compact(con, store, key, files, root / name / f"{entry[key]}.parquet")
         segments.append(entry)
     return segments
 
 
-def _compact(con: duckdb.DuckDBPyConnection, store: Path, files: list[tuple[str, str]], target: Path) -> None:
-    """One file holding the rows of the parts' files (chunk, stem), in order; it appears complete or not at all."""
-    paths = [store / PARTS / chunk / f"{stem}.parquet" for chunk, stem in files]
+def _compact(
+    con: duckdb.DuckDBPyConnection, store: Path, table: str, files: list[tuple[str, str]], target: Path
+) -> None:
+    """One file of `table` holding the rows of the parts' files (chunk, stem) in order, with the table's
+    columns (added columns that older parts lack as null); it appears complete or not at all."""
+    paths = [str(store / PARTS / chunk / f"{stem}.parquet") for chunk, stem in files]
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        con.execute(
-            f"COPY (SELECT * FROM read_parquet({sql_paths(paths)})) TO {sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd)"
-        )
+        con.execute(f"COPY ({read_files(table, paths)}) TO {sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd)")
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -562,14 +583,39 @@ def canonical_quote_columns(alias: str = "q", names: str = "m") -> str:
     )
 
 
-def _columns(table: str) -> str:
-    return ", ".join(f'"{name}"' for name in ALL_SCHEMAS[table].names)
+def _columns(table: str, absent: Iterable[str] = ()) -> str:
+    absent = set(absent)
+    return ", ".join(
+        f'NULL::{_SQL_TYPES[f.type]} AS "{f.name}"' if f.name in absent else f'"{f.name}"' for f in ALL_SCHEMAS[table]
+    )
+
+
+_SQL_TYPES = {pa.string(): "VARCHAR"}
+
+
+def read_files(table: str, files: list[str]) -> str:
+    """read_parquet over the files, with the table's columns; added columns (ADDED_COLUMNS) that
+    files written before them lack are read as null."""
+    added = ADDED_COLUMNS.get(table, frozenset())
+    # The parts of one store come from one version of the extraction code (a change to it
+    # re-annotates every chunk), so the first and last files stand for all; only when they differ
+    # is every footer read (half a millisecond each, a second for a million-article store).
+    ends = [files[0], files[-1]] if added else []
+    lacking = [added - set(pq.read_schema(file).names) for file in ends]
+    if lacking and lacking[0] != lacking[-1]:
+        lacking = [added - set(pq.read_schema(file).names) for file in files]
+    if not any(lacking):
+        return f"SELECT {_columns(table)} FROM read_parquet({sql_paths(files)})"
+    if all(lack == lacking[0] for lack in lacking):  # every file lacks the same columns
+        return f"SELECT {_columns(table, lacking[0])} FROM read_parquet({sql_paths(files)})"
+    # Some files have them, some not: DuckDB matches columns by name and fills the gaps with null.
+    return f"SELECT {_columns(table)} FROM read_parquet({sql_paths(files)}, union_by_name = true)"
 
 
 def _source(con: duckdb.DuckDBPyConnection, table: str, files: list[str]) -> str:
     """SQL for a relation over Parquet files with the table's columns; an empty typed table when none."""
     if files:
-        return f"SELECT {_columns(table)} FROM read_parquet({sql_paths(files)})"
+        return read_files(table, files)
     empty = f"_empty_{table}"
     con.register(empty, ALL_SCHEMAS[table].empty_table())
     con.execute(f"CREATE TABLE {empty}_t AS SELECT * FROM {empty}")
@@ -650,6 +696,12 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
         view("topics", f"{raw['topics']} UNION ALL SELECT {_columns('topics')} FROM discovered")
     for table, sql in ROLLUPS.items():
         view(table, derived(table, sql))
+    if "speakers" in whole:
+        view("speakers", snapshot_table("speakers"))
+    else:  # a store committed before speaker genders, or written whole: inferred when read
+        from dashboard import gender
+
+        view("speakers", gender.speakers_sql(con))
     return con
 
 

@@ -88,3 +88,4 @@ ui.query_table(
 )
 
 ui.speaker_editor(view)
+ui.gender_editor(view)

@@ -19,7 +19,7 @@ def con(tmp_path_factory):
             "line": 1,
             "date": [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)],
             "title": ["Rates up 50%", "Talks on pause", "Storm"],
-            "source": None,
+            "source": ["Reuters", "AP", None],
             "url": None,
             "author": None,
             "text": ["The bank said so.", "Peskov said that.", "Rain_fell 50 percent"],
@@ -61,7 +61,18 @@ def con(tmp_path_factory):
             "kind": "taxonomy",
         }
     )
-    store.write_snapshot(folder, {"articles": articles, "quotes": quotes, "entities": entities, "topics": topics}, {})
+    speakers = pd.DataFrame(
+        {
+            "speaker": ["Dmitry Peskov", "Bank"],
+            "kind": ["person", "organisation"],
+            "gender": ["male", None],
+            "decided_by": ["pronoun", None],
+            "evidence": "",
+            "quotes": 1,
+        }
+    )
+    tables = {"articles": articles, "quotes": quotes, "entities": entities, "topics": topics, "speakers": speakers}
+    store.write_snapshot(folder, tables, {})
     return store.connect(folder)
 
 
@@ -87,6 +98,13 @@ def _ids(con, filters):
         (Filters(entities=("Russia",)), ["a2", "a3"]),
         (Filters(entities=("Russia",), end=dt.date(2025, 2, 15)), ["a2"]),
         (Filters(topics=("diplomacy",)), ["a2"]),
+        (Filters(sources=("AP",)), ["a2"]),
+        (Filters(sources=("AP", "Reuters")), ["a1", "a2"]),  # an article without a source matches no outlet
+        (Filters(sources=("AP",), speakers=("Bank",)), []),
+        (Filters(sources=("ap",)), []),  # outlets are kept exactly as given, so matched exactly
+        (Filters(speaker_genders=("male",)), ["a2"]),
+        (Filters(speaker_genders=("female", "unknown")), []),  # the bank is an organisation: no gender
+        (Filters(speaker_genders=("male",), sources=("Reuters",)), []),
         (Filters(text="PAUSE"), ["a2"]),
         (Filters(text="50%"), ["a1"]),  # % is a literal, not a wildcard
         (Filters(text="rain_fell"), ["a3"]),  # so is _
@@ -104,6 +122,11 @@ def test_row_filters_narrow_rows_within_articles(con):
         f"SELECT q.speaker FROM quotes q JOIN articles a USING (article_id) WHERE {sql}", params
     ).fetchall()
     assert rows == [("Dmitry Peskov",)]  # a2's unattributed quote is not the chosen speaker's
+    sql, params = Filters(speaker_genders=("male",)).quote_where("q", "a")
+    rows = con.execute(
+        f"SELECT q.speaker FROM quotes q JOIN articles a USING (article_id) WHERE {sql}", params
+    ).fetchall()
+    assert rows == [("Dmitry Peskov",)]
     sql, params = Filters(entity_labels=("GPE",)).entity_where("e", "a")
     rows = con.execute(
         f"SELECT DISTINCT e.entity FROM entities e JOIN articles a USING (article_id) WHERE {sql}", params
@@ -119,9 +142,12 @@ def test_describe_reads_as_a_sentence():
         speakers=("Dmitry Peskov",),
         topics=("diplomacy", "conflict and defence", "politics"),
         text=" pause ",
+        sources=("Reuters", "TASS"),
+        speaker_genders=("female",),
     )
     assert f.describe() == (
-        "Articles where 2025-09-01 to 2025-09-30; speaker is Dmitry Peskov; "
+        "Articles where 2025-09-01 to 2025-09-30; outlet is Reuters or TASS; speaker is Dmitry Peskov; "
+        "speaker gender is female; "
         "topic is diplomacy, conflict and defence or politics; text has the word \u201cpause\u201d"
     )
 
@@ -136,6 +162,8 @@ def test_url_params_name_every_set_field_literally():
         topics=("diplomacy",),
         speaker_kinds=("person",),
         text=" pause ",
+        sources=("Reuters", "AP"),
+        speaker_genders=("female", "male"),
     )
     assert f.to_params() == {
         "start": "2025-01-01",
@@ -145,6 +173,8 @@ def test_url_params_name_every_set_field_literally():
         "entity_labels": ["GPE"],
         "topics": ["diplomacy"],
         "speaker_kinds": ["person"],
+        "speaker_genders": ["female", "male"],
+        "source": ["Reuters", "AP"],
         "text": "pause",
     }
     assert Filters.from_params(f.to_params()) == f.with_(text="pause")
@@ -162,5 +192,10 @@ def test_url_params_round_trip_and_junk_is_ignored():
         "entity_labels": ["ORG", "NOPE"],
         "speaker_kinds": "robot",
         "speakers": ["A", "A", ""],
+        "source": ["AP", "", "AP"],
+        "speaker_genders": ["female", "woman"],
     }
-    assert Filters.from_params(junk) == Filters(entity_labels=("ORG",), speakers=("A",))
+    assert Filters.from_params(junk) == Filters(
+        entity_labels=("ORG",), speakers=("A",), sources=("AP",), speaker_genders=("female",)
+    )
+    assert Filters.from_params({"source": "Reuters"}) == Filters(sources=("Reuters",))

@@ -147,7 +147,8 @@ def test_views_read_parts_in_place_and_apply_the_name_map(tmp_path):
     parts = [{"chunk": "c1"}, {"chunk": "c2"}]
     manifest = store.commit(tmp_path, building, {"parts": parts})
     # The snapshot holds the name map and the rollups every commit derives, none of the part tables.
-    assert manifest["parts"] == parts and manifest["snapshot_tables"] == sorted(["name_map", *store.ROLLUPS])
+    derived = ["entity_merges", "name_map", *store.ROLLUPS]
+    assert manifest["parts"] == parts and manifest["snapshot_tables"] == sorted(derived)
     con = store.connect(tmp_path)
     # Both mentions are kept as written; the entities view names both after the map.
     assert sorted(con.execute("SELECT article_id, name FROM mentions").fetchall()) == [("a1", "Ann Lee"), ("a2", "Lee")]
@@ -155,9 +156,38 @@ def test_views_read_parts_in_place_and_apply_the_name_map(tmp_path):
         ("a1", "Ann Lee", 2),
         ("a2", "Ann Lee", 2),
     ]
-    # Views, not copies: nothing of the parts lives in the connection's own tables.
+    # Views, not copies: nothing of the parts lives in the connection's own tables (the given-name
+    # lexicon and the gender corrections the speakers view reads are no part of the store).
     tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT internal").fetchall()
-    assert all(name.startswith("_empty_") for (name,) in tables)
+    assert all(name.startswith("_empty_") or name in ("_given_names", "_gender_corrections") for (name,) in tables)
+
+
+def test_two_names_the_map_makes_one_are_one_entity_row_with_both_counts(tmp_path):
+    """'Lee' and 'Ann Lee' in one article, 'Lee' mapped to 'Ann Lee': one entity row counting 3, not two rows."""
+    both = _part_tables("a1", "Ann Lee")
+    both["mentions"] = store.to_arrow(
+        "mentions",
+        pd.DataFrame(
+            {
+                "article_id": ["a1", "a1", "a1"],
+                "name": ["Ann Lee", "Lee", "Oslo"],
+                "label": ["PERSON", "PERSON", "GPE"],
+                "count": [2, 1, 1],
+            }
+        ),
+    )
+    store.write_part(store.parts_dir(tmp_path), "c1", both)
+    store.write_part(store.parts_dir(tmp_path), "c2", _part_tables("a2", "Lee"))
+    building = store.begin_snapshot(tmp_path)
+    store.write_snapshot_table(building, "name_map", pd.DataFrame({"name": ["Lee"], "canonical": ["Ann Lee"]}))
+    store.commit(tmp_path, building, {"parts": [{"chunk": "c1"}, {"chunk": "c2"}]})
+    con = store.connect(tmp_path)
+    assert con.execute("SELECT article_id FROM entity_merges").fetchall() == [("a1",)]
+    assert sorted(con.execute("SELECT article_id, entity, label, count FROM entities").fetchall()) == [
+        ("a1", "Ann Lee", "PERSON", 3),
+        ("a1", "Oslo", "GPE", 1),
+        ("a2", "Ann Lee", "PERSON", 2),
+    ]
 
 
 def test_commit_collects_parts_no_snapshot_uses(tmp_path):
@@ -171,3 +201,36 @@ def test_commit_collects_parts_no_snapshot_uses(tmp_path):
     store.commit(tmp_path, store.begin_snapshot(tmp_path), {"parts": [{"chunk": "c2"}]}, collect_parts=True)
     # c1 belongs to the previous snapshot (a reader may have it open), c3 to nobody.
     assert sorted(p.name for p in root.iterdir()) == ["c1", "c2"]
+
+
+def _quote_part(article_id: str, pronoun: str | None, with_column: bool) -> dict:
+    quotes = pd.DataFrame(
+        {
+            "article_id": [article_id], "quote_index": [0], "speaker": ["Ann Lee"], "speaker_name": ["Ann Lee"],
+            "speaker_role": [None], "speaker_kind": ["person"], "quote": ["x"], "cue": ["said"],
+            "kind": ["direct"], "start_char": [0], "end_char": [1], "rule": ["r"], "resolved_by": ["pronoun"],
+            "speaker_pronoun": [pronoun],
+        }
+    )  # fmt: skip
+    table = store.to_arrow("quotes", quotes)
+    return {
+        **_part_tables(article_id, "Ann Lee"),
+        "quotes": table if with_column else table.drop_columns(["speaker_pronoun"]),
+    }
+
+
+@pytest.mark.parametrize(
+    "parts, expected",
+    [
+        ([("a1", None, False), ("a2", None, False)], [("a1", None), ("a2", None)]),  # an older store
+        ([("a1", None, False), ("a2", "she", True)], [("a1", None), ("a2", "she")]),  # old and new parts
+        ([("a1", "he", True), ("a2", "she", True)], [("a1", "he"), ("a2", "she")]),
+    ],
+)
+def test_parts_written_before_an_added_column_read_it_as_null(tmp_path, parts, expected):
+    root = store.parts_dir(tmp_path)
+    for article_id, pronoun, with_column in parts:
+        store.write_part(root, f"c{article_id}", _quote_part(article_id, pronoun, with_column))
+    store.commit(tmp_path, store.begin_snapshot(tmp_path), {"parts": [{"chunk": f"c{p[0]}"} for p in parts]})
+    con = store.connect(tmp_path)
+    assert con.execute("SELECT article_id, speaker_pronoun FROM quotes ORDER BY 1").fetchall() == expected

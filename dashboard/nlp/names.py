@@ -93,11 +93,18 @@ def gender(name: str) -> str | None:
     then the US census given-name frequencies, where one sex must outnumber the other three to one
     ('Terry' is male, 'Leslie' stays unknown)."""
     first = given_name(name).lower().rstrip(".")
+    listed = _listed_gender(first)
+    if listed or first in lexicon("names_male") or len(name.split()) < 2:
+        return listed  # a lone word may be a surname ('Warren'): the census lists tell given names only
+    return _census_gender(first)
+
+
+def _listed_gender(first: str) -> str | None:
     male, female = first in lexicon("names_male"), first in lexicon("names_female")
-    if male != female:
-        return "m" if male else "f"
-    if male or len(name.split()) < 2:
-        return None  # a lone word may be a surname ('Warren'): the census lists tell given names only
+    return ("m" if male else "f") if male != female else None
+
+
+def _census_gender(first: str) -> str | None:
     share = census_given_names()
     m, f = share.get(("m", first), 0.0), share.get(("f", first), 0.0)
     if m >= _CENSUS_RATIO * f and m > 0:
@@ -105,6 +112,19 @@ def gender(name: str) -> str | None:
     if f >= _CENSUS_RATIO * m and f > 0:
         return "f"
     return None
+
+
+def given_name_genders() -> dict[str, tuple[str, str]]:
+    """Every given name `gender` can tell: lower-case name -> ('m' or 'f', 'names list' or 'census')."""
+    names = {first for _, first in census_given_names()} | lexicon("names_male") | lexicon("names_female")
+    out = {}
+    for first in sorted(names):
+        listed = _listed_gender(first)
+        if listed:
+            out[first] = (listed, "names list")
+        elif first not in lexicon("names_male") and (found := _census_gender(first)):
+            out[first] = (found, "census")
+    return out
 
 
 @lru_cache(maxsize=1)

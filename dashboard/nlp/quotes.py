@@ -105,6 +105,9 @@ class Quote:
     end_char: int
     rule: str
     resolved_by: str | None  # 'name' | 'pronoun' | 'role' | 'previous' | None
+    # The he/she (him/her) that was resolved to the person speaker, when resolved_by is 'pronoun':
+    # the article's own word for that person's gender (dashboard/gender.py reads it).
+    pronoun: str | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,14 @@ def quoted_spans(text: str, start: int = 0) -> list[tuple[int, int]]:
     double = _double_quoted(text, paras)
     marked = sorted(double + _single_quoted(text, paras, double), key=lambda m: m.outer_start)
     return [(m.inner_start, m.inner_end) for m in marked]
+
+
+def _gendered_pronoun(source: Token | None, speaker: _Speaker) -> str | None:
+    """The cue's he/she (him/her) when it is what resolved to a person speaker, lower case."""
+    if source is None or speaker.resolved_by != "pronoun" or speaker.kind != "person":
+        return None
+    word = source.lower_
+    return word if word in _MALE or word in _FEMALE else None
 
 
 class _Extractor:
@@ -673,6 +684,7 @@ class _Extractor:
                     end_char=cand.end,
                     rule=cand.rule,
                     resolved_by=speaker.resolved_by,
+                    pronoun=_gendered_pronoun(cand.source, speaker),
                 )
             )
         return quotes

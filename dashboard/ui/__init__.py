@@ -6,7 +6,7 @@ Pages import from here only: `view = ui.page("Overview")`, then `view.get(querie
 
 from dashboard.ui.article import chosen_article, show_article
 from dashboard.ui.data import View, clear_caches
-from dashboard.ui.editing import speaker_editor
+from dashboard.ui.editing import gender_editor, speaker_editor
 from dashboard.ui.frame import PAGES, navigation, page
 from dashboard.ui.topics import discovery
 from dashboard.ui.widgets import MAX_SHOWN, chart, downloads, empty, query_table, table, topic_colors, word_cloud
@@ -22,6 +22,7 @@ __all__ = [
     "discovery",
     "downloads",
     "empty",
+    "gender_editor",
     "navigation",
     "page",
     "show_article",

@@ -1,14 +1,16 @@
-"""Correcting speakers from the dashboard: merge two speakers or rename one.
+"""Correcting speakers from the dashboard: merge two speakers, rename one, or set a person's gender.
 
-A correction is saved to the store's alias file (settings.user_aliases) and the names are recounted
-without spaCy (preprocess.recount_names), which writes a new snapshot; the next run opens it.
+A name correction is saved to the store's alias file (settings.user_aliases) and the names are
+recounted without spaCy (preprocess.recount_names); a gender correction is saved beside it
+(gender.corrections_path) and the speakers table is derived again (corpus.regender). Each writes a
+new snapshot; the next run opens it.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import queries, settings
+from dashboard import gender, queries, settings
 from dashboard.ui import data, sidebar
 
 # Speakers the merge and rename forms offer (the sidebar's lists got shorter; these forms did not).
@@ -77,3 +79,48 @@ def speaker_editor(view: data.View) -> None:
             target = st.text_input("New name", key="rename_to")
             if st.form_submit_button("Rename"):
                 _apply(view, source, target)
+
+
+INFERRED = "as inferred"
+
+
+def save_gender(view: data.View, speaker: str, value: str | None) -> None:
+    """Record a person's gender (None: back to the inferred one), derive the speakers table again, forget cached results."""
+    from dashboard import corpus
+
+    gender.save_correction(gender.corrections_path(view.store_dir), speaker, value)
+    corpus.regender(view.store_dir)
+    data.clear_caches()
+
+
+def gender_editor(view: data.View) -> None:
+    """An expander to correct a person speaker's gender (organisations have none)."""
+    with st.expander("Correct a speaker's gender"):
+        st.caption(
+            f"Corrections are saved to `{gender.corrections_path(view.store_dir)}`, re-applied by every run "
+            "and by `python -m dashboard names`, and win over the inferred gender."
+        )
+        people = view.raw(queries.speaker_choices, EDITOR_CHOICES)
+        names = list(people[people["kind"] == "person"]["speaker"])
+        if not names:
+            st.info("No person speakers to correct.")
+            return
+        with st.form("correct_gender", border=True):
+            speaker = st.selectbox("Speaker", names, key="gender_speaker", index=None)
+            if speaker:
+                row = view.raw(queries.gender_of, speaker)
+                if len(row):
+                    st.caption(f"Now **{row.iloc[0]['gender']}**: {row.iloc[0]['evidence']}")
+            value = st.radio("Gender", [*gender.GENDERS, INFERRED], key="gender_value", horizontal=True)
+            if st.form_submit_button("Save gender"):
+                if not speaker:
+                    st.warning("Choose a speaker.")
+                    return
+                try:
+                    with st.spinner(f"Saving the gender of “{speaker}”…"):
+                        save_gender(view, speaker, None if value == INFERRED else value)
+                except Exception as err:  # noqa: BLE001 - shown to the user, the store stays as it was
+                    st.error(f"The change could not be saved: {err}")
+                    return
+                st.toast(f"“{speaker}” is now {value}.")
+                st.rerun()

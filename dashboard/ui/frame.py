@@ -25,6 +25,8 @@ PAGES = (
     ("overview.py", "Overview", ":material/dashboard:"),
     ("speakers.py", "Speakers and quotes", ":material/record_voice_over:"),
     ("entities.py", "Entities", ":material/hub:"),
+    ("outlets.py", "Outlets", ":material/newspaper:"),
+    ("gender.py", "Gender of sources", ":material/wc:"),
     ("topics.py", "Topics", ":material/category:"),
     ("word-clouds.py", "Word clouds", ":material/cloud:"),
     ("articles.py", "Articles", ":material/article:"),

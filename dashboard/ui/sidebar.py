@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
-from dashboard.filters import ENTITY_LABELS, SPEAKER_KINDS, Filters
+from dashboard.filters import ENTITY_LABELS, SOURCE_PARAM, SPEAKER_GENDERS, SPEAKER_KINDS, Filters
 from dashboard.ui.data import View
 
 # Widget keys: stable, documented in docs/dashboard.md (the browser tests use them).
@@ -24,9 +24,11 @@ PRESET = "filter_preset"
 DATES = "filter_dates"
 SPEAKERS = "filter_speakers"
 KINDS = "filter_speaker_kinds"
+GENDERS = "filter_speaker_genders"
 ENTITIES = "filter_entities"
 LABELS = "filter_entity_labels"
 TOPICS = "filter_topics"
+SOURCES = "filter_sources"
 TEXT = "filter_text"
 SPEAKER_FIND = "filter_speaker_find"
 ENTITY_FIND = "filter_entity_find"
@@ -39,11 +41,13 @@ _RENAMED = "_speaker_renamed"
 FIELD_KEYS = {
     "speakers": SPEAKERS,
     "speaker_kinds": KINDS,
+    "speaker_genders": GENDERS,
     "entities": ENTITIES,
     "entity_labels": LABELS,
     "topics": TOPICS,
+    "sources": SOURCES,
 }
-URL_NAMES = ("start", "end", *FIELD_KEYS, "text")
+URL_NAMES = ("start", "end", *(f for f in FIELD_KEYS if f != "sources"), SOURCE_PARAM, "text")
 
 # Names a speaker or entity list offers before anything is typed into its "Find" box: the most
 # frequent. Every run sends them all to the browser, each costing its label plus ~2 bytes: with
@@ -261,6 +265,25 @@ def _name_filter(view: View, names: _Names) -> list[str]:
     )
 
 
+def _source_filter(view: View) -> list[str]:
+    """The outlet choice, drawn only when there is a choice to make: two or more outlets in the store,
+    or outlets already chosen (a link may name one), so a one-outlet store shows no control."""
+    outlets = view.raw(queries.source_choices)
+    chosen = st.session_state[SOURCES]
+    if len(outlets) < 2 and not chosen:
+        return []
+    counts = dict(zip(outlets["source"], outlets["articles"]))
+    return st.multiselect(
+        "Outlets",
+        _options(outlets, "source", chosen),
+        key=SOURCES,
+        persist_state="session",
+        format_func=lambda s: f"{s} ({counts[s]:,})" if s in counts else s,
+        placeholder="All outlets",
+        help="Articles from any chosen outlet (the source each article was stored with).",
+    )
+
+
 def _filters_from_widgets(values: dict, span: tuple[dt.date, dt.date] | None) -> Filters:
     f = Filters(
         text=(values.get(TEXT) or "").strip(),
@@ -335,6 +358,7 @@ def filters(view: View) -> Filters:
                 format="YYYY-MM-DD",
                 label_visibility="collapsed",
             )
+        values[SOURCES] = _source_filter(view)
         values[SPEAKERS] = _name_filter(view, _SPEAKER_NAMES)
         values[KINDS] = st.multiselect(
             "Speaker kinds",
@@ -342,6 +366,14 @@ def filters(view: View) -> Filters:
             key=KINDS,
             persist_state="session",
             placeholder="People and organisations",
+        )
+        values[GENDERS] = st.multiselect(
+            "Speaker genders",
+            list(SPEAKER_GENDERS),
+            key=GENDERS,
+            persist_state="session",
+            placeholder="Any gender",
+            help="People quoted whose gender is this (organisations have none); see the Gender page for the evidence.",
         )
         values[ENTITIES] = _name_filter(view, _ENTITY_NAMES)
         values[LABELS] = st.multiselect(

@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-QUOTE_HEADER = ["date", "speaker", "role", "quote", "cue", "kind", "title", "article_id", "quote_index"]
+QUOTE_HEADER = ["date", "speaker", "role", "quote", "cue", "kind", "title", "source", "article_id", "quote_index"]
 ALL_QUOTES = [
-    ["2025-03-01", "", "", "We are calm,", "said", "direct", "Markup <b>test</b>", "a4", "0"],
+    ["2025-03-01", "", "", "We are calm,", "said", "direct", "Markup <b>test</b>", "Daily", "a4", "0"],
     [
         "2025-02-03",
         "Ministry of Finance",
@@ -25,12 +25,13 @@ ALL_QUOTES = [
         "said",
         "direct",
         "Growth ahead",
+        "Daily",
         "a3",
         "0",
     ],
-    ["2025-01-20", "John Doe", "", "Oil is cheap,", "said", "direct", "Oil cheap", "a2", "0"],
-    ["2025-01-20", "Jane Roe", "", "No,", "said", "direct", "Oil cheap", "a2", "1"],
-    ["2025-01-05", "Jane Roe", "", "Prices will rise,", "said", "direct", "Acme rises", "a1", "0"],
+    ["2025-01-20", "John Doe", "", "Oil is cheap,", "said", "direct", "Oil cheap", "Wire", "a2", "0"],
+    ["2025-01-20", "Jane Roe", "", "No,", "said", "direct", "Oil cheap", "Wire", "a2", "1"],
+    ["2025-01-05", "Jane Roe", "", "Prices will rise,", "said", "direct", "Acme rises", "Wire", "a1", "0"],
 ]
 
 
@@ -106,3 +107,13 @@ def test_articles_download_holds_every_filtered_article(open_app, small_store, c
     assert rows[0] == ["# Articles where entity is Jane Roe"]
     ids = rows[1].index("article_id")
     assert [r[ids] for r in rows[2:]] == ["a4", "a3", "a2", "a1"]
+
+
+def test_the_gender_table_download_holds_every_person_speaker(open_app, writable_small_store, click, monkeypatch):
+    monkeypatch.setattr("dashboard.ui.MAX_SHOWN", 1)
+    monkeypatch.setattr("dashboard.ui.widgets.MAX_SHOWN", 1)
+    at = open_app(writable_small_store, "gender.py")
+    assert not at.exception, at.exception
+    rows = csv_rows(click(at, "gender_table_csv"))
+    assert rows[0] == ["# All articles"]
+    assert [(r[0], r[1]) for r in rows[2:]] == [("Jane Roe", "female"), ("John Doe", "male")]  # no organisation

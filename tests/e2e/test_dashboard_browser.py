@@ -30,6 +30,8 @@ PAGES = [
     ("", "Overview"),
     ("speakers", "Speakers and quotes"),
     ("entities", "Entities"),
+    ("outlets", "Outlets"),
+    ("gender", "Gender of sources"),
     ("topics", "Topics"),
     ("word-clouds", "Word clouds"),
     ("articles", "Articles"),
@@ -37,7 +39,7 @@ PAGES = [
 ]
 APP = '[data-testid="stApp"]'
 EXCEPTION = '[data-testid="stException"]'
-QUOTE_COLUMNS = ["date", "speaker", "role", "quote", "cue", "kind", "title", "article_id", "quote_index"]
+QUOTE_COLUMNS = ["date", "speaker", "role", "quote", "cue", "kind", "title", "source", "article_id", "quote_index"]
 
 
 # --- helpers ---------------------------------------------------------------------------------
