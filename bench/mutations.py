@@ -352,6 +352,35 @@ MUTATIONS: tuple[Mutation, ...] = (
         "sql = gender.speakers_sql(con, {})",
         ("tests/test_gender.py", "tests/app/test_gender.py"),
     ),
+    # --- rollups, segments, entity merges (dashboard/store.py, dashboard/queries.py) ---------------
+    Mutation(
+        "commit-derives-no-rollups",
+        "dashboard/store.py",
+        "        manifest = _derive(store, building, manifest)\n",
+        "",
+        ("tests/test_rollups.py",),
+    ),
+    Mutation(
+        "unfiltered-top-speakers-misordered",
+        "dashboard/queries.py",
+        'f"SELECT speaker, kind, quotes, articles FROM speaker_counts ORDER BY {order}, speaker LIMIT ?"',
+        'f"SELECT speaker, kind, quotes, articles FROM speaker_counts ORDER BY speaker LIMIT ?"',
+        ("tests/test_rollups.py",),
+    ),
+    Mutation(
+        "segments-drop-the-last-run",
+        "dashboard/store.py",
+        "    if run:\n        runs.append(run)\n    return runs",
+        "    return runs",
+        ("tests/test_rollups.py",),
+    ),
+    Mutation(
+        "entity-merges-missed",
+        "dashboard/store.py",
+        "GROUP BY x.article_id, coalesce(m.canonical, x.name), x.label HAVING count(*) > 1",
+        "GROUP BY x.article_id, coalesce(m.canonical, x.name), x.label HAVING count(*) > 2",
+        ("tests/test_store.py",),
+    ),
 )
 
 
