@@ -1,0 +1,56 @@
+"""Compare: two to four filter sets side by side, over time on one axis, and what sets each apart."""
+
+import streamlit as st
+
+from dashboard import charts, comparison, queries, ui
+from dashboard.wordclouds import without_stop_words
+
+view = ui.page("Compare")
+sides = tuple(ui.compare_sides(view))
+if len(sides) < 2:
+    ui.empty(
+        "Nothing compared yet. Choose two to four speakers (or entities, topics, ...) in the sidebar and "
+        "press *One side per speaker*, or add the sidebar's filters as a side, change them, and add again."
+    )
+    st.stop()
+
+names = [f"{comparison.label(i)}: {comparison.short(side)}" for i, side in enumerate(sides)]
+left, right = st.columns(2)
+what = left.segmented_control("Count", ["articles", "quotes"], default="articles", key="compare_what") or "articles"
+freq = right.segmented_control("Per", ["week", "month", "quarter"], default="month", key="compare_freq") or "month"
+ui.chart(
+    charts.sides_over_time(
+        view.raw(queries.compare_over_time, sides, freq, what), what, f"{what.capitalize()} over time", names, freq
+    ),
+    key="compare_time",
+)
+distinctive = view.raw(queries.keyness, sides, 15)
+for i, (column, side) in enumerate(zip(st.columns(len(sides)), sides)):
+    letter = comparison.LETTERS[i]
+    with column:
+        ui.compare_side_header(view, i, side)
+        counts = view.raw(queries.counts, side).iloc[0]
+        for metric, name in zip(st.columns(2), ("articles", "quotes")):
+            metric.metric(name.capitalize(), f"{int(counts[name]):,}")
+        words = distinctive[distinctive["side"] == i].drop(columns="side")
+        st.markdown("**Distinctive words** (against the other sides)")
+        ui.table(words, f"compare {letter} distinctive words", side, key=f"compare_words_{letter}")
+        for query, label, value, key in (
+            (queries.top_speakers, "speaker", "quotes", "speakers"),
+            (queries.top_entities, "entity", "articles", "entities"),
+        ):
+            top = view.raw(query, side, 10)
+            if len(top):
+                ui.chart(charts.bars(top, label, value, f"Top {key}"), key=f"compare_{key}_chart_{letter}")
+                ui.downloads(top, f"compare {letter} top {key}", side, key=f"compare_{key}_{letter}")
+            else:
+                ui.empty(f"No {key} in these articles.")
+        terms = view.raw(queries.term_frequencies, side, 300)
+        cloud = without_stop_words(dict(zip(terms["term"], terms["count"])))
+        ui.word_cloud(
+            dict(list(cloud.items())[:120]),
+            f"compare {letter} word cloud",
+            key=f"compare_cloud_{letter}",
+            width=700,
+            height=420,
+        )
