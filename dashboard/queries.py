@@ -780,7 +780,9 @@ def compare_over_time(
     return _df(con, " UNION ALL ".join(parts) + " ORDER BY side, period", params)
 
 
-def keyness(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int = 20) -> pd.DataFrame:
+def keyness(
+    con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int = 20, exclude: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """The words most distinctive of each side against the other sides together (docs/dashboard.md, "Keyness").
 
     Weighted log-odds with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008) over the
@@ -790,7 +792,8 @@ def keyness(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int =
         z = delta / sqrt(1 / (y_i + a_w) + 1 / (y_j + a_w))
     where y are the word's counts, n the sides' total counts, a_w the word's pooled count and a_0
     the pooled total. (side, term, count, others, per_10k, others_per_10k, z, rank): the n words
-    with the largest z above 0 per side, ties by term.
+    with the largest z above 0 per side, ties by term. Terms in `exclude` are left out of every count,
+    as if the articles did not have them.
     """
     if len(sides) < 2:
         return pd.DataFrame(
@@ -802,7 +805,8 @@ def keyness(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int =
         f"""
         WITH {sa},
              counts AS (SELECT sa.side, t.term, sum(t.count)::DOUBLE AS y
-                        FROM sa JOIN terms t ON t.article_id = sa.article_id GROUP BY sa.side, t.term),
+                        FROM sa JOIN terms t ON t.article_id = sa.article_id
+                        WHERE NOT list_contains(?::VARCHAR[], t.term) GROUP BY sa.side, t.term),
              pooled AS (SELECT term, sum(y) AS a FROM counts GROUP BY term),
              totals AS (SELECT side, sum(y) AS n FROM counts GROUP BY side),
              grand AS (SELECT sum(y) AS a0 FROM counts),
@@ -818,7 +822,7 @@ def keyness(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int =
                10000 * y_i / n_i AS per_10k, 10000 * y_j / nullif(n_j, 0) AS others_per_10k, z,
                row_number() OVER (PARTITION BY side ORDER BY z DESC, term) AS rank
         FROM scored WHERE z > 0 QUALIFY rank <= ? ORDER BY side, rank""",
-        [*params, _limit(n)],
+        [*params, list(exclude), _limit(n)],
     )
 
 
@@ -878,7 +882,7 @@ def word_contexts(
 ) -> pd.DataFrame:
     """Keyword in context: each match of `search` in the bodies of the newest `articles` filtered articles holding it.
 
-    (date, source, title, left, match, right, article_id), newest article first, matches in text
+    (left, match, right, date, source, title, article_id), newest article first, matches in text
     order; the articles are those the sidebar search finds, the matches those of
     dashboard.concordance.pattern (an article found by its title alone has no line).
     """
@@ -892,8 +896,8 @@ def word_contexts(
     ).fetchall()
     found = concordance.pattern(search)
     out = [
-        (date, source, title, line.left, line.match, line.right, article_id)
+        (line.left, line.match, line.right, date, source, title, article_id)
         for date, source, title, text, article_id in rows
         for line in concordance.lines(text, found, width)
     ]
-    return pd.DataFrame(out, columns=["date", "source", "title", "left", "match", "right", "article_id"])
+    return pd.DataFrame(out, columns=["left", "match", "right", "date", "source", "title", "article_id"])

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, comparison, queries, ui
-from dashboard.wordclouds import without_stop_words
+from dashboard.wordclouds import STOP_WORDS, without_stop_words
 
 view = ui.page("Compare")
 sides = tuple(ui.compare_sides(view))
@@ -14,6 +14,7 @@ if len(sides) < 2:
     )
     st.stop()
 
+FORMATS = {c: st.column_config.NumberColumn(c, format="%.2f") for c in ("per_10k", "others_per_10k", "z")}
 names = [f"{comparison.label(i)}: {comparison.short(side)}" for i, side in enumerate(sides)]
 left, right = st.columns(2)
 what = left.segmented_control("Count", ["articles", "quotes"], default="articles", key="compare_what") or "articles"
@@ -24,7 +25,7 @@ ui.chart(
     ),
     key="compare_time",
 )
-distinctive = view.raw(queries.keyness, sides, 15)
+distinctive = view.raw(queries.keyness, sides, 15, tuple(sorted(STOP_WORDS)))  # the clouds' noise words too
 for i, (column, side) in enumerate(zip(st.columns(len(sides)), sides)):
     letter = comparison.LETTERS[i]
     with column:
@@ -34,7 +35,9 @@ for i, (column, side) in enumerate(zip(st.columns(len(sides)), sides)):
             metric.metric(name.capitalize(), f"{int(counts[name]):,}")
         words = distinctive[distinctive["side"] == i].drop(columns="side")
         st.markdown("**Distinctive words** (against the other sides)")
-        ui.table(words, f"compare {letter} distinctive words", side, key=f"compare_words_{letter}")
+        ui.table(
+            words, f"compare {letter} distinctive words", side, key=f"compare_words_{letter}", column_config=FORMATS
+        )
         for query, label, value, key in (
             (queries.top_speakers, "speaker", "quotes", "speakers"),
             (queries.top_entities, "entity", "articles", "entities"),

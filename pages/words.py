@@ -47,7 +47,7 @@ ui.table(
     article_links=True,
     height=520,
     column_config={
-        "left": st.column_config.TextColumn("left", width="medium"),
+        "left": st.column_config.TextColumn("left", width="medium", alignment="right"),
         "match": st.column_config.TextColumn("match", width="small"),
         "right": st.column_config.TextColumn("right", width="medium"),
         "article_id": None,

@@ -119,6 +119,13 @@ def test_keyness_against_the_others_together_and_its_limit(con):
     three = q.keyness(con, (JAN, wire, Filters(text="crude")), 1)
     assert list(three.groupby("side")["term"].first()) == ["oil", "grain", "crude"]  # one word per side
     assert q.keyness(con, (JAN,), 10).empty  # one side has nothing to be distinct from
+    # An excluded word leaves every count: without oil, price is 2 of A's 3 words against 2 of B's 6.
+    without_oil = q.keyness(con, (JAN, FEB), 10, ("oil",))
+    assert {side: list(rows["term"]) for side, rows in without_oil.groupby("side")} == {
+        0: ["crude", "price"],
+        1: ["grain"],
+    }
+    assert without_oil.iloc[1]["z"] == pytest.approx(log_odds_z(2, 3, 2, 6, 4, 9))
 
 
 def test_compare_over_time_puts_every_side_on_the_same_periods(con):

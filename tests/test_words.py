@@ -112,7 +112,7 @@ def test_contexts_list_each_use_in_the_newest_articles_first(con):
         ("w1", "Crude", "oil", "prices rose. Oil is up."),
         ("w1", "Crude oil prices rose.", "Oil", "is up."),
     ]
-    assert list(frame.columns) == ["date", "source", "title", "left", "match", "right", "article_id"]
+    assert list(frame.columns) == ["left", "match", "right", "date", "source", "title", "article_id"]
     assert list(q.word_contexts(con, Filters(), "oil", 1)["article_id"]) == ["w5"]  # the newest article only
     assert list(q.word_contexts(con, Filters(), '"crude oil"')["match"]) == ["crude oil", "Crude oil"]
 

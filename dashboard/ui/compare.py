@@ -1,8 +1,8 @@
 """The Compare page's sides: kept in session state and in the URL, edited through the sidebar.
 
 Decision (docs/dashboard.md, "Compare"): a side is edited with the sidebar's own controls, not a
-second set of controls per side. "Use the sidebar's filters" copies the sidebar into a side, "Edit
-in the sidebar" copies a side into the sidebar, and "One side per speaker" (or entity, topic, any
+second set of controls per side. "From sidebar" copies the sidebar into a side, "Edit in sidebar"
+copies a side into the sidebar, and "One side per speaker" (or entity, topic, any
 filter holding 2 to 4 choices) splits the sidebar's filters into one side per choice. So every
 filter the sidebar has, now or later, is available to every side, with no control drawn twice.
 """
@@ -69,7 +69,7 @@ def sides(view: View) -> list[Filters]:
     f = view.filters
     st.caption(
         "The sidebar's filters (above) do not apply here: each side has its own. Set filters in the "
-        "sidebar, then put them into a side; *Edit in the sidebar* brings a side's filters back there."
+        "sidebar, then put them into a side (*From sidebar*); *Edit in sidebar* takes a side's filters there."
     )
     fields = comparison.splittable(f)
     buttons = st.columns(1 + len(fields))
@@ -104,17 +104,19 @@ def side_header(view: View, index: int, side: Filters) -> None:
     st.caption(side.describe())
     use, edit, remove = st.columns(3)
     use.button(
-        "Use the sidebar's filters",
+        "From sidebar",
         key=f"compare_set_{letter}",
         on_click=_put,
         args=(index, view.filters),
         disabled=side == view.filters,
+        help="Replace this side's filters with the sidebar's.",
     )
     edit.button(
-        "Edit in the sidebar",
+        "Edit in sidebar",
         key=f"compare_edit_{letter}",
         on_click=sidebar.load,
         args=(side,),
         disabled=side == view.filters,
+        help="Put this side's filters into the sidebar, to change them there and bring them back with *From sidebar*.",
     )
     remove.button("Remove", key=f"compare_remove_{letter}", on_click=_remove, args=(index,))
