@@ -7,7 +7,7 @@ What a query means (the Word over time page says the same to users):
   (price, prices, priced, pricing); irregular forms the lemmas know (`rose` for `rise`) are
   counted but not shown.
 - Several words (`crude oil`), or anything in quotation marks: a phrase, those words in that order
-  as whole words, any case, any spacing (line breaks too). The article bodies are searched.
+  as whole words, any case, any spacing (line breaks too), in the title or body.
 - Any other single token (`50%`, `U.S.`): the characters as typed, any case, also inside longer words.
 """
 

@@ -13,7 +13,7 @@ HELP = """What you type is looked for in the filtered articles, in any case.
   search finds it: *price* also counts prices and priced; a title counts too. The context table
   shows the word and its regular forms (prices, priced, pricing), not irregular ones (*rose* for *rise*).
 - **Several words** (*crude oil*), or words "in quotation marks": a phrase, the words in that order,
-  whole words, any spacing, in the article text.
+  whole words, any spacing, in the title or text.
 - **Anything else** (*50%*, *U.S.*): those characters as typed, also inside longer words.
 """
 

@@ -32,6 +32,8 @@ PAGES = [
     ("entities", "Entities"),
     ("topics", "Topics"),
     ("word-clouds", "Word clouds"),
+    ("compare", "Compare"),
+    ("words", "Word over time"),
     ("articles", "Articles"),
     ("extraction-health", "Extraction health"),
 ]
