@@ -21,6 +21,7 @@ STATE = "_compare_sides"
 NOUNS = {
     "speakers": "speaker",
     "speaker_kinds": "speaker kind",
+    "speaker_genders": "gender",
     "entities": "entity",
     "entity_labels": "entity type",
     "topics": "topic",
