@@ -1,4 +1,4 @@
-"""The corpus-wide steps of a commit, as DuckDB SQL over the parts: names, rejects, rollups, counts.
+"""The corpus-wide steps of a commit, as DuckDB SQL over the parts: names, rejects, discovered topics.
 
 Each writes small snapshot tables; none brings a whole table into Python. Re-tagging after a
 taxonomy edit goes chunk by chunk, one part in memory at a time.
@@ -17,7 +17,7 @@ from dashboard import store
 from dashboard.settings import taxonomy_for_store
 
 # Snapshot tables a commit derives anew (the rest of a snapshot is carried over by a rename).
-DERIVED = ("name_map", "speaker_counts", "entity_counts")
+DERIVED = ("name_map", *store.ROLLUPS)
 
 
 def _provisional(building: Path, manifest: dict) -> dict:
@@ -58,14 +58,6 @@ def _write_name_map(store_dir: Path, building: Path, manifest: dict, aliases_pat
     pq.write_table(store.to_arrow("name_map", table), building / "name_map.parquet", compression="zstd")
 
 
-def _write_rollups(store_dir: Path, building: Path, manifest: dict) -> None:
-    for table in store.ROLLUPS:
-        (building / f"{table}.parquet").unlink(missing_ok=True)
-    con = store.connect(store_dir, _provisional(building, manifest))
-    for table in store.ROLLUPS:
-        _copy(con, f"SELECT * FROM {table}", building / f"{table}.parquet")
-
-
 def _rename_whole_tables(store_dir: Path, building: Path, manifest: dict) -> None:
     """Stores written whole (small ones, older layouts) hold canonical names in their own files."""
     con = store.connect(store_dir, _provisional(building, manifest))
@@ -93,28 +85,6 @@ def _rename_whole_tables(store_dir: Path, building: Path, manifest: dict) -> Non
         target.rename(building / "entities.parquet")
 
 
-def counts(con) -> tuple[dict, dict]:
-    """(counts, rows) of a store for its manifest: articles, words, quotes, speakers, entities, dates."""
-    row = con.execute(
-        """SELECT (SELECT count(*) FROM articles), (SELECT coalesce(sum(words), 0) FROM articles),
-                  (SELECT count(*) FROM quotes), (SELECT count(*) FROM speaker_counts),
-                  (SELECT count(*) FROM entity_counts), (SELECT min(date) FROM articles),
-                  (SELECT max(date) FROM articles)"""
-    ).fetchone()
-    articles, words, quotes, speakers, entities, first, last = row
-    result = {
-        "articles": int(articles),
-        "words": int(words),
-        "quotes": int(quotes),
-        "speakers": int(speakers),
-        "entities": int(entities),
-        "date_min": str(first) if first else None,
-        "date_max": str(last) if last else None,
-    }
-    rows = {table: int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in store.SCHEMAS}
-    return result, rows
-
-
 def _carry_discovered(store_dir: Path, building: Path, manifest: dict) -> None:
     """Discovered topics stay only when the article set is unchanged: a topic model fitted to
     other articles would not cover the new ones."""
@@ -140,8 +110,6 @@ def finish(store_dir: Path, building: Path, manifest: dict, aliases_path: Path |
     _resolve_rejects(con, building)
     _carry_discovered(store_dir, building, manifest)
     _write_name_map(store_dir, building, manifest, aliases_path)
-    _write_rollups(store_dir, building, manifest)
-    manifest["counts"], manifest["rows"] = counts(store.connect(store_dir, _provisional(building, manifest)))
     return store.commit(store_dir, building, manifest, collect_parts=True)
 
 
@@ -169,14 +137,10 @@ def renamed(store_dir: str | Path, aliases_path: Path | None) -> dict:
     try:
         _write_name_map(store_dir, building, manifest, aliases_path)
         _rename_whole_tables(store_dir, building, manifest)
-        _write_rollups(store_dir, building, manifest)
-        counts_now, rows = counts(store.connect(store_dir, _provisional(building, manifest)))
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    updated = {**manifest, "counts": {**manifest.get("counts", {}), **counts_now}, "rows": rows}
-    updated["history"] = _history(manifest, "aliases re-applied")
-    return store.commit(store_dir, building, updated)
+    return store.commit(store_dir, building, {**manifest, "history": _history(manifest, "aliases re-applied")})
 
 
 def retag_part(folder: Path, articles: pa.Table, taxonomy) -> pa.Table:
@@ -226,7 +190,6 @@ def retag(store_dir: str | Path, taxonomy_path: Path | None = None) -> dict:
             (building / "topics.parquet").unlink()
             pq.write_table(whole, building / "topics.parquet", compression="zstd")
         updated = {**manifest, "parts": new_parts, "taxonomy_version": version}
-        _, updated["rows"] = counts(store.connect(store_dir, _provisional(building, updated)))
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

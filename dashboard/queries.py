@@ -10,6 +10,10 @@ Counting conventions (docs/dashboard.md repeats them for users):
 - "articles" of a speaker, entity or topic count distinct articles; "mentions" sum entity counts.
 - Top entities rank by articles, then mentions, so one article repeating a name does not dominate.
 - Rankings break ties by name, so the same store always gives the same order.
+
+With nothing filtered (a first visit), the overview's numbers come from the rollups a commit
+stores (store.ROLLUPS: per speaker, entity, day, topic and term), not from a scan of the parts;
+tests check that both ways give the same rows.
 """
 
 from __future__ import annotations
@@ -107,14 +111,8 @@ def entity_search(con: duckdb.DuckDBPyConnection, text: str, limit: int = 50) ->
 
 
 def topic_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Topics of the whole store (topic, kind, articles), taxonomy tags first."""
-    return _df(
-        con,
-        """
-        SELECT topic, min(kind) AS kind, count(DISTINCT article_id) AS articles
-        FROM topics GROUP BY topic ORDER BY kind DESC, articles DESC, topic""",
-        [],
-    )
+    """Topics of the whole store (topic, kind, articles), taxonomy tags first, from the commit's rollup."""
+    return _df(con, "SELECT topic, kind, articles FROM topic_counts ORDER BY kind DESC, articles DESC, topic", [])
 
 
 # --- overview ------------------------------------------------------------------------------
@@ -122,6 +120,16 @@ def topic_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def counts(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """One row: filtered articles, quotes, distinct speakers, distinct entities."""
+    if f.is_empty():
+        return _df(
+            con,
+            """
+            SELECT (SELECT coalesce(sum(articles), 0) FROM daily_counts)::BIGINT AS articles,
+                   (SELECT coalesce(sum(quotes), 0) FROM daily_counts)::BIGINT AS quotes,
+                   (SELECT count(*) FROM speaker_counts) AS speakers,
+                   (SELECT count(*) FROM entity_counts) AS entities""",
+            [],
+        )
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
     er, ep = f.entity_rows()
@@ -141,6 +149,14 @@ def counts(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def articles_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month") -> pd.DataFrame:
     """Filtered articles per period (period, articles)."""
+    if f.is_empty():
+        return _df(
+            con,
+            """
+            SELECT date_trunc(?, date)::DATE AS period, sum(articles)::BIGINT AS articles
+            FROM daily_counts WHERE date IS NOT NULL GROUP BY period ORDER BY period""",
+            [_period(freq)],
+        )
     aw, ap = f.article_where("a")
     return _df(
         con,
@@ -154,6 +170,12 @@ def articles_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "
 def top_speakers(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 20, by: str = "quotes") -> pd.DataFrame:
     """The most quoted speakers (speaker, kind, quotes, articles), ranked by quotes or articles."""
     order = {"quotes": "quotes DESC, articles DESC", "articles": "articles DESC, quotes DESC"}[by]
+    if f.is_empty():
+        return _df(
+            con,
+            f"SELECT speaker, kind, quotes, articles FROM speaker_counts ORDER BY {order}, speaker LIMIT ?",
+            [_limit(n)],
+        )
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
     return _df(
@@ -175,6 +197,13 @@ def top_entities(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = 20)
 
 def top_entities_sql(f: Filters, n: int | None = 20) -> tuple[str, list]:
     """SQL and parameters of top_entities."""
+    if f.is_empty():
+        return (
+            """
+            SELECT entity, label, articles, mentions FROM entity_label_counts
+            ORDER BY articles DESC, mentions DESC, entity, label LIMIT ?""",
+            [_limit(n)],
+        )
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
     return (
@@ -191,14 +220,17 @@ def top_entities_per_type(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 1
     """The n most mentioned entities of each type (label, entity, articles, mentions, rank)."""
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
+    counted = f"""
+        SELECT e.label, e.entity, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
+        FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}
+        GROUP BY e.label, e.entity"""
+    if f.is_empty():
+        fa, ap, counted = "fa AS (SELECT 1)", [], "SELECT label, entity, articles, mentions FROM entity_label_counts"
     return _df(
         con,
         f"""
         WITH {fa},
-             counted AS (
-               SELECT e.label, e.entity, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
-               FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}
-               GROUP BY e.label, e.entity)
+             counted AS ({counted})
         SELECT label, entity, articles, mentions,
                row_number() OVER (PARTITION BY label ORDER BY articles DESC, mentions DESC, entity) AS rank
         FROM counted QUALIFY rank <= ? ORDER BY label, rank""",
@@ -223,22 +255,33 @@ def topic_over_time(
     if kind:
         extra += " AND t.kind = ?"
         extra_p.append(kind)
+    counted = f"""
+        fa AS MATERIALIZED (SELECT a.article_id, date_trunc(?, a.date)::DATE AS period FROM articles a
+                            WHERE {aw} AND a.date IS NOT NULL),
+        total AS (SELECT period, count(*) AS n FROM fa GROUP BY period),
+        tagged AS (SELECT fa.period, t.topic, min(t.kind) AS kind, count(DISTINCT fa.article_id) AS articles
+                   FROM fa JOIN topics t ON t.article_id = fa.article_id
+                   WHERE TRUE {extra} GROUP BY fa.period, t.topic)"""
+    params = [_period(freq), *ap, *extra_p]
+    if f.is_empty() and kind:
+        # The rollups: an article's tags of one kind are distinct topics, so per-day counts add up.
+        counted = """
+        total AS (SELECT date_trunc(?, date)::DATE AS period, sum(articles) AS n FROM daily_counts
+                  WHERE date IS NOT NULL GROUP BY period),
+        tagged AS (SELECT date_trunc(?, date)::DATE AS period, topic, min(kind) AS kind, sum(articles)::BIGINT AS articles
+                   FROM topic_daily WHERE date IS NOT NULL AND kind = ? GROUP BY period, topic)"""
+        params = [_period(freq), _period(freq), kind]
     return _df(
         con,
         f"""
-        WITH fa AS MATERIALIZED (SELECT a.article_id, date_trunc(?, a.date)::DATE AS period FROM articles a
-                                 WHERE {aw} AND a.date IS NOT NULL),
-             total AS (SELECT period, count(*) AS n FROM fa GROUP BY period),
-             tagged AS (SELECT fa.period, t.topic, min(t.kind) AS kind, count(DISTINCT fa.article_id) AS articles
-                        FROM fa JOIN topics t ON t.article_id = fa.article_id
-                        WHERE TRUE {extra} GROUP BY fa.period, t.topic),
+        WITH {counted},
              shown AS (SELECT topic, min(kind) AS kind FROM tagged GROUP BY topic)
         SELECT total.period, shown.topic, shown.kind, coalesce(tagged.articles, 0) AS articles,
                coalesce(tagged.articles, 0) / total.n AS share
         FROM total CROSS JOIN shown
         LEFT JOIN tagged ON tagged.period = total.period AND tagged.topic = shown.topic
         ORDER BY total.period, articles DESC, shown.topic""",
-        [_period(freq), *ap, *extra_p],
+        params,
     )
 
 
@@ -417,6 +460,15 @@ def co_mention_pairs(con: duckdb.DuckDBPyConnection, f: Filters, n_entities: int
 
 def topic_summary(con: duckdb.DuckDBPyConnection, f: Filters, kind: str | None = None) -> pd.DataFrame:
     """Topics of the filtered articles (topic, kind, articles, share of filtered articles)."""
+    if f.is_empty() and kind:
+        return _df(
+            con,
+            """
+            SELECT topic, min(kind) AS kind, sum(articles)::BIGINT AS articles,
+                   sum(articles) / (SELECT sum(articles) FROM daily_counts) AS share
+            FROM topic_daily WHERE kind = ? GROUP BY topic ORDER BY articles DESC, topic""",
+            [kind],
+        )
     fa, ap = _scope(f)
     kind_sql, kp = ("AND t.kind = ?", [kind]) if kind else ("", [])
     return _df(
@@ -480,6 +532,8 @@ def topic_terms(con: duckdb.DuckDBPyConnection, topic: str, n: int = 30) -> pd.D
 
 def term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 200) -> pd.DataFrame:
     """Lemma counts over the filtered articles' text (term, count)."""
+    if f.is_empty():
+        return _df(con, "SELECT term, count FROM term_counts ORDER BY count DESC, term LIMIT ?", [_limit(n)])
     fa, ap = _scope(f)
     return _df(
         con,
@@ -511,6 +565,14 @@ def quote_term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, speaker: 
 
 def entity_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 200) -> pd.DataFrame:
     """Entity mention counts over the filtered articles (term, count), for an entity cloud."""
+    if f.is_empty():
+        return _df(
+            con,
+            """
+            SELECT entity AS term, sum(mentions)::BIGINT AS count FROM entity_label_counts
+            GROUP BY entity ORDER BY count DESC, entity LIMIT ?""",
+            [_limit(n)],
+        )
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
     return _df(
@@ -585,6 +647,8 @@ def table_size(con: duckdb.DuckDBPyConnection, f: Filters, table: str, *args) ->
             " WHERE article_id IN (SELECT article_id FROM topics WHERE topic = ?)" if topic else ""
         )
         extra = [topic] if topic else []
+    elif table == "top_entities" and f.is_empty():
+        return _df(con, "SELECT count(*) AS rows FROM entity_label_counts", [])
     elif table == "top_entities":
         er, extra = f.entity_rows()
         sql = f"SELECT count(DISTINCT (e.entity, e.label)) FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}"

@@ -107,9 +107,21 @@ SCHEMAS: dict[str, pa.Schema] = {
 INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
     # Per-article name -> corpus canonical name, only for names that change.
     "name_map": pa.schema([("name", pa.string()), ("canonical", pa.string())]),
-    # Rollups for the unfiltered sidebar choices and searches (one row per name).
-    "speaker_counts": pa.schema([("speaker", pa.string()), ("kind", pa.string()), ("quotes", pa.int64())]),
+    # Rollups: the sidebar's choices and searches, and the unfiltered views (queries.py reads them
+    # when nothing is filtered, so a first visit does not scan the parts). See ROLLUPS.
+    "speaker_counts": pa.schema(
+        [("speaker", pa.string()), ("kind", pa.string()), ("quotes", pa.int64()), ("articles", pa.int64())]
+    ),
     "entity_counts": pa.schema([("entity", pa.string()), ("label", pa.string()), ("articles", pa.int64())]),
+    "entity_label_counts": pa.schema(
+        [("entity", pa.string()), ("label", pa.string()), ("articles", pa.int64()), ("mentions", pa.int64())]
+    ),
+    "daily_counts": pa.schema([("date", pa.date32()), ("articles", pa.int64()), ("quotes", pa.int64())]),
+    "topic_daily": pa.schema(
+        [("date", pa.date32()), ("topic", pa.string()), ("kind", pa.string()), ("articles", pa.int64())]
+    ),
+    "topic_counts": pa.schema([("topic", pa.string()), ("kind", pa.string()), ("articles", pa.int64())]),
+    "term_counts": pa.schema([("term", pa.string()), ("count", pa.int64())]),
     # Discovered topics (kind 'discovered'): corpus-wide, kept while the article set is unchanged.
     "discovered": SCHEMAS["topics"],
 }
@@ -275,6 +287,7 @@ def commit(store_dir: str | Path, building: Path, manifest: dict, collect_parts:
         previous = {}
     name = building.name.removeprefix(".").removesuffix(".partial")
     try:
+        manifest = _derive(store, building, manifest)
         building.rename(store / name)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -304,6 +317,42 @@ def commit(store_dir: str | Path, building: Path, manifest: dict, collect_parts:
 
 
 PARTIAL_GRACE_SECONDS = 600
+
+
+def _derive(store: Path, building: Path, manifest: dict) -> dict:
+    """Write the snapshot's rollups afresh and measure it: every commit does, whatever changed (new
+    parts, a name map, re-tagged topics, discovered topics), so no rollup can go stale."""
+    for table in ROLLUPS:
+        (building / f"{table}.parquet").unlink(missing_ok=True)
+    provisional = {**manifest, "snapshot": building.name}
+    con = connect(store, provisional)
+    for table in ROLLUPS:
+        target = sql_path(building / f"{table}.parquet")
+        con.execute(f"COPY (SELECT * FROM {table}) TO {target} (FORMAT parquet, COMPRESSION zstd)")
+    measured, rows = _measure(connect(store, provisional))
+    return {**manifest, "counts": {**manifest.get("counts", {}), **measured}, "rows": rows}
+
+
+def _measure(con: duckdb.DuckDBPyConnection) -> tuple[dict, dict]:
+    """(counts, rows) for the manifest: articles, words, quotes, speakers, entities, dates; rows per table."""
+    row = con.execute(
+        """SELECT (SELECT count(*) FROM articles), (SELECT coalesce(sum(words), 0) FROM articles),
+                  (SELECT count(*) FROM quotes), (SELECT count(*) FROM speaker_counts),
+                  (SELECT count(*) FROM entity_counts), (SELECT min(date) FROM articles),
+                  (SELECT max(date) FROM articles)"""
+    ).fetchone()
+    articles, words, quotes, speakers, entities, first, last = row
+    counts = {
+        "articles": int(articles),
+        "words": int(words),
+        "quotes": int(quotes),
+        "speakers": int(speakers),
+        "entities": int(entities),
+        "date_min": str(first) if first else None,
+        "date_max": str(last) if last else None,
+    }
+    rows = {table: int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in SCHEMAS}
+    return counts, rows
 
 
 def _idle_for(path: Path) -> float:
@@ -351,8 +400,7 @@ def write_snapshot(store_dir: str | Path, tables: Mapping[str, pd.DataFrame], ma
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    rows = {table: len(frame) for table, frame in tables.items()}
-    return commit(store_dir, building, {**manifest, "parts": [], "rows": rows})
+    return commit(store_dir, building, {**manifest, "parts": []})
 
 
 def replace_tables(store_dir: str | Path, replacements: dict[str, pd.DataFrame], note: str, **manifest_updates) -> dict:
@@ -483,18 +531,44 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
     else:
         view("topics", f"{raw['topics']} UNION ALL SELECT {_columns('topics')} FROM discovered")
     for table, sql in ROLLUPS.items():
-        view(table, snapshot_table(table) if table in whole else sql)
+        # A rollup file of an older layout (fewer columns) is ignored: computed here it is still right.
+        stored = table in whole and _has_columns(snapshot / f"{table}.parquet", ALL_SCHEMAS[table])
+        view(table, snapshot_table(table) if stored else f"SELECT {_columns(table)} FROM ({sql})")
     return con
 
 
-# How each rollup is computed from the views; a commit stores them so the sidebar need not.
+def _has_columns(path: Path, schema: pa.Schema) -> bool:
+    try:
+        return set(schema.names) <= set(pq.read_schema(path).names)
+    except (OSError, pa.ArrowInvalid):
+        return False
+
+
+# How each rollup is computed from the views. A commit stores them (small: one row per name, per
+# day, per term), so the sidebar and the unfiltered views need not scan the parts. Each groups so
+# that sums over its rows are exact: an article has one date, so distinct articles per (date, x)
+# add up to distinct articles per (period, x).
 ROLLUPS = {
     "speaker_counts": """
-        SELECT speaker, mode(speaker_kind) AS kind, count(*) AS quotes
+        SELECT speaker, mode(speaker_kind) AS kind, count(*) AS quotes, count(DISTINCT article_id) AS articles
         FROM quotes WHERE speaker IS NOT NULL GROUP BY speaker""",
     "entity_counts": """
         SELECT entity, mode(label) AS label, count(DISTINCT article_id) AS articles
         FROM entities GROUP BY entity""",
+    "entity_label_counts": """
+        SELECT entity, label, count(DISTINCT article_id) AS articles, sum(count)::BIGINT AS mentions
+        FROM entities GROUP BY entity, label""",
+    "daily_counts": """
+        SELECT a.date, count(*) AS articles, coalesce(sum(q.n), 0)::BIGINT AS quotes
+        FROM articles a LEFT JOIN (SELECT article_id, count(*) AS n FROM quotes GROUP BY article_id) q
+             ON q.article_id = a.article_id
+        GROUP BY a.date""",
+    "topic_daily": """
+        SELECT a.date, t.topic, t.kind, count(DISTINCT t.article_id) AS articles
+        FROM topics t JOIN articles a ON a.article_id = t.article_id GROUP BY a.date, t.topic, t.kind""",
+    "topic_counts": """
+        SELECT topic, min(kind) AS kind, count(DISTINCT article_id) AS articles FROM topics GROUP BY topic""",
+    "term_counts": "SELECT term, sum(count)::BIGINT AS count FROM terms GROUP BY term",
 }
 
 

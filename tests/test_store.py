@@ -33,7 +33,9 @@ def test_write_then_read_round_trips_with_schema_types(tmp_path):
     manifest = store.write_snapshot(
         tmp_path, {"articles": _articles("A", "B"), "quotes": store.empty_frame("quotes")}, {"note": "x"}
     )
-    assert manifest["rows"] == {"articles": 2, "quotes": 0}
+    # Every table is counted, the ones not given as empty; the counts are measured, not copied.
+    assert manifest["rows"]["articles"] == 2 and manifest["rows"]["quotes"] == manifest["rows"]["mentions"] == 0
+    assert manifest["counts"]["articles"] == 2 and manifest["counts"]["date_max"] == "2025-01-02"
     frame = store.read_table(tmp_path, "articles")
     assert list(frame["title"]) == ["A", "B"]
     schema = pq.read_schema(tmp_path / manifest["snapshot"] / "articles.parquet")
@@ -144,7 +146,8 @@ def test_views_read_parts_in_place_and_apply_the_name_map(tmp_path):
     store.write_snapshot_table(building, "name_map", pd.DataFrame({"name": ["Lee"], "canonical": ["Ann Lee"]}))
     parts = [{"chunk": "c1"}, {"chunk": "c2"}]
     manifest = store.commit(tmp_path, building, {"parts": parts})
-    assert manifest["parts"] == parts and manifest["snapshot_tables"] == ["name_map"]
+    # The snapshot holds the name map and the rollups every commit derives, none of the part tables.
+    assert manifest["parts"] == parts and manifest["snapshot_tables"] == sorted(["name_map", *store.ROLLUPS])
     con = store.connect(tmp_path)
     # Both mentions are kept as written; the entities view names both after the map.
     assert sorted(con.execute("SELECT article_id, name FROM mentions").fetchall()) == [("a1", "Ann Lee"), ("a2", "Lee")]

@@ -1,0 +1,100 @@
+"""The rollups a commit stores answer the unfiltered views exactly as a scan of the parts would.
+
+With nothing filtered, queries.py reads the rollups (store.ROLLUPS) instead of the parts. Each
+query is asked twice on the same real store: unfiltered (the rollups) and with a filter that keeps
+every article but is not empty (the scan). Any difference is a wrong number on a first visit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from dashboard import corpus, preprocess, store
+from dashboard import queries as q
+from dashboard.filters import Filters
+
+EVERYTHING = Filters(start=dt.date(1900, 1, 1))  # all articles have dates; not is_empty(), so no rollup
+
+QUERIES = {
+    "counts": lambda con, f: q.counts(con, f),
+    "articles_over_time month": lambda con, f: q.articles_over_time(con, f, "month"),
+    "articles_over_time week": lambda con, f: q.articles_over_time(con, f, "week"),
+    "top_speakers quotes": lambda con, f: q.top_speakers(con, f, 30),
+    "top_speakers articles": lambda con, f: q.top_speakers(con, f, 30, "articles"),
+    "top_entities": lambda con, f: q.top_entities(con, f, None),
+    "top_entities size": lambda con, f: q.table_size(con, f, "top_entities"),
+    "top_entities_per_type": lambda con, f: q.top_entities_per_type(con, f, 5),
+    "topic_over_time taxonomy": lambda con, f: q.topic_over_time(con, f, "month", "taxonomy"),
+    "topic_summary taxonomy": lambda con, f: q.topic_summary(con, f, "taxonomy"),
+    "term_frequencies": lambda con, f: q.term_frequencies(con, f, 300),
+    "entity_frequencies": lambda con, f: q.entity_frequencies(con, f, 300),
+}
+
+
+@pytest.fixture(scope="module")
+def reuters_store(corpora, tmp_path_factory):
+    """A real store in parts, from 40 Reuters articles, with one name merged by the corpus map."""
+    folder = tmp_path_factory.mktemp("in")
+    for path in sorted((corpora / "reuters-1987" / "articles").iterdir())[:40]:
+        (folder / path.name).symlink_to(path)
+    out = tmp_path_factory.mktemp("rollups") / "store"
+    preprocess.preprocess([folder], out, chunk_articles=8)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_an_unfiltered_view_from_the_rollups_equals_the_scan(reuters_store, name):
+    con = store.connect(reuters_store)
+    from_rollups, scanned = QUERIES[name](con, Filters()), QUERIES[name](con, EVERYTHING)
+    assert len(scanned) > 0
+    pd.testing.assert_frame_equal(from_rollups, scanned, check_dtype=False)
+
+
+def test_the_rollups_are_read_from_the_snapshot_not_computed(reuters_store):
+    manifest = store.read_manifest(reuters_store)
+    snapshot = reuters_store / manifest["snapshot"]
+    assert all((snapshot / f"{table}.parquet").is_file() for table in store.ROLLUPS)
+    con = store.connect(reuters_store)
+    for table in store.ROLLUPS:
+        plan = con.execute(f"EXPLAIN SELECT * FROM {table}").fetchall()[0][1]
+        # A plain read of the stored file: no aggregation over the parts at query time.
+        assert "READ_PARQUET" in plan and "GROUP" not in plan and "JOIN" not in plan, (table, plan)
+
+
+def test_every_commit_refreshes_the_rollups(reuters_store, tmp_path):
+    """A re-tag changes the topics: the topic rollups of the new snapshot follow, not the old ones."""
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(reuters_store, copy)
+    taxonomy = tmp_path / "taxonomy.toml"
+    # One tag that nearly every Reuters article carries: nothing like the shipped taxonomy.
+    taxonomy.write_text(
+        '[settings]\nthreshold = 0.1\nmin_evidence = 1\n\n[[topic]]\nname = "numbers"\n'
+        'strong = ["year", "pct", "company", "share", "market", "price"]\n',
+        encoding="utf-8",
+    )
+    corpus.retag(copy, taxonomy)
+    con = store.connect(copy)
+    summary = q.topic_summary(con, Filters(), "taxonomy")
+    assert list(summary["topic"]) == ["numbers"] and summary["articles"].iloc[0] >= 30
+    pd.testing.assert_frame_equal(summary, q.topic_summary(con, EVERYTHING, "taxonomy"), check_dtype=False)
+
+
+def test_a_store_with_rollups_of_an_older_layout_computes_them(reuters_store, tmp_path):
+    """A rollup file lacking a column the code now expects is ignored, not misread."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    copy = tmp_path / "store"
+    shutil.copytree(reuters_store, copy)
+    path = copy / store.read_manifest(copy)["snapshot"] / "speaker_counts.parquet"
+    pq.write_table(pq.read_table(path).drop(["articles"]), path)
+    con = store.connect(copy)
+    pd.testing.assert_frame_equal(
+        q.top_speakers(con, Filters(), 30), q.top_speakers(con, EVERYTHING, 30), check_dtype=False
+    )
