@@ -505,8 +505,8 @@ PAGE_TABLES = {
     "Articles": ("articles", "quotes", "entities", "topics", "mentions"),
     "Extraction health": ("articles", "quotes"),
     "Compare": ("articles", "quotes", "entities", "terms"),
-    "Word (one word)": ("articles", "terms"),
-    "Word (a phrase)": ("articles", "terms"),
+    "Word (one word)": ("articles", "quotes", "terms"),
+    "Word (a phrase)": ("articles", "quotes", "terms"),
 }
 
 
