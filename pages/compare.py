@@ -35,9 +35,12 @@ for i, (column, side) in enumerate(zip(st.columns(len(sides)), sides)):
             metric.metric(name.capitalize(), f"{int(counts[name]):,}")
         words = distinctive[distinctive["side"] == i].drop(columns="side")
         st.markdown("**Distinctive words** (against the other sides)")
-        ui.table(
-            words, f"compare {letter} distinctive words", side, key=f"compare_words_{letter}", column_config=FORMATS
-        )
+        if len(words):
+            ui.table(
+                words, f"compare {letter} distinctive words", side, key=f"compare_words_{letter}", column_config=FORMATS
+            )
+        else:
+            ui.empty("No word is used here more than on the other sides.")
         for query, label, value, key in (
             (queries.top_speakers, "speaker", "quotes", "speakers"),
             (queries.top_entities, "entity", "articles", "entities"),

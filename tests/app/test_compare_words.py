@@ -103,3 +103,9 @@ def test_the_word_page_splits_by_outlet_and_keeps_the_word_in_the_url(open_app, 
     at.text_input(key="words_query").input("").run()
     assert "word" not in at.query_params
     assert any("Type a word or phrase" in i.value for i in at.info)
+
+
+def test_identical_sides_have_no_distinctive_words_and_say_so(open_app, small_store):
+    at = open_app(small_store, "compare.py", **comparison.to_params([JANE, JANE]))
+    assert not at.exception, at.exception
+    assert [i.value for i in at.info].count("No word is used here more than on the other sides.") == 2
