@@ -138,3 +138,16 @@ def test_compare_over_time_puts_every_side_on_the_same_periods(con):
     ]
     with pytest.raises(ValueError):
         q.compare_over_time(con, (JAN, FEB), "month", "words; DROP TABLE articles")
+
+
+def test_the_time_chart_puts_every_side_on_the_periods_of_all_sides():
+    from dashboard import charts
+
+    frame = pd.DataFrame(
+        {"side": [0, 0, 1], "period": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-02-01"]), "articles": [2, 1, 5]}
+    )
+    figure = charts.sides_over_time(frame, "articles", "Articles", ["A: one", "B: two", "C: none"], "month")
+    assert [trace.name for trace in figure.data] == ["A: one", "B: two", "C: none"]
+    assert [list(trace.y) for trace in figure.data] == [[2, 0, 1], [0, 5, 0], [0, 0, 0]]  # zeros where nothing
+    assert [list(trace.marker.size) for trace in figure.data][1] == [0, 7, 0]  # dots only where counted
+    assert len({trace.line.color for trace in figure.data}) == 3

@@ -149,3 +149,12 @@ def test_what_a_typed_query_means():
     assert [m.group(0) for m in pattern("50%").finditer("up 50%, then 150%")] == ["50%", "50%"]  # as typed, inside too
     assert pattern("") is None
     assert re.fullmatch(pattern('"oil price"'), "oil  price")
+
+
+def test_the_rate_chart_breaks_its_line_where_a_period_has_no_articles(con):
+    from dashboard import charts
+
+    figure = charts.rates(q.word_over_time(con, Filters(), "oil", "month"), "oil", "month")
+    (line,) = figure.data
+    assert list(line.y)[0] == 500.0 and list(line.y)[-1] == 1000.0
+    assert any(pd.isna(y) for y in line.y)  # February: no articles, no rate, a gap in the line
