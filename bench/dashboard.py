@@ -460,6 +460,21 @@ class PandasData:
         cells = cells[cells["z"] > 0].sort_values(["side", "z", "term"], ascending=[True, False, True])
         return cells.groupby("side").head(n)
 
+    def _each_side(self, name, sides, *args):
+        return pd.concat(getattr(self, name)(side, *args).assign(side=i) for i, side in enumerate(sides))
+
+    def compare_counts(self, sides):
+        return self._each_side("counts", sides)
+
+    def compare_top_speakers(self, sides, n=10):
+        return self._each_side("top_speakers", sides, n)
+
+    def compare_top_entities(self, sides, n=10):
+        return self._each_side("top_entities", sides, n)
+
+    def compare_term_frequencies(self, sides, n=200):
+        return self._each_side("term_frequencies", sides, n)
+
     # a word over time
     def _matching(self, f, search):
         """The filtered articles the search finds: lemmas (or the title) for one word, the text for a phrase."""
@@ -644,13 +659,20 @@ def compare_page(w: Work, f: Filters) -> None:
     series = w.q("compare_over_time", sides, "month", "articles")
     w.fig(lambda: charts.sides_over_time(series, "articles", "Articles over time", names, "month"))
     w.q("keyness", sides, 15, tuple(sorted(STOP_WORDS)))
-    for side in sides:
-        w.q("counts", side)
-        for query, label, value in (("top_speakers", "speaker", "quotes"), ("top_entities", "entity", "articles")):
-            top = w.q(query, side, 10)
-            w.fig(lambda top=top, label=label, value=value: charts.bars(top, label, value, "Top"))
-        frame = w.q("term_frequencies", side, 300)
-        cloud = dict(list(without_stop_words(dict(zip(frame["term"], frame["count"]))).items())[:120])
+    w.q("compare_counts", sides)
+    for query, label, value in (
+        ("compare_top_speakers", "speaker", "quotes"),
+        ("compare_top_entities", "entity", "articles"),
+    ):
+        top = w.q(query, sides, 10)
+        for i in range(len(sides)):
+            w.fig(
+                lambda i=i, top=top, label=label, value=value: charts.bars(top[top["side"] == i], label, value, "Top")
+            )
+    terms = w.q("compare_term_frequencies", sides, 300)
+    for i in range(len(sides)):
+        mine = terms[terms["side"] == i]
+        cloud = dict(list(without_stop_words(dict(zip(mine["term"], mine["count"]))).items())[:120])
         if cloud:
             w.fig(lambda cloud=cloud: to_png(render(cloud, 700, 420)))
 

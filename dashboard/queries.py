@@ -817,6 +817,88 @@ def _sides(sides: tuple[Filters, ...]) -> tuple[str, list]:
     return f"sa AS MATERIALIZED ({' UNION ALL '.join(parts)})", params
 
 
+def _per_side(sides: tuple[Filters, ...], rows: Callable[[Filters], tuple[str, list]]) -> tuple[str, list]:
+    """A condition on rows joined to `sa`: each side's own row filter (`rows(f)`) on that side's rows."""
+    cases, params = [], []
+    for i, f in enumerate(sides):
+        sql, p = rows(f)
+        cases.append(f"WHEN ? THEN ({sql})")
+        params += [i, *p]
+    return f"(CASE sa.side {' '.join(cases)} END)", params
+
+
+def compare_counts(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...]) -> pd.DataFrame:
+    """One row per side (side, articles, quotes): as `counts` gives them for each side alone."""
+    sa, params = _sides(sides)
+    qr, qp = _per_side(sides, lambda f: f.quote_rows("q"))
+    return _df(
+        con,
+        f"""
+        WITH {sa},
+             a AS (SELECT side, count(*) AS articles FROM sa GROUP BY side),
+             q AS (SELECT sa.side, count(*) AS quotes FROM quotes q JOIN sa ON sa.article_id = q.article_id
+                   WHERE {qr} GROUP BY sa.side)
+        SELECT s.side::INTEGER AS side, coalesce(a.articles, 0) AS articles, coalesce(q.quotes, 0) AS quotes
+        FROM (SELECT unnest(range(?)) AS side) s LEFT JOIN a USING (side) LEFT JOIN q USING (side) ORDER BY side""",
+        [*params, *qp, len(sides)],
+    )
+
+
+def compare_top_speakers(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int = 10) -> pd.DataFrame:
+    """Each side's most quoted speakers (side, speaker, kind, quotes, articles), as `top_speakers` ranks them.
+
+    One pass over the quotes for all sides, instead of one per side.
+    """
+    sa, params = _sides(sides)
+    qr, qp = _per_side(sides, lambda f: f.quote_rows("q"))
+    return _df(
+        con,
+        f"""
+        WITH {sa}
+        SELECT sa.side, q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes,
+               count(DISTINCT q.article_id) AS articles
+        FROM quotes q JOIN sa ON sa.article_id = q.article_id
+        WHERE q.speaker IS NOT NULL AND {qr}
+        GROUP BY sa.side, q.speaker
+        QUALIFY row_number() OVER (PARTITION BY sa.side ORDER BY quotes DESC, articles DESC, q.speaker) <= ?
+        ORDER BY sa.side, quotes DESC, articles DESC, q.speaker""",
+        [*params, *qp, _limit(n)],
+    )
+
+
+def compare_top_entities(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int = 10) -> pd.DataFrame:
+    """Each side's most mentioned entities (side, entity, label, articles, mentions), as `top_entities` ranks them."""
+    sa, params = _sides(sides)
+    er, ep = _per_side(sides, lambda f: f.entity_rows("e"))
+    return _df(
+        con,
+        f"""
+        WITH {sa}
+        SELECT sa.side, e.entity, e.label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
+        FROM entities e JOIN sa ON sa.article_id = e.article_id WHERE {er}
+        GROUP BY sa.side, e.entity, e.label
+        QUALIFY row_number() OVER (PARTITION BY sa.side ORDER BY articles DESC, mentions DESC, e.entity, e.label) <= ?
+        ORDER BY sa.side, articles DESC, mentions DESC, e.entity, e.label""",
+        [*params, *ep, _limit(n)],
+    )
+
+
+def compare_term_frequencies(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int = 200) -> pd.DataFrame:
+    """Each side's lemma counts (side, term, count), the n most frequent, as `term_frequencies` gives them."""
+    sa, params = _sides(sides)
+    frame = _df(
+        con,
+        f"""
+        WITH {sa}
+        SELECT sa.side, t.term, sum(t.count)::BIGINT AS n FROM terms t JOIN sa ON sa.article_id = t.article_id
+        GROUP BY sa.side, t.term
+        QUALIFY row_number() OVER (PARTITION BY sa.side ORDER BY n DESC, t.term) <= ?
+        ORDER BY sa.side, n DESC, t.term""",
+        [*params, _limit(n)],
+    )
+    return frame.rename(columns={"n": "count"})  # "count" would read as the aggregate in the window
+
+
 def compare_over_time(
     con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], freq: str = "month", what: str = "articles"
 ) -> pd.DataFrame:
@@ -868,9 +950,9 @@ def keyness(
         con,
         f"""
         WITH {sa},
-             counts AS (SELECT sa.side, t.term, sum(t.count)::DOUBLE AS y
-                        FROM sa JOIN terms t ON t.article_id = sa.article_id
-                        WHERE NOT list_contains(?::VARCHAR[], t.term) GROUP BY sa.side, t.term),
+             summed AS (SELECT sa.side, t.term, sum(t.count)::DOUBLE AS y
+                        FROM sa JOIN terms t ON t.article_id = sa.article_id GROUP BY sa.side, t.term),
+             counts AS (SELECT * FROM summed ANTI JOIN (SELECT unnest(?::VARCHAR[]) AS term) x USING (term)),
              pooled AS (SELECT term, sum(y) AS a FROM counts GROUP BY term),
              totals AS (SELECT side, sum(y) AS n FROM counts GROUP BY side),
              grand AS (SELECT sum(y) AS a0 FROM counts),

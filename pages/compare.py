@@ -25,14 +25,20 @@ ui.chart(
     ),
     key="compare_time",
 )
+# Each query answers for all sides in one pass; a side's rows are those with its index.
 distinctive = view.raw(queries.keyness, sides, 15, tuple(sorted(STOP_WORDS)))  # the clouds' noise words too
+counts = view.raw(queries.compare_counts, sides)
+tops = {
+    ("speaker", "quotes", "speakers"): view.raw(queries.compare_top_speakers, sides, 10),
+    ("entity", "articles", "entities"): view.raw(queries.compare_top_entities, sides, 10),
+}
+terms = view.raw(queries.compare_term_frequencies, sides, 300)
 for i, (column, side) in enumerate(zip(st.columns(len(sides)), sides)):
     letter = comparison.LETTERS[i]
     with column:
         ui.compare_side_header(view, i, side)
-        counts = view.raw(queries.counts, side).iloc[0]
         for metric, name in zip(st.columns(2), ("articles", "quotes")):
-            metric.metric(name.capitalize(), f"{int(counts[name]):,}")
+            metric.metric(name.capitalize(), f"{int(counts.iloc[i][name]):,}")
         words = distinctive[distinctive["side"] == i].drop(columns="side")
         st.markdown("**Distinctive words** (against the other sides)")
         if len(words):
@@ -41,18 +47,15 @@ for i, (column, side) in enumerate(zip(st.columns(len(sides)), sides)):
             )
         else:
             ui.empty("No word is used here more than on the other sides.")
-        for query, label, value, key in (
-            (queries.top_speakers, "speaker", "quotes", "speakers"),
-            (queries.top_entities, "entity", "articles", "entities"),
-        ):
-            top = view.raw(query, side, 10)
+        for (label, value, key), frame in tops.items():
+            top = frame[frame["side"] == i].drop(columns="side")
             if len(top):
                 ui.chart(charts.bars(top, label, value, f"Top {key}"), key=f"compare_{key}_chart_{letter}")
                 ui.downloads(top, f"compare {letter} top {key}", side, key=f"compare_{key}_{letter}")
             else:
                 ui.empty(f"No {key} in these articles.")
-        terms = view.raw(queries.term_frequencies, side, 300)
-        cloud = without_stop_words(dict(zip(terms["term"], terms["count"])))
+        mine = terms[terms["side"] == i]
+        cloud = without_stop_words(dict(zip(mine["term"], mine["count"])))
         ui.word_cloud(
             dict(list(cloud.items())[:120]),
             f"compare {letter} word cloud",

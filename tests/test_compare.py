@@ -151,3 +151,38 @@ def test_the_time_chart_puts_every_side_on_the_periods_of_all_sides():
     assert [list(trace.y) for trace in figure.data] == [[2, 0, 1], [0, 5, 0], [0, 0, 0]]  # zeros where nothing
     assert [list(trace.marker.size) for trace in figure.data][1] == [0, 7, 0]  # dots only where counted
     assert len({trace.line.color for trace in figure.data}) == 3
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    from tests.app.stores import write_small_store
+
+    return store.connect(write_small_store(tmp_path_factory.mktemp("compare-small") / "store"))
+
+
+SIDE_SETS = [
+    (Filters(speakers=("Jane Roe",)), Filters(speakers=("John Doe",))),  # overlapping articles (a2)
+    (JAN, Filters(entity_labels=("PERSON",), speaker_kinds=("person",)), Filters(text="growth"), FEB),
+    (Filters(text="nothing like this"), Filters(topics=("energy",))),  # a side without articles
+]
+
+
+@pytest.mark.parametrize("sides", SIDE_SETS)
+def test_one_pass_for_all_sides_gives_what_each_side_alone_gives(small, sides):
+    def alone(query, *args):
+        return [[tuple(row) for row in query(small, side, *args).itertuples(index=False)] for side in sides]
+
+    def together(frame):
+        return [
+            [tuple(row) for row in frame[frame["side"] == i].drop(columns="side").itertuples(index=False)]
+            for i in range(len(sides))
+        ]
+
+    assert together(q.compare_top_speakers(small, sides, 2)) == alone(q.top_speakers, 2)
+    assert together(q.compare_top_entities(small, sides, 3)) == alone(q.top_entities, 3)
+    assert together(q.compare_term_frequencies(small, sides, 4)) == alone(q.term_frequencies, 4)
+    counts = q.compare_counts(small, sides)
+    assert list(counts["side"]) == list(range(len(sides)))
+    assert [tuple(r) for r in counts[["articles", "quotes"]].itertuples(index=False)] == [
+        tuple(q.counts(small, side)[["articles", "quotes"]].iloc[0]) for side in sides
+    ]
