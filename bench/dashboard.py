@@ -674,7 +674,7 @@ def compare_page(w: Work, f: Filters) -> None:
         mine = terms[terms["side"] == i]
         cloud = dict(list(without_stop_words(dict(zip(mine["term"], mine["count"]))).items())[:120])
         if cloud:
-            w.fig(lambda cloud=cloud: to_png(render(cloud, 700, 420)))
+            w.fig(lambda cloud=cloud: to_png(render(cloud, 560, 340)))
 
 
 def word_page(search: str) -> Callable[[Work, Filters], None]:

@@ -60,6 +60,6 @@ for i, (column, side) in enumerate(zip(st.columns(len(sides)), sides)):
             dict(list(cloud.items())[:120]),
             f"compare {letter} word cloud",
             key=f"compare_cloud_{letter}",
-            width=700,
-            height=420,
+            width=560,
+            height=340,
         )
