@@ -14,6 +14,9 @@ if not typed:
     ui.empty("Type a word or phrase above to see how often these articles use it, and where.")
     st.stop()
 search = concordance.as_search(typed)
+if concordance.pattern(search) is None:  # only quotation marks or punctuation: nothing to look for
+    ui.empty(f"Nothing to look for in \u201c{typed}\u201d: type a word, a phrase, or a token such as 50%.")
+    st.stop()
 found = view.filters.with_(text=f"{view.filters.text} {search}".strip())  # these articles and the word
 
 left, right = st.columns(2)

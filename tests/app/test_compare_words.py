@@ -109,3 +109,18 @@ def test_identical_sides_have_no_distinctive_words_and_say_so(open_app, small_st
     at = open_app(small_store, "compare.py", **comparison.to_params([JANE, JANE]))
     assert not at.exception, at.exception
     assert [i.value for i in at.info].count("No word is used here more than on the other sides.") == 2
+
+
+def test_punctuation_alone_is_not_a_search_that_matches_everything(open_app, small_store):
+    at = open_app(small_store, "words.py", word='"\u201c\u201d')
+    assert not at.exception, at.exception
+    assert any(i.value.startswith("Nothing to look for") for i in at.info)
+    assert not at.dataframe
+
+
+def test_the_comparison_counts_quotes_over_time_on_request(open_app, small_store):
+    at = open_app(small_store, "compare.py", **comparison.to_params([JANE, JOHN]))
+    at.segmented_control(key="compare_what").set_value("quotes").run()
+    assert not at.exception, at.exception
+    figure = at.get("plotly_chart")[0].proto.spec
+    assert '"text":"quotes"' in figure  # the y axis
