@@ -38,8 +38,9 @@ if not matched:
     ui.empty(f"No article here uses \u201c{typed}\u201d.")
     st.stop()
 lines = view.get(queries.word_contexts, search, CONTEXT_ARTICLES)
+newest = f"the newest {CONTEXT_ARTICLES:,} of the" if matched > CONTEXT_ARTICLES else "the"
 st.caption(
-    f"{len(lines):,} uses in the newest {min(matched, CONTEXT_ARTICLES):,} of the {matched:,} matching articles"
+    f"{len(lines):,} uses in {newest} {matched:,} matching articles"
     + (" (narrow the filters to reach older ones)." if matched > CONTEXT_ARTICLES else ".")
 )
 ui.table(

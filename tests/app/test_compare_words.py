@@ -124,3 +124,8 @@ def test_the_comparison_counts_quotes_over_time_on_request(open_app, small_store
     assert not at.exception, at.exception
     figure = at.get("plotly_chart")[0].proto.spec
     assert '"text":"quotes"' in figure  # the y axis
+
+
+def test_the_context_caption_says_how_many_uses_and_articles(open_app, small_store):
+    at = open_app(small_store, "words.py", word="jane roe")
+    assert "4 uses in the 4 matching articles." in captions(at)
