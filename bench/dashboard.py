@@ -32,14 +32,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboard import charts, queries, store  # noqa: E402
-from dashboard.filters import Filters  # noqa: E402
+from dashboard.concordance import lines, pattern  # noqa: E402
+from dashboard.filters import Filters, text_query, word_forms  # noqa: E402
 from dashboard.settings import default_store  # noqa: E402
-from dashboard.wordclouds import render, to_png, without_stop_words  # noqa: E402
+from dashboard.wordclouds import STOP_WORDS, render, to_png, without_stop_words  # noqa: E402
 
 TARGET_SECONDS = 0.5
 MAX_SHOWN = 5000  # dashboard.ui.widgets.MAX_SHOWN (not imported: ui imports streamlit)
@@ -436,6 +438,83 @@ class PandasData:
         out = out.sort_values(["gap", "date", "article_id"], ascending=[False, False, True])
         return out if n is None else out.head(n)
 
+    # comparisons
+    def compare_over_time(self, sides, freq="month", what="articles"):
+        parts = []
+        for i, side in enumerate(sides):
+            rows = (self._articles(side) if what == "articles" else self._quotes(side)).dropna(subset=["date"])
+            per = rows.assign(period=_period(rows["date"], freq)).groupby("period").size().rename(what).reset_index()
+            parts.append(per.assign(side=i))
+        return pd.concat(parts)[["side", "period", what]]
+
+    def keyness(self, sides, n=20, exclude=()):
+        terms = self.t["terms"]
+        terms = terms[~terms["term"].isin(exclude)]
+        counts = pd.concat(
+            terms[terms["article_id"].isin(self._articles(side)["article_id"])].assign(side=i)
+            for i, side in enumerate(sides)
+        )
+        counts = counts.groupby(["side", "term"])["count"].sum().astype(float).rename("y_i").reset_index()
+        prior = counts.groupby("term")["y_i"].sum().rename("a")
+        totals = counts.groupby("side")["y_i"].sum().rename("n_i")
+        cells = counts.join(prior, on="term").join(totals, on="side")
+        a0 = totals.sum()
+        y_i, a, n_i = cells["y_i"], cells["a"], cells["n_i"]
+        y_j, n_j = a - y_i, a0 - n_i
+        delta = np.log((y_i + a) / (n_i + a0 - y_i - a)) - np.log((y_j + a) / (n_j + a0 - y_j - a))
+        cells = cells.assign(z=delta / np.sqrt(1 / (y_i + a) + 1 / (y_j + a)))
+        cells = cells[cells["z"] > 0].sort_values(["side", "z", "term"], ascending=[True, False, True])
+        return cells.groupby("side").head(n)
+
+    def _each_side(self, name, sides, *args):
+        return pd.concat(getattr(self, name)(side, *args).assign(side=i) for i, side in enumerate(sides))
+
+    def compare_counts(self, sides):
+        return self._each_side("counts", sides)
+
+    def compare_top_speakers(self, sides, n=10):
+        return self._each_side("top_speakers", sides, n)
+
+    def compare_top_entities(self, sides, n=10):
+        return self._each_side("top_entities", sides, n)
+
+    def compare_term_frequencies(self, sides, n=200):
+        return self._each_side("term_frequencies", sides, n)
+
+    # a word over time
+    def _matching(self, f, search):
+        """The filtered articles the search finds: lemmas (or the title) for one word, the text for a phrase."""
+        fa = self._articles(f)
+        found = pattern(search)
+        in_title = fa["title"].str.contains(found, na=False)
+        words = text_query(search).words
+        if words:  # lemmas, the way the sidebar search reads a word
+            terms = self.t["terms"]
+            forms = [form for word in words for form in word_forms(word)]
+            hit = in_title | fa["article_id"].isin(terms.loc[terms["term"].isin(forms), "article_id"])
+        else:
+            hit = in_title | fa["text"].str.contains(found, na=False)
+        return fa.assign(hit=hit)
+
+    def word_over_time(self, f, search, freq="month"):
+        fa = self._matching(f, search).dropna(subset=["date"])
+        fa = fa.assign(period=_period(fa["date"], freq))
+        out = fa.groupby("period").agg(articles=("hit", "sum"), total=("hit", "size")).reset_index()
+        return out.assign(per_1000=1000 * out["articles"] / out["total"])
+
+    def word_contexts(self, f, search, articles=None):
+        fa = self._matching(f, search)
+        fa = fa[fa["hit"]].sort_values(["date", "article_id"], ascending=[False, True]).head(articles)
+        found = pattern(search)
+        return pd.DataFrame(
+            [
+                (line.left, line.match, line.right, aid)
+                for aid, text in zip(fa["article_id"], fa["text"])
+                for line in lines(text, found)
+            ],
+            columns=["left", "match", "right", "article_id"],
+        )
+
 
 # Tables each page reads, for the baseline that loads them per page view.
 PAGE_TABLES = {
@@ -446,6 +525,9 @@ PAGE_TABLES = {
     "Word clouds": ("articles", "quotes", "terms"),
     "Articles": ("articles", "quotes", "entities", "topics", "mentions"),
     "Extraction health": ("articles", "quotes"),
+    "Compare": ("articles", "quotes", "entities", "terms"),
+    "Word (one word)": ("articles", "quotes", "terms"),
+    "Word (a phrase)": ("articles", "quotes", "terms"),
 }
 
 
@@ -604,6 +686,44 @@ def gender_page(w: Work, f: Filters) -> None:
     w.q("speaker_genders", f, 5000)
 
 
+def compare_page(w: Work, f: Filters) -> None:
+    # Speaker A against speaker B in the same months: the two most quoted people under the filter's
+    # dates (the typical filter's speaker is the first), as "One side per speaker" makes them.
+    people = w.data.top_speakers(f.with_(speakers=(), speaker_kinds=("person",)), 2)["speaker"]
+    sides = tuple(f.with_(speakers=(p,)) for p in people)
+    names = [f"{i}: {side.describe()}" for i, side in enumerate(sides)]
+    series = w.q("compare_over_time", sides, "month", "articles")
+    w.fig(lambda: charts.sides_over_time(series, "articles", "Articles over time", names, "month"))
+    w.q("keyness", sides, 15, tuple(sorted(STOP_WORDS)))
+    w.q("compare_counts", sides)
+    for query, label, value in (
+        ("compare_top_speakers", "speaker", "quotes"),
+        ("compare_top_entities", "entity", "articles"),
+    ):
+        top = w.q(query, sides, 10)
+        for i in range(len(sides)):
+            w.fig(
+                lambda i=i, top=top, label=label, value=value: charts.bars(top[top["side"] == i], label, value, "Top")
+            )
+    terms = w.q("compare_term_frequencies", sides, 300)
+    for i in range(len(sides)):
+        mine = terms[terms["side"] == i]
+        cloud = dict(list(without_stop_words(dict(zip(mine["term"], mine["count"]))).items())[:120])
+        if cloud:
+            w.fig(lambda cloud=cloud: to_png(render(cloud, 560, 340)))
+
+
+def word_page(search: str) -> Callable[[Work, Filters], None]:
+    """The Word over time page for one search (its default view: no split, the context table)."""
+
+    def run(w: Work, f: Filters) -> None:
+        rates = w.q("word_over_time", f, search, "month")
+        w.fig(lambda: charts.rates(rates, f"Articles per 1,000 using {search}", "month"))
+        w.q("word_contexts", f, search, 500)
+
+    return run
+
+
 PAGES: dict[str, Callable[[Work, Filters], None]] = {
     "Overview": overview,
     "Speakers and quotes": speakers_page,
@@ -612,6 +732,9 @@ PAGES: dict[str, Callable[[Work, Filters], None]] = {
     "Word clouds": wordclouds_page,
     "Articles": articles_page,
     "Extraction health": health_page,
+    "Compare": compare_page,
+    "Word (one word)": word_page("oil"),
+    "Word (a phrase)": word_page('"interest rates"'),
     # No pandas baseline for these (yet): DuckDB times only.
     "Outlets": outlets_page,
     "Gender of sources": gender_page,

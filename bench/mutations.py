@@ -283,6 +283,42 @@ MUTATIONS: tuple[Mutation, ...] = (
         "return str(text)",
         ("tests/test_charts.py",),
     ),
+    # --- comparisons and a word over time (dashboard/comparison.py, queries.py, concordance.py) -----
+    Mutation(
+        "comparison-sides-share-one-set-of-parameters",
+        "dashboard/comparison.py",
+        'params[f"{letter}.{name}"] = value',
+        "params[name] = value",
+        ("tests/test_compare.py",),
+    ),
+    Mutation(
+        "comparison-side-without-filters-lost",
+        "dashboard/comparison.py",
+        "params: dict[str, str | list[str]] = {COUNT: str(len(sides))} if sides else {}",
+        "params: dict[str, str | list[str]] = {}",
+        ("tests/test_compare.py",),
+    ),
+    Mutation(
+        "keyness-others-include-the-side",
+        "dashboard/queries.py",
+        "c.y AS y_i, p.a - c.y AS y_j,",
+        "c.y AS y_i, p.a AS y_j,",
+        ("tests/test_compare.py",),
+    ),
+    Mutation(
+        "word-rate-not-per-1000-articles",
+        "dashboard/queries.py",
+        "1000.0 * count(*) FILTER (WHERE hit) / count(*) AS per_1000",
+        "1000.0 * count(*) FILTER (WHERE hit) / 1000 AS per_1000",
+        ("tests/test_words.py",),
+    ),
+    Mutation(
+        "context-matches-inside-longer-words",
+        "dashboard/concordance.py",
+        '_BEFORE, _AFTER = r"(?<![^\\W_])", r"(?![^\\W_])"',
+        '_BEFORE, _AFTER = "", ""',
+        ("tests/test_words.py",),
+    ),
     # --- the store and runs (dashboard/store.py, dashboard/preprocess.py) --------------------------
     Mutation(
         "manifest-written-in-place",

@@ -413,6 +413,68 @@ def per_group_bars(
     )
 
 
+def sides_over_time(frame: pd.DataFrame, value: str, title: str, names: list[str], freq: str = "month") -> go.Figure:
+    """One line per side of a comparison on one shared time axis (side i is `names[i]`, colour i).
+
+    Every side spans the periods of all sides, 0 where it counted nothing (dots only where it did),
+    so the lines can be read against each other; a side with no rows is a flat line at 0.
+    """
+    fig = go.Figure()
+    span = _span_periods(frame["period"], freq)
+    for i, name in enumerate(names):
+        rows = frame[frame["side"] == i]
+        full = _zero_filled(rows[["period", value]], value, span)
+        color = SERIES_PALETTE[i % len(SERIES_PALETTE)]
+        fig.add_scatter(
+            x=full["period"],
+            y=full[value],
+            mode="lines+markers",
+            name=_safe(name),
+            line=dict(color=color),
+            marker=dict(color=color, size=[7 if c else 0 for c in full["counted"]]),
+            hovertemplate=f"<b>%{{fullData.name}}</b><br>%{{x}}: %{{y:,}} {value}<extra></extra>",
+        )
+    _time_axis(fig, frame["period"], freq)
+    _count_axis(fig, frame[value])
+    fig.update_yaxes(title_text=value)
+    fig.update_xaxes(title_text=None)
+    return _layout(fig, title, height=HEIGHT + 22 * len(names), showlegend=True, legend=dict(orientation="h", y=-0.15))
+
+
+def rates(frame: pd.DataFrame, title: str, freq: str = "month", series: str | None = None) -> go.Figure:
+    """Matching articles per 1,000 articles per period (`per_1000`, `articles`, `total`), a line per `series` value.
+
+    A period without articles has no rate, so the line breaks there instead of bridging it.
+    """
+    fig = go.Figure()
+    groups = [("all filtered articles", frame)] if series is None else list(frame.groupby(series, sort=False))
+    for i, (name, rows) in enumerate(groups):
+        rows = _broken_at_gaps(rows, freq)
+        color = SERIES_PALETTE[i % len(SERIES_PALETTE)]
+        fig.add_scatter(
+            x=rows["period"],
+            y=rows["per_1000"],
+            mode="lines+markers",
+            name=_safe(name),
+            line=dict(color=color),
+            marker=dict(color=color),
+            connectgaps=False,
+            customdata=rows[["articles", "total"]].to_numpy(),
+            hovertemplate="<b>%{fullData.name}</b><br>%{x}: %{y:,.1f} per 1,000 "
+            "(%{customdata[0]} of %{customdata[1]} articles)<extra></extra>",
+        )
+    _time_axis(fig, frame["period"], freq)
+    fig.update_xaxes(title_text=None)
+    fig.update_yaxes(title_text="articles per 1,000", rangemode="tozero")
+    return _layout(
+        fig,
+        title,
+        height=HEIGHT + 22 * -(-len(fig.data) // 2),
+        showlegend=True,
+        legend=dict(orientation="h", yanchor="top", y=-0.12),
+    )
+
+
 # --- article text ------------------------------------------------------------------------------
 
 ENTITY_CLASSES = {

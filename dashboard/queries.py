@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from dashboard import concordance
 from dashboard.filters import Filters, contains_pattern, marks
 
 PERIODS = ("day", "week", "month", "quarter", "year")
@@ -974,3 +975,251 @@ def stream(
     sql, params = build(f, *args, None)
     # A relation (con.sql), not con.execute: only a relation's reader streams in DuckDB 2.0.
     return con.sql(sql, params=params).to_arrow_reader(batch_size=batch_rows)
+
+
+# --- comparisons (several Filters values side by side) -------------------------------------------
+
+
+def _sides(sides: tuple[Filters, ...]) -> tuple[str, list]:
+    """CTE `sa`: (side, article_id, date) of each side's filtered articles; side is its index from 0.
+
+    An article two sides keep is there once for each.
+    """
+    parts, params = [], []
+    for i, f in enumerate(sides):
+        aw, ap = f.article_where("a")
+        parts.append(f"SELECT ?::INTEGER AS side, a.article_id, a.date FROM articles a WHERE {aw}")
+        params += [i, *ap]
+    return f"sa AS MATERIALIZED ({' UNION ALL '.join(parts)})", params
+
+
+def _per_side(sides: tuple[Filters, ...], rows: Callable[[Filters], tuple[str, list]]) -> tuple[str, list]:
+    """A condition on rows joined to `sa`: each side's own row filter (`rows(f)`) on that side's rows."""
+    cases, params = [], []
+    for i, f in enumerate(sides):
+        sql, p = rows(f)
+        cases.append(f"WHEN ? THEN ({sql})")
+        params += [i, *p]
+    return f"(CASE sa.side {' '.join(cases)} END)", params
+
+
+def compare_counts(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...]) -> pd.DataFrame:
+    """One row per side (side, articles, quotes): as `counts` gives them for each side alone."""
+    sa, params = _sides(sides)
+    qr, qp = _per_side(sides, lambda f: f.quote_rows("q"))
+    return _df(
+        con,
+        f"""
+        WITH {sa},
+             a AS (SELECT side, count(*) AS articles FROM sa GROUP BY side),
+             q AS (SELECT sa.side, count(*) AS quotes FROM quotes q JOIN sa ON sa.article_id = q.article_id
+                   WHERE {qr} GROUP BY sa.side)
+        SELECT s.side::INTEGER AS side, coalesce(a.articles, 0) AS articles, coalesce(q.quotes, 0) AS quotes
+        FROM (SELECT unnest(range(?)) AS side) s LEFT JOIN a USING (side) LEFT JOIN q USING (side) ORDER BY side""",
+        [*params, *qp, len(sides)],
+    )
+
+
+def compare_top_speakers(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int = 10) -> pd.DataFrame:
+    """Each side's most quoted speakers (side, speaker, kind, quotes, articles), as `top_speakers` ranks them.
+
+    One pass over the quotes for all sides, instead of one per side.
+    """
+    sa, params = _sides(sides)
+    qr, qp = _per_side(sides, lambda f: f.quote_rows("q"))
+    return _df(
+        con,
+        f"""
+        WITH {sa}
+        SELECT sa.side, q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes,
+               count(DISTINCT q.article_id) AS articles
+        FROM quotes q JOIN sa ON sa.article_id = q.article_id
+        WHERE q.speaker IS NOT NULL AND {qr}
+        GROUP BY sa.side, q.speaker
+        QUALIFY row_number() OVER (PARTITION BY sa.side ORDER BY quotes DESC, articles DESC, q.speaker) <= ?
+        ORDER BY sa.side, quotes DESC, articles DESC, q.speaker""",
+        [*params, *qp, _limit(n)],
+    )
+
+
+def compare_top_entities(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int = 10) -> pd.DataFrame:
+    """Each side's most mentioned entities (side, entity, label, articles, mentions), as `top_entities` ranks them."""
+    sa, params = _sides(sides)
+    er, ep = _per_side(sides, lambda f: f.entity_rows("e"))
+    return _df(
+        con,
+        f"""
+        WITH {sa}
+        SELECT sa.side, e.entity, e.label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
+        FROM entities e JOIN sa ON sa.article_id = e.article_id WHERE {er}
+        GROUP BY sa.side, e.entity, e.label
+        QUALIFY row_number() OVER (PARTITION BY sa.side ORDER BY articles DESC, mentions DESC, e.entity, e.label) <= ?
+        ORDER BY sa.side, articles DESC, mentions DESC, e.entity, e.label""",
+        [*params, *ep, _limit(n)],
+    )
+
+
+def compare_term_frequencies(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int = 200) -> pd.DataFrame:
+    """Each side's lemma counts (side, term, count), the n most frequent, as `term_frequencies` gives them."""
+    sa, params = _sides(sides)
+    frame = _df(
+        con,
+        f"""
+        WITH {sa}
+        SELECT sa.side, t.term, sum(t.count)::BIGINT AS n FROM terms t JOIN sa ON sa.article_id = t.article_id
+        GROUP BY sa.side, t.term
+        QUALIFY row_number() OVER (PARTITION BY sa.side ORDER BY n DESC, t.term) <= ?
+        ORDER BY sa.side, n DESC, t.term""",
+        [*params, _limit(n)],
+    )
+    return frame.rename(columns={"n": "count"})  # "count" would read as the aggregate in the window
+
+
+def compare_over_time(
+    con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], freq: str = "month", what: str = "articles"
+) -> pd.DataFrame:
+    """Articles (or quotes, with each side's speaker and kind row filters) per period of each side.
+
+    (side, period, articles | quotes); side is the index of its Filters in `sides`.
+    """
+    if what not in ("articles", "quotes"):
+        raise ValueError(f"compare articles or quotes, not {what!r}")
+    if not sides:
+        return pd.DataFrame({"side": [], "period": pd.Series(dtype="datetime64[us]"), what: []})
+    parts, params = [], []
+    for i, f in enumerate(sides):
+        if what == "articles":
+            where, wp = f.article_where("a")
+            source = "articles a"
+        else:
+            where, wp = f.quote_where("q", "a")
+            source = "quotes q JOIN articles a ON a.article_id = q.article_id"
+        parts.append(
+            f"SELECT ?::INTEGER AS side, date_trunc(?, a.date)::DATE AS period, count(*) AS {what} "
+            f"FROM {source} WHERE {where} AND a.date IS NOT NULL GROUP BY period"
+        )
+        params += [i, _period(freq), *wp]
+    return _df(con, " UNION ALL ".join(parts) + " ORDER BY side, period", params)
+
+
+def keyness(
+    con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int = 20, exclude: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """The words most distinctive of each side against the other sides together (docs/dashboard.md, "Keyness").
+
+    Weighted log-odds with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008) over the
+    stored lemma counts of each side's articles; the prior is the sides' pooled counts. For a word w,
+    side i and the others j (their counts added):
+        delta = ln((y_i + a_w) / (n_i + a_0 - y_i - a_w)) - ln((y_j + a_w) / (n_j + a_0 - y_j - a_w))
+        z = delta / sqrt(1 / (y_i + a_w) + 1 / (y_j + a_w))
+    where y are the word's counts, n the sides' total counts, a_w the word's pooled count and a_0
+    the pooled total. (side, term, count, others, per_10k, others_per_10k, z, rank): the n words
+    with the largest z above 0 per side, ties by term. Terms in `exclude` are left out of every count,
+    as if the articles did not have them.
+    """
+    if len(sides) < 2:
+        return pd.DataFrame(
+            {c: [] for c in ("side", "term", "count", "others", "per_10k", "others_per_10k", "z", "rank")}
+        )
+    sa, params = _sides(sides)
+    return _df(
+        con,
+        f"""
+        WITH {sa},
+             summed AS (SELECT sa.side, t.term, sum(t.count)::DOUBLE AS y
+                        FROM sa JOIN terms t ON t.article_id = sa.article_id GROUP BY sa.side, t.term),
+             counts AS (SELECT * FROM summed ANTI JOIN (SELECT unnest(?::VARCHAR[]) AS term) x USING (term)),
+             pooled AS (SELECT term, sum(y) AS a FROM counts GROUP BY term),
+             totals AS (SELECT side, sum(y) AS n FROM counts GROUP BY side),
+             grand AS (SELECT sum(y) AS a0 FROM counts),
+             cells AS (
+               SELECT c.side, c.term, c.y AS y_i, p.a - c.y AS y_j, p.a, t.n AS n_i, g.a0 - t.n AS n_j, g.a0
+               FROM counts c JOIN pooled p USING (term) JOIN totals t USING (side) CROSS JOIN grand g),
+             scored AS (
+               SELECT side, term, y_i, y_j, n_i, n_j,
+                      (ln((y_i + a) / nullif(n_i + a0 - y_i - a, 0)) - ln((y_j + a) / nullif(n_j + a0 - y_j - a, 0)))
+                      / sqrt(1 / (y_i + a) + 1 / (y_j + a)) AS z
+               FROM cells)
+        SELECT side, term, y_i::BIGINT AS count, y_j::BIGINT AS others,
+               10000 * y_i / n_i AS per_10k, 10000 * y_j / nullif(n_j, 0) AS others_per_10k, z,
+               row_number() OVER (PARTITION BY side ORDER BY z DESC, term) AS rank
+        FROM scored WHERE z > 0 QUALIFY rank <= ? ORDER BY side, rank""",
+        [*params, list(exclude), _limit(n)],
+    )
+
+
+# --- a word over time, and in context -------------------------------------------------------------
+
+SPLITS = ("source", "speaker")
+
+
+def word_over_time(
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    search: str,
+    freq: str = "month",
+    split: str | None = None,
+    groups: int = 5,
+) -> pd.DataFrame:
+    """Per period: filtered articles matching `search` (the sidebar search's meaning) per 1,000 filtered articles.
+
+    (period, [group,] articles, total, per_1000): `articles` match, `total` are all filtered
+    articles of the period (and group). `split` "source" gives one group per outlet, "speaker" one per
+    speaker quoted in the article (the speaker and kind filters apply); the `groups` groups with the
+    most matching articles are kept. A period with filtered articles and no match has per_1000 0;
+    a period without filtered articles has no row.
+    """
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"split by one of {SPLITS}, not {split!r}")
+    aw, ap = f.article_where("a")
+    mw, mp = Filters(text=search).article_where("a")
+    fa = f"""fa AS MATERIALIZED (
+               SELECT a.article_id, a.source, date_trunc(?, a.date)::DATE AS period, ({mw}) AS hit
+               FROM articles a WHERE {aw} AND a.date IS NOT NULL)"""
+    params = [_period(freq), *mp, *ap]
+    rate = "count(*) FILTER (WHERE hit) AS articles, count(*) AS total, 1000.0 * count(*) FILTER (WHERE hit) / count(*) AS per_1000"
+    if split is None:
+        return _df(con, f"WITH {fa} SELECT period, {rate} FROM fa GROUP BY period ORDER BY period", params)
+    if split == "source":
+        grouped, gp = "SELECT article_id, period, hit, coalesce(source, '(no outlet)') AS grp FROM fa", []
+    else:
+        qr, gp = f.quote_rows("q")
+        grouped = f"""SELECT DISTINCT fa.article_id, fa.period, fa.hit, q.speaker AS grp
+                      FROM fa JOIN quotes q ON q.article_id = fa.article_id WHERE q.speaker IS NOT NULL AND {qr}"""
+    return _df(
+        con,
+        f"""
+        WITH {fa},
+             g AS MATERIALIZED ({grouped}),
+             top AS (SELECT grp FROM g GROUP BY grp
+                     ORDER BY count(*) FILTER (WHERE hit) DESC, count(*) DESC, grp LIMIT ?)
+        SELECT period, grp AS "group", {rate}
+        FROM g SEMI JOIN top USING (grp) GROUP BY period, grp ORDER BY period, "group" """,
+        [*params, *gp, _limit(groups)],
+    )
+
+
+def word_contexts(
+    con: duckdb.DuckDBPyConnection, f: Filters, search: str, articles: int | None = None, width: int = 60
+) -> pd.DataFrame:
+    """Keyword in context: each match of `search` in the bodies of the newest `articles` filtered articles holding it.
+
+    (left, match, right, date, source, title, article_id), newest article first, matches in text
+    order; the articles are those the sidebar search finds, the matches those of
+    dashboard.concordance.pattern (an article found by its title alone has no line).
+    """
+    aw, ap = f.article_where("a")
+    mw, mp = Filters(text=search).article_where("a")
+    rows = con.execute(
+        f"""
+        SELECT a.date, a.source, a.title, a.text, a.article_id FROM articles a WHERE {aw} AND {mw}
+        ORDER BY a.date DESC NULLS LAST, a.article_id LIMIT ?""",
+        [*ap, *mp, _limit(articles)],
+    ).fetchall()
+    found = concordance.pattern(search)
+    out = [
+        (line.left, line.match, line.right, date, source, title, article_id)
+        for date, source, title, text, article_id in rows
+        for line in concordance.lines(text, found, width)
+    ]
+    return pd.DataFrame(out, columns=["left", "match", "right", "date", "source", "title", "article_id"])

@@ -5,6 +5,8 @@ Pages import from here only: `view = ui.page("Overview")`, then `view.get(querie
 """
 
 from dashboard.ui.article import chosen_article, show_article
+from dashboard.ui.compare import side_header as compare_side_header
+from dashboard.ui.compare import sides as compare_sides
 from dashboard.ui.data import View, clear_caches
 from dashboard.ui.editing import gender_editor, speaker_editor
 from dashboard.ui.frame import PAGES, navigation, page
@@ -19,6 +21,8 @@ __all__ = [
     "chart",
     "chosen_article",
     "clear_caches",
+    "compare_side_header",
+    "compare_sides",
     "discovery",
     "downloads",
     "empty",

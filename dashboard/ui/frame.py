@@ -29,6 +29,8 @@ PAGES = (
     ("gender.py", "Gender of sources", ":material/wc:"),
     ("topics.py", "Topics", ":material/category:"),
     ("word-clouds.py", "Word clouds", ":material/cloud:"),
+    ("compare.py", "Compare", ":material/compare:"),
+    ("words.py", "Word over time", ":material/timeline:"),
     ("articles.py", "Articles", ":material/article:"),
     ("extraction-health.py", "Extraction health", ":material/health_and_safety:"),
 )

@@ -163,6 +163,16 @@ def add_to_filter(field: str, values: Iterable[str]) -> None:
     st.session_state[key] = current + [v for v in values if v not in current]
 
 
+def load(f: Filters) -> None:
+    """Show `f` in the sidebar from the next run on (a button callback: runs before the widgets are drawn).
+
+    The widgets forget their values and are seeded from `f`, as on a session's first run from the URL.
+    """
+    for key in (PRESET, DATES, TEXT, SPEAKER_FIND, ENTITY_FIND, *FIELD_KEYS.values()):
+        st.session_state.pop(key, None)
+    st.session_state[_LAST] = f
+
+
 def rename_speaker(old: str, new: str) -> None:
     """After a merge or rename, point the speaker filter at the new name on the next run."""
     st.session_state[_RENAMED] = (old, new)

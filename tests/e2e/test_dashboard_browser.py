@@ -34,6 +34,8 @@ PAGES = [
     ("gender", "Gender of sources"),
     ("topics", "Topics"),
     ("word-clouds", "Word clouds"),
+    ("compare", "Compare"),
+    ("words", "Word over time"),
     ("articles", "Articles"),
     ("extraction-health", "Extraction health"),
 ]
