@@ -46,6 +46,10 @@ def _scope(f: Filters, columns: str = "a.article_id, a.date, a.title") -> tuple[
     Materialised because the article conditions (a text search scans every body) would otherwise
     run again for each table a query joins.
     """
+    if f.is_empty():
+        # Nothing to compute once: left to the planner, which reads only the columns a query uses
+        # and may build its join on the other, smaller side.
+        return f"fa AS (SELECT {columns} FROM articles a)", []
     aw, ap = f.article_where("a")
     return f"fa AS MATERIALIZED (SELECT {columns} FROM articles a WHERE {aw})", ap
 
@@ -612,14 +616,24 @@ def co_mention_pairs(con: duckdb.DuckDBPyConnection, f: Filters, n_entities: int
     """Shared articles of each pair among the top entities (entity_a, entity_b, articles), both orders."""
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
+    chosen = f"""
+        fe AS (SELECT DISTINCT e.article_id, e.entity FROM entities e JOIN fa ON fa.article_id = e.article_id
+               WHERE {er}),
+        top AS (SELECT entity, count(*) AS n FROM fe GROUP BY entity ORDER BY n DESC, entity LIMIT ?),
+        te AS (SELECT fe.* FROM fe JOIN top USING (entity))"""
+    if f.is_empty():
+        # The top entities by articles are the rollup's; only their rows are read.
+        fa, ap, chosen = (
+            "fa AS (SELECT 1)",
+            [],
+            """
+        top AS (SELECT entity FROM entity_counts ORDER BY articles DESC, entity LIMIT ?),
+        te AS (SELECT DISTINCT e.article_id, e.entity FROM entities e SEMI JOIN top ON top.entity = e.entity)""",
+        )
     return _df(
         con,
         f"""
-        WITH {fa},
-             fe AS (SELECT DISTINCT e.article_id, e.entity FROM entities e JOIN fa ON fa.article_id = e.article_id
-                    WHERE {er}),
-             top AS (SELECT entity, count(*) AS n FROM fe GROUP BY entity ORDER BY n DESC, entity LIMIT ?),
-             te AS (SELECT fe.* FROM fe JOIN top USING (entity))
+        WITH {fa}, {chosen}
         SELECT x.entity AS entity_a, y.entity AS entity_b, count(*) AS articles
         FROM te x JOIN te y ON x.article_id = y.article_id AND x.entity <> y.entity
         GROUP BY x.entity, y.entity ORDER BY articles DESC, entity_a, entity_b""",

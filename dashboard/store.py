@@ -629,6 +629,8 @@ def configure(con: duckdb.DuckDBPyConnection, memory_limit: str | None = None) -
     con.execute("SET memory_limit = ?", [limit])
     with contextlib.suppress(duckdb.Error):  # an option a DuckDB release may rename; only a speed-up
         con.execute("SET parquet_metadata_cache = true")
+    with contextlib.suppress(duckdb.Error):  # a server has no terminal to draw it on
+        con.execute("SET enable_progress_bar = false")
 
 
 def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckDBPyConnection:

@@ -31,6 +31,7 @@ QUERIES = {
     "topic_summary taxonomy": lambda con, f: q.topic_summary(con, f, "taxonomy"),
     "term_frequencies": lambda con, f: q.term_frequencies(con, f, 300),
     "entity_frequencies": lambda con, f: q.entity_frequencies(con, f, 300),
+    "co_mention_pairs": lambda con, f: q.co_mention_pairs(con, f, 8),
 }
 
 
