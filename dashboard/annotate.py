@@ -138,9 +138,12 @@ def tag_chunk(columns: dict[str, dict[str, list]], ids: list[str], words: list[i
 
     from dashboard.nlp import embeddings, topics
 
+    def frame(table: str) -> pd.DataFrame:  # typed even when empty
+        return pa.table(columns[table], schema=store.SCHEMAS[table]).to_pandas()
+
     tagged = topics.tag_frames(
-        pd.DataFrame(columns["terms"]),
-        topics.entity_counts(pd.DataFrame(columns["mentions"])),
+        frame("terms"),
+        topics.entity_counts(frame("mentions")),
         pd.DataFrame({"article_id": ids, "words": words}),
         taxonomy,
         vectors=(ids, vectors),

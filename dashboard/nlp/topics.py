@@ -325,7 +325,8 @@ def lexicon_tags(scores: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     """The cues-only tags of `tag_article` from `lexicon_scores`: threshold, enough cues, near the best."""
     settings = taxonomy.settings
     per = scores[
-        (scores["score"] >= scores["topic"].map(taxonomy.thresholds)) & (scores["cues"] >= settings["min_evidence"])
+        (scores["score"] >= scores["topic"].map(taxonomy.thresholds).astype(float))
+        & (scores["cues"] >= settings["min_evidence"])
     ]
     best = per.groupby("article_id")["score"].transform("max")
     return per[per["score"] >= best * settings["relative"]]
@@ -385,7 +386,7 @@ def combine(
     enough distinct cues, near the article's best). A tag's score is its share softmax(z) over
     all topics: between 0 and 1, summing to 1 per article. The best topic is a tag unless the
     article fits none: its best cosine is under `similarity_floor` and no topic's cues earn a
-    tag. Other topics are tags when their share reaches `second_share`.
+    tag. Other topics are tags when their share reaches `second_share` or their cues earn them.
     """
     settings = taxonomy.settings
     ids, matrix = vectors
@@ -398,13 +399,14 @@ def combine(
     known = scores[scores["article_id"].isin(row)]
     earned = lexicon_tags(known, taxonomy)
     cue = np.zeros_like(sims)
-    cue[earned["article_id"].map(row).to_numpy(), earned["topic"].map(column).to_numpy()] = earned["score"]
+    at = (earned["article_id"].map(row).to_numpy(dtype=np.intp), earned["topic"].map(column).to_numpy(dtype=np.intp))
+    cue[at] = earned["score"].to_numpy(dtype=np.float32)
     z = float(settings["similarity_scale"]) * sims + float(settings["cue_weight"]) * np.log1p(cue)
     share = np.exp(z - z.max(axis=1, keepdims=True))
     share /= share.sum(axis=1, keepdims=True)
 
     fits = (sims.max(axis=1) >= float(settings["similarity_floor"])) | (cue.max(axis=1) > 0)
-    chosen = share >= float(settings["second_share"])
+    chosen = (share >= float(settings["second_share"])) | (cue > 0)
     chosen[np.arange(len(ids)), share.argmax(axis=1)] = True
     r, c = np.nonzero(chosen & fits[:, None])
     out = pd.DataFrame(
@@ -419,12 +421,14 @@ def combine(
     out = out.merge(known[["article_id", "topic", "evidence"]], on=["article_id", "topic"], how="left")
     # The reason shown: the cues first when they earned the tag; else the similarity, with any
     # cues that were too weak to count on their own.
-    cues = out["evidence"].fillna("")
-    out["evidence"] = np.where(
-        out["earned"],
-        cues + ", " + out["similar"],
-        np.where(cues == "", out["similar"] + " (no cue words)", out["similar"] + " (weak cues: " + cues + ")"),
-    )
+    out["evidence"] = [
+        f"{cues}, {similar}"
+        if earned
+        else f"{similar} (weak cues: {cues})"
+        if isinstance(cues, str) and cues
+        else f"{similar} (no cue words)"
+        for cues, similar, earned in zip(out["evidence"], out["similar"], out["earned"])
+    ]
     return out[["article_id", "topic", "score", "evidence"]]
 
 
