@@ -258,15 +258,38 @@ def labelled_articles(args: argparse.Namespace, articles: pd.DataFrame) -> pd.Da
         if not wanted:
             raise ValueError("--every names no tag")
         gold = articles[["article_id", "name"]].merge(pd.DataFrame({"tag": wanted}), how="cross")
-        return gold.rename(columns={"name": "key"})[["article_id", "tag", "key"]]
+        return gold.rename(columns={"name": "key"}).assign(code="(every article)")[["article_id", "tag", "key", "code"]]
     if args.labels is None or args.map is None:
         raise ValueError("give --labels and --map, or --every")
     labels = read_labels(args.labels, args.articles)
     keys = labels[["file", "key"]].drop_duplicates()
-    gold = gold_tags(labels, read_map(args.map)).merge(keys, on="file")
+    gold = labels.merge(read_map(args.map), on="code")[["file", "code", "tag"]].merge(keys, on="file")
     by_row = labels["key"].ne(labels["file"]).any()  # id labels name CSV rows
     joined = gold.merge(articles, left_on="file", right_on="row" if by_row else "name")
-    return joined[["article_id", "tag", "key"]]
+    return joined[["article_id", "tag", "key", "code"]]
+
+
+def class_shares(tags: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """Per label code: its articles and the share whose top tag is one of their gold tags.
+
+    tags: article_id, topic, score; gold: article_id, tag, code. The per-class view of "top tag
+    right" (one class maps to several tags, so per-tag recall says little there).
+    """
+    top = tags.sort_values(["article_id", "score", "topic"], ascending=[True, False, True])
+    top = top.drop_duplicates("article_id").set_index("article_id")["topic"]
+    wanted = gold.groupby("article_id")["tag"].agg(set)
+    per = gold[["article_id", "code"]].drop_duplicates()
+    per = per.assign(right=[top.get(a) in wanted[a] for a in per["article_id"]])
+    out = per.groupby("code").agg(articles=("right", "size"), right=("right", "sum")).reset_index()
+    return out.assign(share=out["right"] / out["articles"]).sort_values("code").reset_index(drop=True)
+
+
+def format_classes(shares: pd.DataFrame) -> str:
+    """The per-class lines of the report."""
+    lines = ["", f"{'label':28} {'articles':>8} {'top tag right':>14}"]
+    for row in shares.itertuples(index=False):
+        lines.append(f"{row.code:28} {row.articles:>8,} {row.right:>7,} {row.share:>6.1%}")
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -308,5 +331,8 @@ def run(args: argparse.Namespace) -> int:
     if args.taxonomy:
         source += f"; taxonomy {args.taxonomy}"
     as_files = tags.rename(columns={"article_id": "file"})
-    print(format_report(score_tags(as_files, gold.rename(columns={"article_id": "file"})[["file", "tag"]]), source))
+    pairs = gold.rename(columns={"article_id": "file"})[["file", "tag"]].drop_duplicates()
+    print(format_report(score_tags(as_files, pairs), source))
+    if gold["code"].nunique() <= 40:  # Reuters has 100-odd codes; the per-tag table says enough there
+        print(format_classes(class_shares(tags, gold)))
     return 0
