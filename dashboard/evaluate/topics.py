@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-TOP_TARGET = 0.85
+TOP_TARGET = 0.90  # issue 12: top tag right for 90 % of unseen news (it was 85 % on Reuters)
 PRECISION_TARGET = 0.70
 
 

@@ -316,9 +316,12 @@ def lexicon_scores(
     effective = np.maximum(per["article_id"].map(lengths).fillna(0).astype(int), int(settings["min_words"]))
     per["score"] = per["raw"] / (effective / float(settings["per_words"])) ** float(settings["length_power"])
     kept = hits.groupby(["article_id", "topic"], observed=True).head(MAX_EVIDENCE)
-    evidence = kept.groupby(["article_id", "topic"], observed=True)["text"].agg(", ".join).rename("evidence")
-    out = per.merge(evidence.reset_index(), on=["article_id", "topic"])
-    return out[["article_id", "topic", "score", "cues", "evidence"]]
+    # Joined in plain Python: a groupby-agg per (article, topic) costs more than all the rest here.
+    texts: dict[tuple[str, str], list[str]] = {}
+    for key, text in zip(zip(kept["article_id"], kept["topic"]), kept["text"]):
+        texts.setdefault(key, []).append(text)
+    per["evidence"] = [", ".join(texts[key]) for key in zip(per["article_id"], per["topic"])]
+    return per[["article_id", "topic", "score", "cues", "evidence"]]
 
 
 def lexicon_tags(scores: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
