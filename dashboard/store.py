@@ -6,6 +6,7 @@ Layout of a store folder (README "Data layout"):
     parts/<chunk>/                one folder per annotated chunk of articles, never changed once done:
         mentions.parquet, quotes.parquet, quote_terms.parquet, terms.parquet
         topics-<taxonomy>.parquet   taxonomy tags, one file per taxonomy version
+        vectors-<embedding>.parquet each article's embedding, for re-tagging without spaCy
         articles-<meta>.parquet     the chunk's articles with their metadata (file, source, ...)
         _SUCCESS                    written last: a chunk is done when this file exists
     snapshot-<time>-<id>/         the corpus-wide tables of one commit, all small: name_map, rejects,

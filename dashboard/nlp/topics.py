@@ -1,8 +1,10 @@
-"""Topic tags from an editable taxonomy of weighted lemmas, phrases and entity cues.
+"""Topic tags from an editable taxonomy: weighted lemmas, phrases and entity cues, plus meaning.
 
-The taxonomy is data (`rules/taxonomy.toml`); this module only reads it and scores articles.
-Scoring reads bags of lemmas and entity names, not spaCy Docs, so the stored `terms` and
-`mentions` tables are enough to re-tag a whole corpus after the taxonomy changes (`dashboard.corpus.retag`, `topics retag`).
+The taxonomy is data (`rules/taxonomy.toml`); this module only reads it and scores articles,
+pure functions all: bags of lemmas and entity names and article vectors in, tags out. No spaCy
+Doc and no model are needed, so the stored `terms`, `mentions` and per-part vectors are enough
+to re-tag a whole corpus after the taxonomy changes (`dashboard.corpus.retag`, `topics retag`).
+The vectors themselves come from `dashboard.nlp.embeddings`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ DEFAULT_SETTINGS = {
     "threshold": 3.0,
     "min_evidence": 2,
     "relative": 0.0,
-    # Combining cues with description similarity (see `combine`; used when vectors are given).
+    # Combining cue scores with similarity to each topic (see `combine`; used when vectors are given).
     "similarity_scale": 10.0,
     "cue_weight": 3.0,
     "similarity_floor": 0.10,
@@ -78,8 +80,8 @@ class Taxonomy:
     settings: Mapping[str, float]
     content: str  # canonical JSON of the parsed file, what the version hashes
     thresholds: Mapping[str, float] = field(default_factory=dict)  # per topic (default: settings)
-    # One plain sentence per topic: what its articles are about; the embedding side compares
-    # articles with it. A topic without one is tagged from its cues alone.
+    # One plain sentence per topic: what its articles are about; articles are compared with it
+    # (and with the topic's cue words) by meaning. Empty: the cue words alone stand for the topic.
     descriptions: Mapping[str, str] = field(default_factory=dict)
     # Indexes built once at load so tagging one article is a few dict lookups.
     by_word: Mapping[str, tuple[Cue, ...]] = field(repr=False, default_factory=dict)
