@@ -41,6 +41,8 @@ def package_dir() -> Path:
 
 def version() -> str:
     """Short hash of what a stored vector depends on: package version, weights file, text preparation."""
+    # This file is left out of `rules_version` (vectors are re-made, not re-parsed), so a change
+    # to `article_text` or `embed` must change the text below.
     text = f"wordllama {package_version('wordllama')} {CONFIG} {DIM} chars {MAX_CHARS} slug-case 1"
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
