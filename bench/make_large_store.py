@@ -78,7 +78,7 @@ def replicate(src: Path, dst: Path, copies: int) -> dict:
                 f"SELECT q.* REPLACE (nid(q.article_id, {k}) AS article_id, {speaker} AS speaker, "
                 f"{speaker} AS speaker_name) FROM read_parquet({{src}}) q LEFT JOIN rare r ON r.name = q.speaker_name",
             )
-            for stem in ("terms", "quote_terms", part["topics"]):
+            for stem in ("terms", "quote_terms", part["topics"], *filter(None, [part.get("vectors")])):
                 copy(stem, f"SELECT * REPLACE (nid(article_id, {k}) AS article_id) FROM read_parquet({{src}})")
             (target / store.DONE).write_text("", encoding="utf-8")
             target.rename(root / chunk)

@@ -417,6 +417,27 @@ MUTATIONS: tuple[Mutation, ...] = (
         "GROUP BY x.article_id, coalesce(m.canonical, x.name), x.label HAVING count(*) > 2",
         ("tests/test_store.py",),
     ),
+    Mutation(
+        "retag-recomputes-stored-vectors",
+        "dashboard/corpus.py",
+        "    if path.is_file():\n        return store.read_vectors(path)",
+        "    if False:\n        return store.read_vectors(path)",
+        ("tests/nlp/test_topics_embed.py::test_vectors_are_stored_per_part_and_a_description_edit_retags_from_them",),
+    ),
+    Mutation(
+        "article-that-fits-no-topic-tagged-anyway",
+        "dashboard/nlp/topics.py",
+        "r, c = np.nonzero(chosen & fits[:, None])",
+        "r, c = np.nonzero(chosen)",
+        ("tests/nlp/test_topics_embed.py",),
+    ),
+    Mutation(
+        "embedding-ignored-in-tags",
+        "dashboard/nlp/topics.py",
+        'z = float(settings["similarity_scale"]) * sims + ',
+        "z = 0.0 * sims + ",
+        ("tests/nlp/test_topics_embed.py",),
+    ),
 )
 
 

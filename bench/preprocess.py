@@ -18,8 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dashboard.annotate import Annotator, doc_text  # noqa: E402
 from dashboard.ingest import Article, read_inputs  # noqa: E402
-from dashboard.preprocess import CHUNK, Annotator, doc_text  # noqa: E402
+from dashboard.preprocess import CHUNK_ARTICLES as CHUNK  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "reuters-1987" / "articles"
 

@@ -23,7 +23,13 @@ NLP_DIR = Path(__file__).resolve().parent / "nlp"
 
 # Tagging and discovery only read stored terms, so their changes re-tag instead of re-parsing.
 # Likewise name merging and aliases run over the whole corpus on every run.
-NOT_EXTRACTION = {"topics.py", "discover.py", "speakers.py", "aliases.tsv"}  # taxonomy.toml: no .toml counts
+NOT_EXTRACTION = {
+    "topics.py",
+    "embeddings.py",
+    "discover.py",
+    "speakers.py",
+    "aliases.tsv",
+}  # taxonomy.toml: no .toml counts
 
 
 def rules_version() -> str:
@@ -80,20 +86,19 @@ class Annotator:
 
     def annotate(self, rows: list[tuple[str, str, str]]) -> dict[str, dict[str, list]]:
         """(article_id, title, body) rows -> column lists for each per-article table."""
+        from dashboard.nlp import embeddings
         from dashboard.nlp.extract import annotate_doc
-        from dashboard.nlp.topics import tag_article
 
-        tables = (*store.PART_TABLES, "topics")
+        tables = store.PART_TABLES
         out: dict[str, dict[str, list]] = {t: {c: [] for c in store.SCHEMAS[t].names} for t in tables}
         texts = [doc_text(title, body) for _, title, body in rows]
         docs = self.nlp.pipe((text for text, _ in texts), batch_size=32)
+        words: list[int] = []
         for (article_id, _, body), (_, body_start), doc in zip(rows, texts, docs):
             result = annotate_doc(doc, body_start)
             terms = Counter(t for t in map(_term, doc) if t)
-            names = Counter()
             for m in result.mentions:
                 _append(out["mentions"], article_id=article_id, name=m.name, label=m.label, count=m.count)
-                names[m.name] += m.count
             for index, q in enumerate(result.quotes):
                 # `speaker` holds the per-article name here; readers apply the corpus name map.
                 _append(
@@ -118,16 +123,34 @@ class Annotator:
                     _append(out["quote_terms"], article_id=article_id, quote_index=index, term=term, count=count)
             for term, count in terms.items():
                 _append(out["terms"], article_id=article_id, term=term, count=count)
-            for tag in tag_article(terms, names, self.taxonomy, len(body.split())):
-                _append(
-                    out["topics"],
-                    article_id=article_id,
-                    topic=tag.topic,
-                    score=tag.score,
-                    evidence=", ".join(tag.evidence),
-                    kind="taxonomy",
-                )
+            words.append(len(body.split()))
+        # Vectors, then tags for the whole chunk at once: the same function a re-tag runs on the
+        # stored terms, names and vectors, so preprocessing and re-tagging agree by construction.
+        ids = [article_id for article_id, _, _ in rows]
+        vectors = embeddings.embed_articles(rows)
+        out["vectors"] = {"article_id": ids, "vector": vectors}
+        out["topics"] = tag_chunk(out, ids, words, vectors, self.taxonomy)
         return out
+
+
+def tag_chunk(columns: dict[str, dict[str, list]], ids: list[str], words: list[int], vectors, taxonomy) -> dict:
+    """Taxonomy tags of a chunk from its term and mention columns and its vectors, as topics columns."""
+    import pandas as pd
+
+    from dashboard.nlp import embeddings, topics
+
+    def frame(table: str) -> pd.DataFrame:  # typed even when empty
+        return pa.table(columns[table], schema=store.SCHEMAS[table]).to_pandas()
+
+    tagged = topics.tag_frames(
+        frame("terms"),
+        topics.entity_counts(frame("mentions")),
+        pd.DataFrame({"article_id": ids, "words": words}),
+        taxonomy,
+        vectors=(ids, vectors),
+        topic_vectors=embeddings.topic_vectors(taxonomy),
+    )
+    return {name: tagged[name].tolist() for name in store.SCHEMAS["topics"].names}
 
 
 def _append(columns: dict[str, list], **values) -> None:
@@ -172,8 +195,12 @@ def annotator_for(model_name: str, taxonomy_text: str | None) -> Annotator:
 
 def part_tables(columns: dict[str, dict[str, list]], taxonomy_version: str) -> dict[str, pa.Table]:
     """Column lists of `Annotator.annotate` -> the part's Arrow tables, by file stem."""
+    from dashboard.nlp import embeddings
+
     tables = {t: pa.table(columns[t], schema=store.SCHEMAS[t]) for t in store.PART_TABLES}
     tables[f"topics-{taxonomy_version}"] = pa.table(columns["topics"], schema=store.SCHEMAS["topics"])
+    vectors = columns["vectors"]
+    tables[f"vectors-{embeddings.version()}"] = store.vectors_table(vectors["article_id"], vectors["vector"])
     return tables
 
 

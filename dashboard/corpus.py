@@ -169,22 +169,91 @@ def regender(store_dir: str | Path) -> dict:
     return store.commit(store_dir, building, {**manifest, "history": _history(manifest, "gender corrected")})
 
 
-def retag_part(folder: Path, articles: pa.Table, taxonomy) -> pa.Table:
-    """Taxonomy tags of one chunk from its stored terms and mention names (no spaCy)."""
-    from dashboard.nlp import topics
+def vectors_stem() -> str:
+    """File stem of a part's article vectors for the installed embedding model."""
+    from dashboard.nlp import embeddings
 
-    terms = pq.read_table(folder / "terms.parquet").to_pandas()
-    mentions = pq.read_table(folder / "mentions.parquet").to_pandas()
-    words = articles.select(["article_id", "words"]).to_pandas()
-    tagged = topics.tag_frames(terms, topics.entity_counts(mentions), words, taxonomy)
+    return f"vectors-{embeddings.version()}"
+
+
+def part_vectors(folder: Path, articles_file: Path, write: bool = True) -> tuple[list[str], object]:
+    """A part's article vectors: read from its vectors file, or embedded from the stored text (for
+    parts made before vectors were stored) and, with `write`, kept beside the part's other files."""
+    from dashboard.nlp import embeddings
+
+    path = folder / f"{vectors_stem()}.parquet"
+    if path.is_file():
+        return store.read_vectors(path)
+    articles = pq.read_table(articles_file, columns=["article_id", "title", "text"]).to_pylist()
+    rows = [(a["article_id"], a["title"] or "", a["text"] or "") for a in articles]
+    ids, vectors = [r[0] for r in rows], embeddings.embed_articles(rows)
+    if write:
+        store.write_parquet(store.vectors_table(ids, vectors), path)
+    return ids, vectors
+
+
+def tag_tables(terms, mentions, words, vectors, taxonomy) -> pa.Table:
+    """Taxonomy tags (a `topics` table) from stored terms, mention names, word counts and vectors."""
+    from dashboard.nlp import embeddings, topics
+
+    tagged = topics.tag_frames(
+        terms,
+        topics.entity_counts(mentions),
+        words,
+        taxonomy,
+        vectors=vectors,
+        topic_vectors=embeddings.topic_vectors(taxonomy),
+    )
     return store.to_arrow("topics", tagged)
+
+
+def retag_part(folder: Path, articles_file: Path, taxonomy, write: bool = True) -> pa.Table:
+    """Taxonomy tags of one chunk from its stored terms, mention names and vectors (no spaCy)."""
+    return tag_tables(
+        pq.read_table(folder / "terms.parquet").to_pandas(),
+        pq.read_table(folder / "mentions.parquet").to_pandas(),
+        pq.read_table(articles_file, columns=["article_id", "words"]).to_pandas(),
+        part_vectors(folder, articles_file, write),
+        taxonomy,
+    )
+
+
+def _whole_tags(con, taxonomy) -> pa.Table:
+    """Taxonomy tags of a store written whole: small, so its vectors are embedded afresh, not stored."""
+    from dashboard.nlp import embeddings
+
+    articles = con.sql("SELECT article_id, title, text, words FROM articles").df()
+    rows = list(zip(articles["article_id"], articles["title"].fillna(""), articles["text"].fillna("")))
+    return tag_tables(
+        con.sql("SELECT article_id, term, count FROM terms").df(),
+        con.sql("SELECT * FROM mentions").df(),
+        articles[["article_id", "words"]],
+        (list(articles["article_id"]), embeddings.embed_articles(rows)),
+        taxonomy,
+    )
+
+
+def retagged(store_dir: str | Path, taxonomy):
+    """The taxonomy tags `retag` would store, as a DataFrame, computed in memory: nothing is written."""
+    import pandas as pd
+
+    store_dir = Path(store_dir)
+    manifest = store.read_manifest(store_dir)
+    if (store_dir / manifest["snapshot"] / "topics.parquet").is_file():
+        return _whole_tags(store.connect(store_dir, manifest), taxonomy).to_pandas()
+    frames = []
+    for part in manifest.get("parts", []):
+        folder = store.parts_dir(store_dir) / part["chunk"]
+        frames.append(retag_part(folder, folder / f"{part['articles']}.parquet", taxonomy, write=False).to_pandas())
+    return pd.concat(frames, ignore_index=True) if frames else store.empty_frame("topics")
 
 
 def retag(store_dir: str | Path, taxonomy_path: Path | None = None) -> dict:
     """Re-tag every article of a store from its stored terms after a taxonomy edit; commit the result.
 
-    Parts get a topics file for the new taxonomy (one chunk in memory at a time); a store whose
-    topics are written whole is re-tagged whole. Returns the new manifest.
+    Parts get a topics file for the new taxonomy (one chunk in memory at a time), from their stored
+    vectors (a part without them gets them, embedded from its stored text); a store whose topics
+    are written whole is re-tagged whole. Returns the new manifest.
     """
     from dashboard.nlp import topics
 
@@ -198,21 +267,19 @@ def retag(store_dir: str | Path, taxonomy_path: Path | None = None) -> dict:
         folder = store.parts_dir(store_dir) / part["chunk"]
         stem = f"topics-{version}"
         if not (folder / f"{stem}.parquet").is_file():
-            articles = pq.read_table(folder / f"{part['articles']}.parquet", columns=["article_id", "words"])
-            store.write_parquet(retag_part(folder, articles, taxonomy), folder / f"{stem}.parquet")
-        new_parts.append({**part, "topics": stem})
+            tags = retag_part(folder, folder / f"{part['articles']}.parquet", taxonomy)
+            store.write_parquet(tags, folder / f"{stem}.parquet")
+        entry = {**part, "topics": stem}
+        if (folder / f"{vectors_stem()}.parquet").is_file():
+            entry["vectors"] = vectors_stem()
+        new_parts.append(entry)
     building = _carry_over(store_dir, manifest, skip=())
     try:
         if (snapshot / "topics.parquet").is_file():
             con = store.connect(store_dir, manifest)
-            tagged = topics.tag_frames(
-                con.sql("SELECT article_id, term, count FROM terms").df(),
-                topics.entity_counts(con.sql("SELECT * FROM mentions").df()),
-                con.sql("SELECT article_id, words FROM articles").df(),
-                taxonomy,
-            )
+            tagged = _whole_tags(con, taxonomy)
             others = con.sql("SELECT * FROM topics WHERE kind <> 'taxonomy'").to_arrow_table()
-            whole = pa.concat_tables([store.to_arrow("topics", others), store.to_arrow("topics", tagged)])
+            whole = pa.concat_tables([store.to_arrow("topics", others), tagged])
             (building / "topics.parquet").unlink()
             pq.write_table(whole, building / "topics.parquet", compression="zstd")
         updated = {**manifest, "parts": new_parts, "taxonomy_version": version}

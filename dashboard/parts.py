@@ -73,12 +73,12 @@ def fetch(root: str, chunk: str, store_dir: str | Path) -> None:
                     shutil.copy2(file, building / file.name)
 
 
-def assemble(local_root: Path, chunk: str, sources: list[tuple[Path, list[str] | None]], topics_stem: str) -> None:
+def assemble(local_root: Path, chunk: str, sources: list[tuple[Path, list[str] | None]], versioned: list[str]) -> None:
     """Make part `chunk` from rows of other parts: each source is (part folder, article ids or None for all).
 
     For a chunk whose articles were mostly annotated before, in other chunks: their rows are copied,
-    not annotated again. The topics file comes along only when every source has it (else the
-    commit re-tags the chunk from its terms).
+    not annotated again. Each `versioned` file (topics, vectors) comes along only when every source
+    has it (else the commit re-tags the chunk from its terms, embedding its text if need be).
     """
     import duckdb
 
@@ -87,8 +87,7 @@ def assemble(local_root: Path, chunk: str, sources: list[tuple[Path, list[str] |
     con = duckdb.connect(":memory:")
     store.configure(con)
     stems = [*store.PART_TABLES]
-    if all((folder / f"{topics_stem}.parquet").is_file() for folder, _ in sources):
-        stems.append(topics_stem)
+    stems += [stem for stem in versioned if all((folder / f"{stem}.parquet").is_file() for folder, _ in sources)]
     with store.building_part(local_root, chunk) as building:
         for stem in stems:
             table = stem.split("-")[0]

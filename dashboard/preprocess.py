@@ -269,6 +269,7 @@ def preprocess(
     taxonomy_text = taxonomy_path.read_text(encoding="utf-8") if taxonomy_path.is_file() else None
     taxonomy = annotate.load_taxonomy_text(taxonomy_text)
     taxonomy_version = topics.taxonomy_version(taxonomy)
+    vectors_stem = corpus.vectors_stem()
     rules = rules_version()
     parts_root = shared or str(store.parts_dir(out))
     local_parts = store.parts_dir(out)
@@ -294,15 +295,17 @@ def preprocess(
         folder = local_parts / chunk
         meta = f"articles-{_meta_version(articles)}"
         topics_stem = f"topics-{taxonomy_version}"
-        missing = [stem for stem in (meta, topics_stem) if not (folder / f"{stem}.parquet").is_file()]
-        table = articles_table(articles) if missing else None
-        if meta in missing:
-            store.write_parquet(table, folder / f"{meta}.parquet")
-        if topics_stem in missing:
-            store.write_parquet(corpus.retag_part(folder, table, taxonomy), folder / f"{topics_stem}.parquet")
-        finished.append(
-            (chunk_index[chunk], {"chunk": chunk, "articles": meta, "topics": topics_stem, "n": len(articles)})
-        )
+        if not (folder / f"{meta}.parquet").is_file():
+            store.write_parquet(articles_table(articles), folder / f"{meta}.parquet")
+        if not (folder / f"{topics_stem}.parquet").is_file():
+            # A reused chunk under an edited taxonomy (or an older part without vectors, which
+            # gets them here from its text): re-tagged from what the part stores, no spaCy.
+            tags = corpus.retag_part(folder, folder / f"{meta}.parquet", taxonomy)
+            store.write_parquet(tags, folder / f"{topics_stem}.parquet")
+        entry = {"chunk": chunk, "articles": meta, "topics": topics_stem, "n": len(articles)}
+        if (folder / f"{vectors_stem}.parquet").is_file():
+            entry["vectors"] = vectors_stem
+        finished.append((chunk_index[chunk], entry))
         done_articles += len(articles)
         progress()
 
@@ -320,7 +323,7 @@ def preprocess(
         if fresh:
             parts.fetch(parts_root, fresh, out)
             sources = [*sources, (local_parts / fresh, None)]
-        parts.assemble(local_parts, chunk, sources, f"topics-{taxonomy_version}")
+        parts.assemble(local_parts, chunk, sources, [f"topics-{taxonomy_version}", vectors_stem])
 
     def tasks() -> Iterator[annotate.ChunkTask]:
         stream = unique_articles(read_inputs(inputs, source), rejects, limit, skipped)

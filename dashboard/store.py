@@ -6,6 +6,7 @@ Layout of a store folder (README "Data layout"):
     parts/<chunk>/                one folder per annotated chunk of articles, never changed once done:
         mentions.parquet, quotes.parquet, quote_terms.parquet, terms.parquet
         topics-<taxonomy>.parquet   taxonomy tags, one file per taxonomy version
+        vectors-<embedding>.parquet each article's embedding, for re-tagging without spaCy
         articles-<meta>.parquet     the chunk's articles with their metadata (file, source, ...)
         _SUCCESS                    written last: a chunk is done when this file exists
     snapshot-<time>-<id>/         the corpus-wide tables of one commit, all small: name_map, rejects,
@@ -143,6 +144,9 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
     "term_counts": pa.schema([("term", pa.string()), ("count", pa.int64())]),
     # Discovered topics (kind 'discovered'): corpus-wide, kept while the article set is unchanged.
     "discovered": SCHEMAS["topics"],
+    # Per part (vectors-<embedding version>): each article's unit embedding, for re-tagging without
+    # spaCy or the model. float16 halves the size and keeps cosines to about 3 decimals.
+    "vectors": pa.schema([("article_id", pa.string()), ("vector", pa.list_(pa.float16()))]),
 }
 ALL_SCHEMAS = {**SCHEMAS, **INTERNAL_SCHEMAS}
 # Columns added to a table after stores were written without them: a frame or file lacking one
@@ -379,6 +383,28 @@ def _collect_segments(store: Path, *segment_lists: list[Mapping]) -> None:
                 file.unlink(missing_ok=True)
 
 
+def vectors_table(article_ids: list[str], vectors) -> pa.Table:
+    """A part's vectors file from article ids and a (articles x dimensions) float array."""
+    import numpy as np
+
+    matrix = np.asarray(vectors, dtype=np.float16)
+    rows, width = matrix.shape
+    offsets = pa.array(np.arange(rows + 1, dtype=np.int32) * width)
+    values = pa.ListArray.from_arrays(offsets, pa.array(matrix.reshape(-1)))
+    return pa.table({"article_id": pa.array(article_ids, pa.string()), "vector": values}, schema=ALL_SCHEMAS["vectors"])
+
+
+def read_vectors(path: Path):
+    """(article ids, float32 matrix) of a part's vectors file."""
+    import numpy as np
+
+    table = pq.read_table(path)
+    column = table.column("vector").combine_chunks()
+    values = column.flatten().to_numpy(zero_copy_only=False).astype(np.float32)
+    width = len(values) // max(len(column), 1)
+    return table.column("article_id").to_pylist(), values.reshape(len(column), width)
+
+
 # --- snapshots -----------------------------------------------------------------------------
 
 
@@ -506,7 +532,8 @@ def _collect_parts(store: Path, used: set[str], *part_lists: list[Mapping]) -> N
     for parts in part_lists:
         for part in parts:
             files = wanted.setdefault(part["chunk"], set())
-            files.update(f"{stem}.parquet" for stem in (part.get("articles"), part.get("topics")) if stem)
+            stems = (part.get("articles"), part.get("topics"), part.get("vectors"))
+            files.update(f"{stem}.parquet" for stem in stems if stem)
     for path in root.iterdir():
         if not path.is_dir():
             continue

@@ -1,24 +1,38 @@
-"""Score taxonomy topic tags against labelled articles (Reuters-21578 TOPICS through a code map).
+"""Score taxonomy topic tags against labelled articles (Reuters TOPICS, AG News classes, PolNeAR).
 
-`python -m dashboard evaluate topics --labels FILE --map FILE [--store DIR] [--taxonomy FILE]`
+`python -m dashboard evaluate topics (--labels FILE --map FILE | --every TAGS) [--store DIR]
+    [--taxonomy FILE] [--half tune|report] [--split-date YYYY-MM-DD]`
 
 Labels: a TSV with a `file` column (article file name) and a `topics` column (comma-separated
-codes). Map: a TSV `code<TAB>tag` (one line per pair; an empty tag means "no taxonomy topic";
-`#` starts a comment). An article is labelled when at least one of its codes maps to a tag.
-With --taxonomy the store's terms are re-tagged in memory (no spaCy, store unchanged), so a
-taxonomy edit can be measured before it is applied.
+codes), as Reuters' labels.tsv; or with `id` and `label` columns, as AG News' labels.tsv, whose
+ids are those of the `id` column of the CSV the store was built from (`--articles`, default
+articles.csv beside the labels). Map: a TSV `code<TAB>tag` (one line per pair; an empty tag
+means "no taxonomy topic"; `#` starts a comment). An article is labelled when at least one of
+its codes maps to a tag. `--every TAGS` labels every stored article with these tags instead
+(PolNeAR: every article is election news).
+
+Halves, fixed so a figure can be reported on articles no setting was chosen on: with
+`--split-date` the tune half is the articles dated before it, the report half the rest (Reuters:
+tune on spring 1987, report on summer and autumn); without it, an article is in the tune half
+when the SHA-256 of its label key (file name, or id) is even.
+
+With --taxonomy the store is re-tagged in memory (no spaCy, store unchanged), so a taxonomy
+edit can be measured before it is applied.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
+import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-TOP_TARGET = 0.85
+TOP_TARGET = 0.90  # issue 12: top tag right for 90 % of unseen news (it was 85 % on Reuters)
 PRECISION_TARGET = 0.70
 
 
@@ -52,15 +66,43 @@ def read_map(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "tag"]).drop_duplicates()
 
 
-def read_labels(path: str | Path) -> pd.DataFrame:
-    """Rows (file, code) from a labels TSV with `file` and `topics` columns."""
+def read_labels(path: str | Path, articles: str | Path | None = None) -> pd.DataFrame:
+    """Rows (file, code, key) from a labels TSV: `file` and `topics` columns, or `id` and `label`.
+
+    Id labels name rows of the CSV `articles` (default articles.csv beside the labels); the
+    store keeps such an article as that CSV's name and row number, so `file` here is
+    `articles.csv:ROW` (the header is row 1). `key` is what the hashed split hashes: the file
+    name, or the id.
+    """
     labels = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    if {"id", "label"} <= set(labels.columns):
+        source = Path(articles) if articles else Path(path).with_name("articles.csv")
+        rows = _row_numbers(source)
+        missing = sorted(set(labels["id"]) - set(rows))
+        if missing:
+            raise ValueError(f"{path}: {len(missing)} id(s) not in {source}, e.g. {missing[0]}")
+        pairs = pd.DataFrame({"file": labels["id"].map(rows), "code": labels["label"].str.strip(), "key": labels["id"]})
+        return pairs.loc[pairs["code"] != ""].drop_duplicates().reset_index(drop=True)
     missing = {"file", "topics"} - set(labels.columns)
     if missing:
-        raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
+        raise ValueError(f"{path}: missing column(s) {sorted(missing)} (or give id and label columns)")
     pairs = labels.assign(code=labels["topics"].str.split(",")).explode("code")
     pairs["code"] = pairs["code"].str.strip()
-    return pairs.loc[pairs["code"] != "", ["file", "code"]].drop_duplicates()
+    return pairs.loc[pairs["code"] != "", ["file", "code"]].drop_duplicates().assign(key=lambda p: p["file"])
+
+
+def _row_numbers(path: Path) -> dict[str, str]:
+    """id -> `name:ROW` for each row of a CSV with an `id` column, numbered as ingest numbers rows."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if "id" not in (reader.fieldnames or []):
+            raise ValueError(f"{path}: no id column")
+        return {row["id"]: f"{path.name}:{number}" for number, row in enumerate(reader, start=2)}
+
+
+def in_tune_half(key: str) -> bool:
+    """The fixed hashed split: a label key is in the tune half when its SHA-256 is even."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % 2 == 0
 
 
 def gold_tags(labels: pd.DataFrame, code_map: pd.DataFrame) -> pd.DataFrame:
@@ -120,25 +162,32 @@ def format_report(scores: TopicScores, source: str) -> str:
     return "\n".join(lines)
 
 
-def store_tags(store_dir: str | Path, taxonomy_path: str | Path | None = None) -> pd.DataFrame:
-    """Tags (file, topic, score) of a store: the stored ones, or re-tagged from stored terms."""
+def stored_articles(store_dir: str | Path) -> pd.DataFrame:
+    """The store's articles as label keys: article_id, name (file name), row (`name:ROW`), date."""
     from dashboard import store
-    from dashboard.nlp.topics import entity_counts, load_taxonomy, tag_frames
 
-    manifest = store.read_manifest(store_dir)
-    articles = store.read_table(store_dir, "articles", manifest)
+    con = store.connect(store_dir)
+    articles = con.sql("SELECT article_id, file, line, date FROM articles").df()
+    names = articles["file"].map(lambda f: Path(str(f)).name)
+    return pd.DataFrame(
+        {
+            "article_id": articles["article_id"],
+            "name": names,
+            "row": names + ":" + articles["line"].astype(str),
+            "date": pd.to_datetime(articles["date"]),
+        }
+    )
+
+
+def store_tags(store_dir: str | Path, taxonomy_path: str | Path | None = None) -> pd.DataFrame:
+    """Tags (article_id, topic, score) of a store: the stored ones, or re-tagged in memory."""
+    from dashboard import corpus, store
+    from dashboard.nlp.topics import load_taxonomy
+
     if taxonomy_path is None:
-        topics = store.read_table(store_dir, "topics", manifest)
-        topics = topics[topics["kind"] == "taxonomy"]
-    else:
-        # Per-article mention names are what preprocessing handed the tagger, so an unchanged
-        # taxonomy reproduces the stored tags.
-        terms = store.read_table(store_dir, "terms", manifest)
-        entities = entity_counts(store.read_table(store_dir, "mentions", manifest))
-        words = articles[["article_id", "words"]]
-        topics = tag_frames(terms, entities, words, load_taxonomy(taxonomy_path))
-    files = articles[["article_id", "file"]].assign(file=articles["file"].map(lambda f: Path(str(f)).name))
-    return topics.merge(files, on="article_id")[["file", "topic", "score"]]
+        con = store.connect(store_dir)
+        return con.sql("SELECT article_id, topic, score FROM topics WHERE kind = 'taxonomy'").df()
+    return corpus.retagged(store_dir, load_taxonomy(taxonomy_path))[["article_id", "topic", "score"]]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -146,14 +195,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--labels",
         type=Path,
-        required=True,
-        help="TSV with columns file and topics (comma-separated codes), e.g. reuters-1987/labels.tsv",
+        default=None,
+        help="TSV with columns file and topics (comma-separated codes), e.g. reuters-1987/labels.tsv, "
+        "or id and label, e.g. ag-news/labels.tsv",
+    )
+    parser.add_argument(
+        "--articles",
+        type=Path,
+        default=None,
+        help="for id labels: the CSV (with an id column) the store was built from (default: articles.csv beside them)",
     )
     parser.add_argument(
         "--map",
         type=Path,
-        required=True,
-        help="TSV code<TAB>tag mapping label codes to taxonomy tags (data/reuters_topic_map.tsv)",
+        default=None,
+        help="TSV code<TAB>tag mapping label codes to taxonomy tags (data/reuters_topic_map.tsv, data/agnews_topic_map.tsv)",
+    )
+    parser.add_argument(
+        "--every",
+        default=None,
+        metavar="TAGS",
+        help="instead of labels: every stored article should have one of these tags (comma-separated)",
+    )
+    parser.add_argument(
+        "--half",
+        choices=["tune", "report"],
+        default=None,
+        help="score one fixed half only (default: all labelled articles)",
+    )
+    parser.add_argument(
+        "--split-date",
+        type=_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="halves by time: tune is before this date, report from it on (default: halves by hashed label key)",
     )
     parser.add_argument(
         "--store",
@@ -169,31 +244,95 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _date(text: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(text))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from err
+
+
+def labelled_articles(args: argparse.Namespace, articles: pd.DataFrame) -> pd.DataFrame:
+    """Rows (article_id, tag, key) of the stored articles the labels (or --every) speak about."""
+    if args.every:
+        wanted = [tag.strip() for tag in args.every.split(",") if tag.strip()]
+        if not wanted:
+            raise ValueError("--every names no tag")
+        gold = articles[["article_id", "name"]].merge(pd.DataFrame({"tag": wanted}), how="cross")
+        return gold.rename(columns={"name": "key"}).assign(code="(every article)")[["article_id", "tag", "key", "code"]]
+    if args.labels is None or args.map is None:
+        raise ValueError("give --labels and --map, or --every")
+    labels = read_labels(args.labels, args.articles)
+    keys = labels[["file", "key"]].drop_duplicates()
+    gold = labels.merge(read_map(args.map), on="code")[["file", "code", "tag"]].merge(keys, on="file")
+    by_row = labels["key"].ne(labels["file"]).any()  # id labels name CSV rows
+    joined = gold.merge(articles, left_on="file", right_on="row" if by_row else "name")
+    return joined[["article_id", "tag", "key", "code"]]
+
+
+def class_shares(tags: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """Per label code: its articles and the share whose top tag is one of their gold tags.
+
+    tags: article_id, topic, score; gold: article_id, tag, code. The per-class view of "top tag
+    right" (one class maps to several tags, so per-tag recall says little there).
+    """
+    top = tags.sort_values(["article_id", "score", "topic"], ascending=[True, False, True])
+    top = top.drop_duplicates("article_id").set_index("article_id")["topic"]
+    wanted = gold.groupby("article_id")["tag"].agg(set)
+    per = gold[["article_id", "code"]].drop_duplicates()
+    per = per.assign(right=[top.get(a) in wanted[a] for a in per["article_id"]])
+    out = per.groupby("code").agg(articles=("right", "size"), right=("right", "sum")).reset_index()
+    return out.assign(share=out["right"] / out["articles"]).sort_values("code").reset_index(drop=True)
+
+
+def format_classes(shares: pd.DataFrame) -> str:
+    """The per-class lines of the report."""
+    lines = ["", f"{'label':28} {'articles':>8} {'top tag right':>14}"]
+    for row in shares.itertuples(index=False):
+        lines.append(f"{row.code:28} {row.articles:>8,} {row.right:>7,} {row.share:>6.1%}")
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the figures; exit 0 when computed (whether or not targets are met), 1 on bad input."""
     from dashboard import store
+    from dashboard.nlp.topics import TaxonomyError
     from dashboard.settings import default_store
 
     store_dir = args.store or default_store()
     try:
-        gold = gold_tags(read_labels(args.labels), read_map(args.map))
+        articles = stored_articles(store_dir)
+        gold = labelled_articles(args, articles)
         tags = store_tags(store_dir, args.taxonomy)
-    except (OSError, ValueError, store.StoreError) as err:
+    except (OSError, ValueError, store.StoreError, TaxonomyError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    in_store = gold[gold["file"].isin(_stored_files(store_dir))]
-    if in_store.empty:
+    if gold.empty:
         print(f"error: none of the labelled files of {args.labels} is in the store at {store_dir}", file=sys.stderr)
         return 1
-    source = f"{args.labels.name} via {args.map.name}"
+    source = (
+        f"every article of {store_dir} should be {args.every}"
+        if args.every
+        else f"{args.labels.name} via {args.map.name}"
+    )
+    if args.half:
+        if args.split_date is not None:
+            early = set(articles.loc[articles["date"] < args.split_date, "article_id"])
+            tune = gold["article_id"].isin(early)
+            split = (
+                f"dated before {args.split_date:%Y-%m-%d}"
+                if args.half == "tune"
+                else f"dated {args.split_date:%Y-%m-%d} or later"
+            )
+        else:
+            tune = gold["key"].map(in_tune_half)
+            split = "label key's SHA-256 " + ("even" if args.half == "tune" else "odd")
+        gold = gold[tune if args.half == "tune" else ~tune]
+        source += f"; {args.half} half ({split})"
     if args.taxonomy:
-        source += f", taxonomy {args.taxonomy}"
-    print(format_report(score_tags(tags, in_store), source))
+        source += f"; taxonomy {args.taxonomy}"
+    as_files = tags.rename(columns={"article_id": "file"})
+    pairs = gold.rename(columns={"article_id": "file"})[["file", "tag"]].drop_duplicates()
+    print(format_report(score_tags(as_files, pairs), source))
+    if gold["code"].nunique() <= 40:  # Reuters has 100-odd codes; the per-tag table says enough there
+        print(format_classes(class_shares(tags, gold)))
     return 0
-
-
-def _stored_files(store_dir: str | Path) -> set[str]:
-    from dashboard import store
-
-    files = store.read_table(store_dir, "articles")["file"]
-    return {Path(str(f)).name for f in files}

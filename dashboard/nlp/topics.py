@@ -1,8 +1,10 @@
-"""Topic tags from an editable taxonomy of weighted lemmas, phrases and entity cues.
+"""Topic tags from an editable taxonomy: weighted lemmas, phrases and entity cues, plus meaning.
 
-The taxonomy is data (`rules/taxonomy.toml`); this module only reads it and scores articles.
-Scoring reads bags of lemmas and entity names, not spaCy Docs, so the stored `terms` and
-`mentions` tables are enough to re-tag a whole corpus after the taxonomy changes (`dashboard.corpus.retag`, `topics retag`).
+The taxonomy is data (`rules/taxonomy.toml`); this module only reads it and scores articles,
+pure functions all: bags of lemmas and entity names and article vectors in, tags out. No spaCy
+Doc and no model are needed, so the stored `terms`, `mentions` and per-part vectors are enough
+to re-tag a whole corpus after the taxonomy changes (`dashboard.corpus.retag`, `topics retag`).
+The vectors themselves come from `dashboard.nlp.embeddings`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ DEFAULT_SETTINGS = {
     "threshold": 3.0,
     "min_evidence": 2,
     "relative": 0.0,
+    # Combining cue scores with similarity to each topic (see `combine`; used when vectors are given).
+    "similarity_scale": 10.0,
+    "cue_weight": 3.0,
+    "similarity_floor": 0.10,
+    "second_share": 0.25,
 }
 # Never in the stored terms (stop words), so a phrase may show them for readability
 # ("secretary of state") and matching skips them.
@@ -73,6 +80,9 @@ class Taxonomy:
     settings: Mapping[str, float]
     content: str  # canonical JSON of the parsed file, what the version hashes
     thresholds: Mapping[str, float] = field(default_factory=dict)  # per topic (default: settings)
+    # One plain sentence per topic: what its articles are about; articles are compared with it
+    # (and with the topic's cue words) by meaning. Empty: the cue words alone stand for the topic.
+    descriptions: Mapping[str, str] = field(default_factory=dict)
     # Indexes built once at load so tagging one article is a few dict lookups.
     by_word: Mapping[str, tuple[Cue, ...]] = field(repr=False, default_factory=dict)
     phrases_by_first: Mapping[str, tuple[Cue, ...]] = field(repr=False, default_factory=dict)
@@ -108,6 +118,7 @@ def parse_taxonomy(raw: Mapping, source: str = "taxonomy") -> Taxonomy:
     settings = {**DEFAULT_SETTINGS, **raw.get("settings", {})}
     topics: list[str] = []
     thresholds: dict[str, float] = {}
+    descriptions: dict[str, str] = {}
     cues: list[Cue] = []
     for number, entry in enumerate(raw.get("topic", []), start=1):
         name = str(entry.get("name", "")).strip()
@@ -115,10 +126,14 @@ def parse_taxonomy(raw: Mapping, source: str = "taxonomy") -> Taxonomy:
             raise TaxonomyError(f"{source}: topic #{number} has no name")
         if name in topics:
             raise TaxonomyError(f"{source}: topic {name!r} is defined twice")
-        extra = set(entry) - {"name", "entities", "threshold", *TIER_KEYS.values()}
+        extra = set(entry) - {"name", "description", "entities", "threshold", *TIER_KEYS.values()}
         if extra:
             raise TaxonomyError(f"{source}: topic {name!r} has unknown field(s) {sorted(extra)}")
         topics.append(name)
+        description = entry.get("description", "")
+        if not isinstance(description, str):
+            raise TaxonomyError(f"{source}: topic {name!r}: description must be text")
+        descriptions[name] = " ".join(description.split())
         thresholds[name] = float(entry.get("threshold", settings["threshold"]))
         seen: set[str] = set()
         for tier in TIERS:
@@ -150,6 +165,7 @@ def parse_taxonomy(raw: Mapping, source: str = "taxonomy") -> Taxonomy:
         settings=settings,
         content=content,
         thresholds=thresholds,
+        descriptions=descriptions,
         by_word={k: tuple(v) for k, v in by_word.items()},
         phrases_by_first={k: tuple(v) for k, v in by_first.items()},
         by_entity={k: tuple(v) for k, v in by_entity.items()},
@@ -232,11 +248,14 @@ def cue_table(taxonomy: Taxonomy) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["cue", "topic", "text", "weight", "term", "n_words"])
 
 
-def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
-    """Taxonomy tags for many articles at once: the same scores as `tag_article`, vectorised.
+def lexicon_scores(
+    terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame, taxonomy: Taxonomy
+) -> pd.DataFrame:
+    """Every (article, topic) with at least one cue: the score of `tag_article`, before any threshold.
 
     terms: article_id, term, count; entities: article_id, entity, count;
-    words: article_id, words. Returns `topics` rows of kind 'taxonomy'.
+    words: article_id, words. Returns article_id, topic, score, cues (distinct cues found),
+    evidence (up to MAX_EVIDENCE cues, strongest first, comma-separated).
     """
     cues = cue_table(taxonomy)
     # Word and phrase cues: join the stored lemmas, then a phrase needs all of its words.
@@ -272,7 +291,15 @@ def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
     ent_hits = ent_hits.assign(entity=True)
     hits = pd.concat([hits, ent_hits], ignore_index=True)
     if hits.empty:
-        return _empty_topics()
+        return pd.DataFrame(
+            {
+                "article_id": pd.Series(dtype=str),
+                "topic": pd.Series(dtype=str),
+                "score": pd.Series(dtype=float),
+                "cues": pd.Series(dtype=int),
+                "evidence": pd.Series(dtype=str),
+            }
+        )
     hits["gain"] = hits["weight"] * (1.0 + np.log(hits["count"].astype(float)))
     hits["key"] = hits["text"].str.lower()
     # One piece of evidence per text per topic, at its best gain (as in tag_article).
@@ -283,23 +310,138 @@ def tag_frames(terms: pd.DataFrame, entities: pd.DataFrame, words: pd.DataFrame,
 
     settings = taxonomy.settings
     per = (
-        hits.groupby(["article_id", "topic"], observed=True).agg(raw=("gain", "sum"), n=("gain", "size")).reset_index()
+        hits.groupby(["article_id", "topic"], observed=True)
+        .agg(raw=("gain", "sum"), cues=("gain", "size"))
+        .reset_index()
     )
     lengths = words.set_index("article_id")["words"]
     effective = np.maximum(per["article_id"].map(lengths).fillna(0).astype(int), int(settings["min_words"]))
     per["score"] = per["raw"] / (effective / float(settings["per_words"])) ** float(settings["length_power"])
-    per = per[(per["score"] >= per["topic"].map(taxonomy.thresholds)) & (per["n"] >= settings["min_evidence"])]
-    per = per.assign(score=per["score"].round(3))
-    best = per.groupby("article_id")["score"].transform("max")
-    per = per[per["score"] >= best * settings["relative"]]
+    kept = hits.groupby(["article_id", "topic"], observed=True).head(MAX_EVIDENCE)
+    # Joined in plain Python: a groupby-agg per (article, topic) costs more than all the rest here.
+    texts: dict[tuple[str, str], list[str]] = {}
+    for key, text in zip(zip(kept["article_id"], kept["topic"]), kept["text"]):
+        texts.setdefault(key, []).append(text)
+    per["evidence"] = [", ".join(texts[key]) for key in zip(per["article_id"], per["topic"])]
+    return per[["article_id", "topic", "score", "cues", "evidence"]]
 
-    kept = hits.merge(per[["article_id", "topic"]], on=["article_id", "topic"])
-    kept = kept.sort_values(["article_id", "topic", "gain", "key"], ascending=[True, True, False, True])
-    kept = kept.groupby(["article_id", "topic"], observed=True).head(MAX_EVIDENCE)
-    evidence = kept.groupby(["article_id", "topic"], observed=True)["text"].agg(", ".join).rename("evidence")
-    out = per.merge(evidence.reset_index(), on=["article_id", "topic"])
+
+def lexicon_tags(scores: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    """The cues-only tags of `tag_article` from `lexicon_scores`: threshold, enough cues, near the best."""
+    settings = taxonomy.settings
+    per = scores[
+        (scores["score"] >= scores["topic"].map(taxonomy.thresholds).astype(float))
+        & (scores["cues"] >= settings["min_evidence"])
+    ]
+    best = per.groupby("article_id")["score"].transform("max")
+    return per[per["score"] >= best * settings["relative"]]
+
+
+def tag_frames(
+    terms: pd.DataFrame,
+    entities: pd.DataFrame,
+    words: pd.DataFrame,
+    taxonomy: Taxonomy,
+    vectors: tuple[list[str], np.ndarray] | None = None,
+    topic_vectors: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Taxonomy tags for many articles at once; returns `topics` rows of kind 'taxonomy'.
+
+    Without vectors: the cue scores of `tag_article`, vectorised. With `vectors` (article ids and
+    their unit vectors) and `topic_vectors` (one unit vector per taxonomy topic, from its
+    description): cue evidence and description similarity combined, see `combine`.
+    """
+    scores = lexicon_scores(terms, entities, words, taxonomy)
+    if vectors is None or topic_vectors is None:
+        out = lexicon_tags(scores, taxonomy)
+    else:
+        out = combine(scores, vectors, topic_vectors, taxonomy)
+    return _ordered(out, taxonomy)
+
+
+def similarities(vectors: np.ndarray, topic_vectors: np.ndarray) -> np.ndarray:
+    """Cosine similarity of each article (rows) to each topic's description (columns); unit vectors in."""
+    return np.asarray(vectors, dtype=np.float32) @ np.asarray(topic_vectors, dtype=np.float32).T
+
+
+def centred(vectors: np.ndarray, topic_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Articles and topics with the topics' mean vector taken out, back to unit length.
+
+    Mean-pooled word vectors share a large common direction (what any news text has); the
+    topics' mean is that direction as the taxonomy sees it, so taking it out leaves what tells
+    one topic from another.
+    """
+    centre = np.asarray(topic_vectors, dtype=np.float32).mean(axis=0)
+
+    def unit(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float32) - centre
+        norms = np.linalg.norm(x, axis=1, keepdims=True)
+        return x / np.where(norms > 0, norms, 1.0)
+
+    return unit(vectors), unit(topic_vectors)
+
+
+def combine(
+    scores: pd.DataFrame, vectors: tuple[list[str], np.ndarray], topic_vectors: np.ndarray, taxonomy: Taxonomy
+) -> pd.DataFrame:
+    """Tags from cue scores (`lexicon_scores`) and similarity to each topic; rows article_id, topic, score, evidence.
+
+    Per article and topic: z = similarity_scale x cosine + cue_weight x ln(1 + cue score), where
+    the cue score counts only when the cues earn the tag on their own (`lexicon_tags`: threshold,
+    enough distinct cues, near the article's best). A tag's score is its share softmax(z) over
+    all topics: between 0 and 1, summing to 1 per article. The best topic is a tag unless the
+    article fits none: its best cosine is under `similarity_floor` and no topic's cues earn a
+    tag. Other topics are tags when their share reaches `second_share` or their cues earn them.
+    """
+    settings = taxonomy.settings
+    ids, matrix = vectors
+    topics = list(taxonomy.topics)
+    if not ids:
+        return pd.DataFrame(columns=["article_id", "topic", "score", "evidence"])
+    sims = similarities(*centred(matrix, topic_vectors))
+    row = {article_id: i for i, article_id in enumerate(ids)}
+    column = {topic: j for j, topic in enumerate(topics)}
+    known = scores[scores["article_id"].isin(row)]
+    earned = lexicon_tags(known, taxonomy)
+    cue = np.zeros_like(sims)
+    at = (earned["article_id"].map(row).to_numpy(dtype=np.intp), earned["topic"].map(column).to_numpy(dtype=np.intp))
+    cue[at] = earned["score"].to_numpy(dtype=np.float32)
+    z = float(settings["similarity_scale"]) * sims + float(settings["cue_weight"]) * np.log1p(cue)
+    share = np.exp(z - z.max(axis=1, keepdims=True))
+    share /= share.sum(axis=1, keepdims=True)
+
+    fits = (sims.max(axis=1) >= float(settings["similarity_floor"])) | (cue.max(axis=1) > 0)
+    chosen = (share >= float(settings["second_share"])) | (cue > 0)
+    chosen[np.arange(len(ids)), share.argmax(axis=1)] = True
+    r, c = np.nonzero(chosen & fits[:, None])
+    out = pd.DataFrame(
+        {
+            "article_id": np.asarray(ids, dtype=object)[r],
+            "topic": np.asarray(topics, dtype=object)[c],
+            "score": share[r, c],
+            "earned": cue[r, c] > 0,
+            "similar": ["similarity " + f"{x:.2f}" for x in sims[r, c]],
+        }
+    )
+    out = out.merge(known[["article_id", "topic", "evidence"]], on=["article_id", "topic"], how="left")
+    # The reason shown: the cues first when they earned the tag; else the similarity, with any
+    # cues that were too weak to count on their own.
+    out["evidence"] = [
+        f"{cues}, {similar}"
+        if earned
+        else f"{similar} (weak cues: {cues})"
+        if isinstance(cues, str) and cues
+        else f"{similar} (no cue words)"
+        for cues, similar, earned in zip(out["evidence"], out["similar"], out["earned"])
+    ]
+    return out[["article_id", "topic", "score", "evidence"]]
+
+
+def _ordered(out: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    if out.empty:
+        return _empty_topics()
     order = {topic: i for i, topic in enumerate(taxonomy.topics)}
-    out = out.assign(kind="taxonomy", _order=out["topic"].map(order))
+    out = out.assign(kind="taxonomy", score=out["score"].round(3), _order=out["topic"].map(order))
     out = out.sort_values(["article_id", "score", "_order"], ascending=[True, False, True])
     return out[["article_id", "topic", "score", "evidence", "kind"]].reset_index(drop=True)
 

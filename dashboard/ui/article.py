@@ -82,8 +82,12 @@ def show_article(view: data.View, article_id: str) -> None:
             width="stretch",
             key="article_tags",
             column_config={
-                "score": st.column_config.NumberColumn("score", format="%.2f"),
-                "evidence": st.column_config.TextColumn("evidence (terms that earned the tag)", width="large"),
+                "score": st.column_config.NumberColumn(
+                    "score", format="%.2f", help="taxonomy: the topic's share of the article, 0-1 (docs/topics.md)"
+                ),
+                "evidence": st.column_config.TextColumn(
+                    "evidence (cues that earned the tag; similarity to the topic)", width="large"
+                ),
             },
         )
     mentions = view.raw(queries.article_mentions, article_id)

@@ -187,3 +187,60 @@ def test_reuters_map_lists_every_code_and_only_real_tags(corpora):
     assert codes_in_labels - _listed_codes(map_path) == set()
     assert set(read_map(map_path)["tag"]) <= set(load_taxonomy().topics)
     assert {"crude", "grain", "money-fx", "earn"} <= set(read_map(map_path)["code"])
+
+
+def _cli(*args):
+    return main(["evaluate", "topics", *map(str, args)])
+
+
+def test_id_labels_name_rows_of_the_csv_they_came_from(tmp_path):
+    (tmp_path / "articles.csv").write_text("id,date,title,text\nx1,2004-09-01,A,a\nx2,2004-09-01,B,b\n")
+    (tmp_path / "labels.tsv").write_text("id\tlabel\nx2\tSports\nx1\tWorld\n")
+    labels = read_labels(tmp_path / "labels.tsv")
+    # The header is row 1, as ingest numbers CSV rows; the id is what the hashed split hashes.
+    assert sorted(map(tuple, labels.values.tolist())) == [
+        ("articles.csv:2", "World", "x1"),
+        ("articles.csv:3", "Sports", "x2"),
+    ]
+    (tmp_path / "labels.tsv").write_text("id\tlabel\nx9\tSports\n")
+    with pytest.raises(ValueError, match="not in"):
+        read_labels(tmp_path / "labels.tsv")
+
+
+def test_the_hashed_halves_are_fixed_and_split_the_labelled_articles(files, tmp_path, capsys):
+    import hashlib
+
+    from dashboard.evaluate.topics import in_tune_half
+
+    # The rule is the documented one (SHA-256 of the key, even = tune), so the halves never move.
+    assert in_tune_half("ag0001") == (int(hashlib.sha256(b"ag0001").hexdigest(), 16) % 2 == 0)
+    store_dir = _store(tmp_path)
+    labels, code_map = files
+    counts = []
+    for half in ("tune", "report"):
+        assert _cli("--labels", labels, "--map", code_map, "--store", store_dir, "--half", half) == 0
+        out = capsys.readouterr().out
+        assert f"{half} half" in out
+        counts.append(int(out.split("labelled articles (>= 1 mapped code): ")[1].split()[0]))
+    expected_tune = sum(in_tune_half(k) for k in ("a.txt", "b.txt", "c.txt"))
+    assert counts == [expected_tune, 3 - expected_tune]
+
+
+def test_halves_by_date_put_earlier_articles_in_the_tune_half(files, tmp_path, capsys):
+    store_dir = _store(tmp_path)  # all three articles are dated 1987-03-01
+    labels, code_map = files
+    args = ("--labels", labels, "--map", code_map, "--store", store_dir, "--split-date")
+    assert _cli(*args, "1987-03-02", "--half", "tune") == 0
+    assert "labelled articles (>= 1 mapped code): 3" in capsys.readouterr().out
+    assert _cli(*args, "1987-03-01", "--half", "tune") == 0
+    assert "labelled articles (>= 1 mapped code): 0" in capsys.readouterr().out
+
+
+def test_every_article_can_be_held_to_the_same_tags(tmp_path, capsys):
+    store_dir = _store(tmp_path)  # every stored tag is "sport"
+    assert _cli("--every", "sport, politics", "--store", store_dir) == 0
+    out = capsys.readouterr().out
+    assert "top tag is a mapped tag: 3 = 100.0%" in out
+    assert "(every article)" in out
+    assert _cli("--every", "politics", "--store", store_dir) == 0
+    assert "top tag is a mapped tag: 0 = 0.0%" in capsys.readouterr().out

@@ -205,7 +205,10 @@ def _store(tmp_path):
             "source": [None] * 2,
             "url": [None] * 2,
             "author": [None] * 2,
-            "text": ["..."] * 2,
+            "text": [
+                "NASA launched a rocket that put a weather satellite into orbit on Friday.",
+                "The coach said the team must win its last league match to stay up.",
+            ],
             "words": [50, 50],
             "quote_marks": [0, 0],
         }
@@ -264,10 +267,16 @@ def test_retag_after_a_taxonomy_edit_changes_stored_tags_only(tmp_path, monkeypa
     first = store.read_table(store_dir, "topics")
     tagged = first[first["kind"] == "taxonomy"]
     # The shipped taxonomy has no "space" topic: the rocket article gets its nearest shipped tag.
-    assert sorted(zip(tagged["article_id"], tagged["topic"], tagged["evidence"])) == [
-        ("a" * 16, "science and health", "NASA, rocket"),
-        ("b" * 16, "sport", "coach, league, team, match"),
+    assert sorted(zip(tagged["article_id"], tagged["topic"])) == [("a" * 16, "science and health"), ("b" * 16, "sport")]
+    # Cues that earned the tag come first, the similarity to the topic last.
+    evidence = dict(zip(tagged["article_id"], tagged["evidence"].str.split(", ")))
+    assert evidence["a" * 16][:2] == ["NASA", "rocket"] and evidence["b" * 16][:4] == [
+        "coach",
+        "league",
+        "team",
+        "match",
     ]
+    assert evidence["a" * 16][-1].startswith("similarity ")
 
     edited = tmp_path / "taxonomy.toml"
     edited.write_text(
