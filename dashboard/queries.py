@@ -308,6 +308,14 @@ NO_SOURCE = "(no outlet)"
 
 def source_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Per outlet of the filtered articles: (source, articles, quotes, speakers, first, last), most articles first."""
+    if f.is_empty():
+        return _df(
+            con,
+            """
+            SELECT coalesce(source, ?) AS source, articles, quotes, speakers, first, last FROM source_counts
+            ORDER BY articles DESC, source""",
+            [NO_SOURCE],
+        )
     fa, ap = _scope(f, "a.article_id, a.date, coalesce(a.source, ?) AS source")
     qr, qp = f.quote_rows()
     return _df(
@@ -342,18 +350,23 @@ def top_speakers_per_source(con: duckdb.DuckDBPyConnection, f: Filters, n: int =
     """The n most quoted speakers of each outlet (source, speaker, kind, quotes, articles, rank)."""
     fa, ap = _scope(f, "a.article_id, coalesce(a.source, ?) AS source")
     qr, qp = f.quote_rows()
+    counted = f"""
+        SELECT fa.source, q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes,
+               count(DISTINCT q.article_id) AS articles
+        FROM quotes q JOIN fa ON fa.article_id = q.article_id
+        WHERE q.speaker IS NOT NULL AND {qr} GROUP BY fa.source, q.speaker"""
+    params = [NO_SOURCE, *ap, *qp]
+    if f.is_empty():
+        counted = "SELECT coalesce(source, ?) AS source, speaker, kind, quotes, articles FROM source_speaker_counts"
+        fa, params = "fa AS (SELECT 1)", [NO_SOURCE]
     return _df(
         con,
         f"""
         WITH {fa},
-             counted AS (
-               SELECT fa.source, q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes,
-                      count(DISTINCT q.article_id) AS articles
-               FROM quotes q JOIN fa ON fa.article_id = q.article_id
-               WHERE q.speaker IS NOT NULL AND {qr} GROUP BY fa.source, q.speaker)
+             counted AS ({counted})
         SELECT *, row_number() OVER (PARTITION BY source ORDER BY quotes DESC, articles DESC, speaker) AS rank
         FROM counted QUALIFY rank <= ? ORDER BY source, rank""",
-        [NO_SOURCE, *ap, *qp, _limit(n)],
+        [*params, _limit(n)],
     )
 
 
@@ -361,18 +374,23 @@ def top_entities_per_source(con: duckdb.DuckDBPyConnection, f: Filters, n: int =
     """The n most mentioned entities of each outlet (source, entity, label, articles, mentions, rank)."""
     fa, ap = _scope(f, "a.article_id, coalesce(a.source, ?) AS source")
     er, ep = f.entity_rows()
+    counted = f"""
+        SELECT fa.source, e.entity, e.label, count(DISTINCT e.article_id) AS articles,
+               sum(e.count)::BIGINT AS mentions
+        FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}
+        GROUP BY fa.source, e.entity, e.label"""
+    params = [NO_SOURCE, *ap, *ep]
+    if f.is_empty():
+        counted = "SELECT coalesce(source, ?) AS source, entity, label, articles, mentions FROM source_entity_counts"
+        fa, params = "fa AS (SELECT 1)", [NO_SOURCE]
     return _df(
         con,
         f"""
         WITH {fa},
-             counted AS (
-               SELECT fa.source, e.entity, e.label, count(DISTINCT e.article_id) AS articles,
-                      sum(e.count)::BIGINT AS mentions
-               FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}
-               GROUP BY fa.source, e.entity, e.label)
+             counted AS ({counted})
         SELECT *, row_number() OVER (PARTITION BY source ORDER BY articles DESC, mentions DESC, entity, label) AS rank
         FROM counted QUALIFY rank <= ? ORDER BY source, rank""",
-        [NO_SOURCE, *ap, *ep, _limit(n)],
+        [*params, _limit(n)],
     )
 
 
@@ -395,6 +413,15 @@ def _person_quotes(f: Filters, columns: str) -> tuple[str, list]:
 
 def gender_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "month") -> pd.DataFrame:
     """Person quotes per period and gender (period, gender, quotes, share of the period's person quotes)."""
+    if f.is_empty():
+        return _df(
+            con,
+            """
+            SELECT date_trunc(?, date)::DATE AS period, gender, sum(quotes)::BIGINT AS quotes,
+                   sum(quotes) / sum(sum(quotes)) OVER (PARTITION BY period) AS share
+            FROM gender_daily WHERE date IS NOT NULL GROUP BY period, gender ORDER BY period, gender""",
+            [_period(freq)],
+        )
     cte, params = _person_quotes(f, "a.article_id, a.date")
     return _df(
         con,
@@ -409,6 +436,16 @@ def gender_over_time(con: duckdb.DuckDBPyConnection, f: Filters, freq: str = "mo
 
 def gender_per_source(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Person quotes per outlet and gender (source, gender, quotes, share of the outlet's person quotes)."""
+    if f.is_empty():
+        return _df(
+            con,
+            """
+            WITH g AS (SELECT coalesce(source, ?) AS source, gender, sum(quotes)::BIGINT AS quotes
+                       FROM gender_daily GROUP BY ALL)
+            SELECT source, gender, quotes, quotes / sum(quotes) OVER (PARTITION BY source) AS share
+            FROM g ORDER BY sum(quotes) OVER (PARTITION BY source) DESC, source, gender""",
+            [NO_SOURCE],
+        )
     cte, params = _person_quotes(f, "a.article_id, coalesce(a.source, ?) AS source")
     return _df(
         con,
@@ -423,12 +460,19 @@ def gender_per_source(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
 def top_speakers_by_gender(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 10) -> pd.DataFrame:
     """The n most quoted women and the n most quoted men (gender, speaker, quotes, articles, rank)."""
     cte, params = _person_quotes(f, "a.article_id")
+    counted = """
+        SELECT gender, speaker, count(*) AS quotes, count(DISTINCT article_id) AS articles
+        FROM pq WHERE gender IN ('female', 'male') GROUP BY gender, speaker"""
+    if f.is_empty():  # a person's quotes in the whole store are the speaker rollup's
+        cte, params = "fa AS (SELECT 1)", []
+        counted = """
+        SELECT s.gender, c.speaker, c.quotes, c.articles FROM speaker_counts c JOIN speakers s USING (speaker)
+        WHERE s.gender IN ('female', 'male')"""
     return _df(
         con,
         f"""
         WITH {cte},
-             counted AS (SELECT gender, speaker, count(*) AS quotes, count(DISTINCT article_id) AS articles
-                         FROM pq WHERE gender IN ('female', 'male') GROUP BY gender, speaker)
+             counted AS ({counted})
         SELECT *, row_number() OVER (PARTITION BY gender ORDER BY quotes DESC, articles DESC, speaker) AS rank
         FROM counted QUALIFY rank <= ? ORDER BY gender, rank""",
         [*params, _limit(n)],
@@ -446,10 +490,14 @@ def speaker_genders(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | Non
 def speaker_genders_sql(f: Filters, limit: int | None = None) -> tuple[str, list]:
     """SQL and parameters of speaker_genders."""
     cte, params = _person_quotes(f, "a.article_id")
+    counted = "SELECT speaker, count(*) AS quotes FROM pq GROUP BY speaker"
+    if f.is_empty():
+        cte, params = "fa AS (SELECT 1)", []
+        counted = "SELECT c.speaker, c.quotes FROM speaker_counts c SEMI JOIN speakers s ON s.speaker = c.speaker AND s.gender IS NOT NULL"
     return (
         f"""
         WITH {cte},
-             counted AS (SELECT speaker, count(*) AS quotes FROM pq GROUP BY speaker)
+             counted AS ({counted})
         SELECT s.speaker, s.gender, s.decided_by, s.evidence, c.quotes, s.quotes AS corpus_quotes
         FROM counted c JOIN speakers s USING (speaker) ORDER BY c.quotes DESC, s.speaker LIMIT ?""",
         [*params, _limit(limit)],
@@ -494,7 +542,28 @@ def quotes_table(
     con: duckdb.DuckDBPyConnection, f: Filters, unattributed_only: bool = False, limit: int | None = None
 ) -> pd.DataFrame:
     """The filtered quotes, newest first (date, speaker, role, quote, cue, kind, title, source, article_id, quote_index)."""
+    f = _newest(con, f, limit, "unattributed" if unattributed_only else "quotes")
     return _df(con, *quotes_table_sql(f, unattributed_only, limit))
+
+
+def _newest(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | None, column: str, topic: str | None = None):
+    """Unfiltered, the newest `limit` rows lie on or after the latest day from which the daily
+    rollup counts at least `limit` of them: that day as a start date, so a table's first rows read
+    only recent articles (the same rows, as the ordering is by date first). Else `f` as it is."""
+    if limit is None or not f.is_empty():
+        return f
+    if topic is None:
+        daily, params = f"SELECT date, {column} AS n FROM daily_counts", []
+    else:  # the smaller count of a day's kinds: never more than the day's articles with the topic
+        daily, params = "SELECT date, max(articles) AS n FROM topic_daily WHERE topic = ? GROUP BY date", [topic]
+    row = con.execute(
+        f"""
+        SELECT max(date) FROM (SELECT date, sum(n) OVER (ORDER BY date DESC) AS upto FROM ({daily}) d
+                               WHERE date IS NOT NULL)
+        WHERE upto >= ?""",
+        [*params, int(limit)],
+    ).fetchone()
+    return f if row[0] is None else f.with_(start=row[0])
 
 
 def quotes_table_sql(f: Filters, unattributed_only: bool = False, limit: int | None = None) -> tuple[str, list]:
@@ -516,6 +585,15 @@ def quotes_table_sql(f: Filters, unattributed_only: bool = False, limit: int | N
 
 def speaker_topics(con: duckdb.DuckDBPyConnection, f: Filters, n_speakers: int = 15) -> pd.DataFrame:
     """Quotes of the top speakers by topic of the article they were quoted in (speaker, topic, quotes)."""
+    if f.is_empty():
+        return _df(
+            con,
+            """
+            WITH top AS (SELECT speaker FROM speaker_counts ORDER BY quotes DESC, speaker LIMIT ?)
+            SELECT c.speaker, c.topic, c.quotes FROM topic_speaker_counts c SEMI JOIN top USING (speaker)
+            ORDER BY c.quotes DESC, c.speaker, c.topic""",
+            [_limit(n_speakers)],
+        )
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
     topic_in, tp = "", []
@@ -671,6 +749,14 @@ def topic_summary(con: duckdb.DuckDBPyConnection, f: Filters, kind: str | None =
 
 def topic_speakers(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: int = 10) -> pd.DataFrame:
     """The most quoted speakers in filtered articles tagged `topic` (speaker, quotes, articles)."""
+    if f.is_empty():
+        return _df(
+            con,
+            """
+            SELECT speaker, quotes, articles FROM topic_speaker_counts WHERE topic = ?
+            ORDER BY quotes DESC, articles DESC, speaker LIMIT ?""",
+            [topic, _limit(n)],
+        )
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
     return _df(
@@ -688,6 +774,14 @@ def topic_speakers(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: in
 
 def topic_entities(con: duckdb.DuckDBPyConnection, f: Filters, topic: str, n: int = 10) -> pd.DataFrame:
     """The most mentioned entities in filtered articles tagged `topic` (entity, label, articles, mentions)."""
+    if f.is_empty():
+        return _df(
+            con,
+            """
+            SELECT entity, label, articles, mentions FROM topic_entity_counts WHERE topic = ?
+            ORDER BY articles DESC, mentions DESC, entity LIMIT ?""",
+            [topic, _limit(n)],
+        )
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
     return _df(
@@ -784,7 +878,7 @@ def articles_table(
     `topic` narrows to one topic's articles (the topics page); `limit` keeps the newest (and only
     those are looked up in the other tables).
     """
-    return _df(con, *articles_table_sql(f, topic, limit))
+    return _df(con, *articles_table_sql(_newest(con, f, limit, "articles", topic), topic, limit))
 
 
 def articles_table_sql(f: Filters, topic: str | None = None, limit: int | None = None) -> tuple[str, list]:
@@ -838,6 +932,12 @@ def table_size(con: duckdb.DuckDBPyConnection, f: Filters, table: str, *args) ->
     elif table == "top_entities":
         er, extra = f.entity_rows()
         sql = f"SELECT count(DISTINCT (e.entity, e.label)) FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}"
+    elif table == "speaker_genders" and f.is_empty():
+        return _df(
+            con,
+            "SELECT count(*) AS rows FROM speaker_counts c JOIN speakers s USING (speaker) WHERE s.gender IS NOT NULL",
+            [],
+        )
     elif table == "speaker_genders":
         cte, params = _person_quotes(f, "a.article_id")
         return _df(con, f"WITH {cte} SELECT count(DISTINCT speaker) AS rows FROM pq", params)

@@ -136,12 +136,57 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
     "entity_label_counts": pa.schema(
         [("entity", pa.string()), ("label", pa.string()), ("articles", pa.int64()), ("mentions", pa.int64())]
     ),
-    "daily_counts": pa.schema([("date", pa.date32()), ("articles", pa.int64()), ("quotes", pa.int64())]),
+    "daily_counts": pa.schema(
+        [("date", pa.date32()), ("articles", pa.int64()), ("quotes", pa.int64()), ("unattributed", pa.int64())]
+    ),
     "topic_daily": pa.schema(
         [("date", pa.date32()), ("topic", pa.string()), ("kind", pa.string()), ("articles", pa.int64())]
     ),
     "topic_counts": pa.schema([("topic", pa.string()), ("kind", pa.string()), ("articles", pa.int64())]),
     "term_counts": pa.schema([("term", pa.string()), ("count", pa.int64())]),
+    "topic_speaker_counts": pa.schema(
+        [("topic", pa.string()), ("speaker", pa.string()), ("quotes", pa.int64()), ("articles", pa.int64())]
+    ),
+    "topic_entity_counts": pa.schema(
+        [
+            ("topic", pa.string()),
+            ("entity", pa.string()),
+            ("label", pa.string()),
+            ("articles", pa.int64()),
+            ("mentions", pa.int64()),
+        ]
+    ),
+    "gender_daily": pa.schema(
+        [("date", pa.date32()), ("source", pa.string()), ("gender", pa.string()), ("quotes", pa.int64())]
+    ),
+    "source_counts": pa.schema(
+        [
+            ("source", pa.string()),
+            ("articles", pa.int64()),
+            ("quotes", pa.int64()),
+            ("speakers", pa.int64()),
+            ("first", pa.date32()),
+            ("last", pa.date32()),
+        ]
+    ),
+    "source_speaker_counts": pa.schema(
+        [
+            ("source", pa.string()),
+            ("speaker", pa.string()),
+            ("kind", pa.string()),
+            ("quotes", pa.int64()),
+            ("articles", pa.int64()),
+        ]
+    ),
+    "source_entity_counts": pa.schema(
+        [
+            ("source", pa.string()),
+            ("entity", pa.string()),
+            ("label", pa.string()),
+            ("articles", pa.int64()),
+            ("mentions", pa.int64()),
+        ]
+    ),
     # Discovered topics (kind 'discovered'): corpus-wide, kept while the article set is unchanged.
     "discovered": SCHEMAS["topics"],
     # Per part (vectors-<embedding version>): each article's unit embedding, for re-tagging without
@@ -723,14 +768,14 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
         view("topics", snapshot_table("topics"))
     else:
         view("topics", f"{raw['topics']} UNION ALL SELECT {_columns('topics')} FROM discovered")
-    for table, sql in ROLLUPS.items():
-        view(table, derived(table, sql))
     if "speakers" in whole:
         view("speakers", snapshot_table("speakers"))
     else:  # a store committed before speaker genders, or written whole: inferred when read
         from dashboard import gender
 
         view("speakers", gender.speakers_sql(con))
+    for table, sql in ROLLUPS.items():
+        view(table, derived(table, sql))
     return con
 
 
@@ -763,8 +808,11 @@ ROLLUPS = {
         SELECT entity, label, count(DISTINCT article_id) AS articles, sum(count)::BIGINT AS mentions
         FROM entities GROUP BY entity, label""",
     "daily_counts": """
-        SELECT a.date, count(*) AS articles, coalesce(sum(q.n), 0)::BIGINT AS quotes
-        FROM articles a LEFT JOIN (SELECT article_id, count(*) AS n FROM quotes GROUP BY article_id) q
+        SELECT a.date, count(*) AS articles, coalesce(sum(q.n), 0)::BIGINT AS quotes,
+               coalesce(sum(q.unattributed), 0)::BIGINT AS unattributed
+        FROM articles a
+        LEFT JOIN (SELECT article_id, count(*) AS n, count(*) FILTER (WHERE speaker IS NULL) AS unattributed
+                   FROM quotes GROUP BY article_id) q
              ON q.article_id = a.article_id
         GROUP BY a.date""",
     "topic_daily": """
@@ -773,6 +821,37 @@ ROLLUPS = {
     "topic_counts": """
         SELECT topic, min(kind) AS kind, count(DISTINCT article_id) AS articles FROM topics GROUP BY topic""",
     "term_counts": "SELECT term, sum(count)::BIGINT AS count FROM terms GROUP BY term",
+    # Per topic, its speakers and entities (the topics page's tables; sorted by topic, so reading
+    # one topic's rows skips the others' row groups).
+    "topic_speaker_counts": """
+        SELECT t.topic, q.speaker, count(*) AS quotes, count(DISTINCT q.article_id) AS articles
+        FROM quotes q JOIN topics t ON t.article_id = q.article_id WHERE q.speaker IS NOT NULL
+        GROUP BY t.topic, q.speaker ORDER BY t.topic""",
+    "topic_entity_counts": """
+        SELECT t.topic, e.entity, mode(e.label) AS label, count(DISTINCT e.article_id) AS articles,
+               sum(e.count)::BIGINT AS mentions
+        FROM entities e JOIN topics t ON t.article_id = e.article_id
+        GROUP BY t.topic, e.entity ORDER BY t.topic""",
+    # Person quotes per day, outlet and gender (the gender page's shares).
+    "gender_daily": """
+        SELECT a.date, a.source, s.gender, count(*) AS quotes
+        FROM quotes q JOIN articles a ON a.article_id = q.article_id JOIN speakers s ON s.speaker = q.speaker
+        WHERE s.gender IS NOT NULL GROUP BY a.date, a.source, s.gender""",
+    # Per outlet (source as stored, null included): its totals, speakers and entities.
+    "source_counts": """
+        WITH qs AS (SELECT a.source, count(*) AS quotes, count(DISTINCT q.speaker) AS speakers
+                    FROM quotes q JOIN articles a ON a.article_id = q.article_id GROUP BY a.source)
+        SELECT a.source, count(*) AS articles, coalesce(any_value(qs.quotes), 0) AS quotes,
+               coalesce(any_value(qs.speakers), 0) AS speakers, min(a.date) AS first, max(a.date) AS last
+        FROM articles a LEFT JOIN qs ON qs.source IS NOT DISTINCT FROM a.source GROUP BY a.source""",
+    "source_speaker_counts": """
+        SELECT a.source, q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes,
+               count(DISTINCT q.article_id) AS articles
+        FROM quotes q JOIN articles a ON a.article_id = q.article_id WHERE q.speaker IS NOT NULL
+        GROUP BY a.source, q.speaker""",
+    "source_entity_counts": """
+        SELECT a.source, e.entity, e.label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
+        FROM entities e JOIN articles a ON a.article_id = e.article_id GROUP BY a.source, e.entity, e.label""",
 }
 
 

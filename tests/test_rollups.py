@@ -18,6 +18,11 @@ from dashboard.filters import Filters
 
 EVERYTHING = Filters(start=dt.date(1900, 1, 1))  # all articles have dates; not is_empty(), so no rollup
 
+
+def _top_topic(con) -> str:
+    return q.topic_summary(con, Filters(), "taxonomy")["topic"].iloc[0]
+
+
 QUERIES = {
     "counts": lambda con, f: q.counts(con, f),
     "articles_over_time month": lambda con, f: q.articles_over_time(con, f, "month"),
@@ -32,6 +37,22 @@ QUERIES = {
     "term_frequencies": lambda con, f: q.term_frequencies(con, f, 300),
     "entity_frequencies": lambda con, f: q.entity_frequencies(con, f, 300),
     "co_mention_pairs": lambda con, f: q.co_mention_pairs(con, f, 8),
+    "speaker_topics": lambda con, f: q.speaker_topics(con, f, 6),
+    "topic_speakers": lambda con, f: q.topic_speakers(con, f, _top_topic(con), 8),
+    "topic_entities": lambda con, f: q.topic_entities(con, f, _top_topic(con), 8),
+    "source_summary": lambda con, f: q.source_summary(con, f),
+    "top_speakers_per_source": lambda con, f: q.top_speakers_per_source(con, f, 5),
+    "top_entities_per_source": lambda con, f: q.top_entities_per_source(con, f, 5),
+    "gender_over_time": lambda con, f: q.gender_over_time(con, f, "month"),
+    "gender_per_source": lambda con, f: q.gender_per_source(con, f),
+    "top_speakers_by_gender": lambda con, f: q.top_speakers_by_gender(con, f, 5),
+    "speaker_genders": lambda con, f: q.speaker_genders(con, f, 50),
+    "speaker_genders size": lambda con, f: q.table_size(con, f, "speaker_genders"),
+    # The newest rows of long tables: unfiltered, they read only the days the daily rollup points at.
+    "quotes_table newest": lambda con, f: q.quotes_table(con, f, False, 12),
+    "quotes_table unattributed newest": lambda con, f: q.quotes_table(con, f, True, 4),
+    "articles_table newest": lambda con, f: q.articles_table(con, f, None, 6),
+    "articles_table of a topic newest": lambda con, f: q.articles_table(con, f, _top_topic(con), 3),
 }
 
 
@@ -52,6 +73,14 @@ def test_an_unfiltered_view_from_the_rollups_equals_the_scan(reuters_store, name
     from_rollups, scanned = QUERIES[name](con, Filters()), QUERIES[name](con, EVERYTHING)
     assert len(scanned) > 0
     pd.testing.assert_frame_equal(from_rollups, scanned, check_dtype=False)
+
+
+def test_the_newest_rows_start_on_the_day_the_rollup_gives(reuters_store):
+    con = store.connect(reuters_store)
+    newest = q.quotes_table(con, Filters(), False, 12)
+    day = q._newest(con, Filters(), 12, "quotes").start
+    # The day is that of the 12th newest quote: no later day would hold 12, and no earlier one is read.
+    assert day == newest["date"].iloc[-1].date() and q._newest(con, Filters(), None, "quotes") == Filters()
 
 
 def test_the_rollups_are_read_from_the_snapshot_not_computed(reuters_store):
