@@ -239,8 +239,10 @@ def top_entities_per_type(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 1
         SELECT e.label, e.entity, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
         FROM entities e JOIN fa ON fa.article_id = e.article_id WHERE {er}
         GROUP BY e.label, e.entity"""
-    if f.is_empty():
-        fa, ap, counted = "fa AS (SELECT 1)", [], "SELECT label, entity, articles, mentions FROM entity_label_counts"
+    if f.is_empty():  # the rollup holds the ranks: its first rows are the top ones
+        fa, ap = "fa AS (SELECT 1)", []
+        counted = "SELECT label, entity, articles, mentions FROM entity_label_counts WHERE rank <= ?"
+        ep = [_limit(n)]
     return _df(
         con,
         f"""
@@ -357,8 +359,10 @@ def top_speakers_per_source(con: duckdb.DuckDBPyConnection, f: Filters, n: int =
         WHERE q.speaker IS NOT NULL AND {qr} GROUP BY fa.source, q.speaker"""
     params = [NO_SOURCE, *ap, *qp]
     if f.is_empty():
-        counted = "SELECT coalesce(source, ?) AS source, speaker, kind, quotes, articles FROM source_speaker_counts"
-        fa, params = "fa AS (SELECT 1)", [NO_SOURCE]
+        counted = """
+        SELECT coalesce(source, ?) AS source, speaker, kind, quotes, articles FROM source_speaker_counts
+        WHERE rank <= ?"""
+        fa, params = "fa AS (SELECT 1)", [NO_SOURCE, _limit(n)]
     return _df(
         con,
         f"""
@@ -381,8 +385,10 @@ def top_entities_per_source(con: duckdb.DuckDBPyConnection, f: Filters, n: int =
         GROUP BY fa.source, e.entity, e.label"""
     params = [NO_SOURCE, *ap, *ep]
     if f.is_empty():
-        counted = "SELECT coalesce(source, ?) AS source, entity, label, articles, mentions FROM source_entity_counts"
-        fa, params = "fa AS (SELECT 1)", [NO_SOURCE]
+        counted = """
+        SELECT coalesce(source, ?) AS source, entity, label, articles, mentions FROM source_entity_counts
+        WHERE rank <= ?"""
+        fa, params = "fa AS (SELECT 1)", [NO_SOURCE, _limit(n)]
     return _df(
         con,
         f"""

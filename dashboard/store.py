@@ -134,7 +134,13 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
     ),
     "entity_counts": pa.schema([("entity", pa.string()), ("label", pa.string()), ("articles", pa.int64())]),
     "entity_label_counts": pa.schema(
-        [("entity", pa.string()), ("label", pa.string()), ("articles", pa.int64()), ("mentions", pa.int64())]
+        [
+            ("entity", pa.string()),
+            ("label", pa.string()),
+            ("articles", pa.int64()),
+            ("mentions", pa.int64()),
+            ("rank", pa.int64()),  # within its label, as top_entities_per_type ranks
+        ]
     ),
     "daily_counts": pa.schema(
         [("date", pa.date32()), ("articles", pa.int64()), ("quotes", pa.int64()), ("unattributed", pa.int64())]
@@ -176,6 +182,7 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
             ("kind", pa.string()),
             ("quotes", pa.int64()),
             ("articles", pa.int64()),
+            ("rank", pa.int64()),  # within its outlet, as top_speakers_per_source ranks
         ]
     ),
     "source_entity_counts": pa.schema(
@@ -185,6 +192,7 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
             ("label", pa.string()),
             ("articles", pa.int64()),
             ("mentions", pa.int64()),
+            ("rank", pa.int64()),  # within its outlet, as top_entities_per_source ranks
         ]
     ),
     # Discovered topics (kind 'discovered'): corpus-wide, kept while the article set is unchanged.
@@ -805,8 +813,9 @@ ROLLUPS = {
         SELECT entity, mode(label) AS label, count(DISTINCT article_id) AS articles
         FROM entities GROUP BY entity""",
     "entity_label_counts": """
-        SELECT entity, label, count(DISTINCT article_id) AS articles, sum(count)::BIGINT AS mentions
-        FROM entities GROUP BY entity, label""",
+        SELECT *, row_number() OVER (PARTITION BY label ORDER BY articles DESC, mentions DESC, entity) AS rank
+        FROM (SELECT entity, label, count(DISTINCT article_id) AS articles, sum(count)::BIGINT AS mentions
+              FROM entities GROUP BY entity, label) ORDER BY rank""",
     "daily_counts": """
         SELECT a.date, count(*) AS articles, coalesce(sum(q.n), 0)::BIGINT AS quotes,
                coalesce(sum(q.unattributed), 0)::BIGINT AS unattributed
@@ -845,13 +854,17 @@ ROLLUPS = {
                coalesce(any_value(qs.speakers), 0) AS speakers, min(a.date) AS first, max(a.date) AS last
         FROM articles a LEFT JOIN qs ON qs.source IS NOT DISTINCT FROM a.source GROUP BY a.source""",
     "source_speaker_counts": """
-        SELECT a.source, q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes,
-               count(DISTINCT q.article_id) AS articles
-        FROM quotes q JOIN articles a ON a.article_id = q.article_id WHERE q.speaker IS NOT NULL
-        GROUP BY a.source, q.speaker""",
+        SELECT *, row_number() OVER (PARTITION BY source ORDER BY quotes DESC, articles DESC, speaker) AS rank
+        FROM (SELECT a.source, q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes,
+                     count(DISTINCT q.article_id) AS articles
+              FROM quotes q JOIN articles a ON a.article_id = q.article_id WHERE q.speaker IS NOT NULL
+              GROUP BY a.source, q.speaker) ORDER BY rank""",
     "source_entity_counts": """
-        SELECT a.source, e.entity, e.label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
-        FROM entities e JOIN articles a ON a.article_id = e.article_id GROUP BY a.source, e.entity, e.label""",
+        SELECT *, row_number() OVER (PARTITION BY source ORDER BY articles DESC, mentions DESC, entity, label) AS rank
+        FROM (SELECT a.source, e.entity, e.label, count(DISTINCT e.article_id) AS articles,
+                     sum(e.count)::BIGINT AS mentions
+              FROM entities e JOIN articles a ON a.article_id = e.article_id GROUP BY a.source, e.entity, e.label)
+        ORDER BY rank""",
 }
 
 

@@ -127,7 +127,7 @@ def direct_quotes(con, start: dt.date, end: dt.date, speaker: str) -> list[list[
     rows = con.execute(
         """
         SELECT strftime(a.date, '%Y-%m-%d'), q.speaker, q.speaker_role, q.quote, q.cue, q.kind, a.title,
-               q.article_id, q.quote_index
+               a.source, q.article_id, q.quote_index
         FROM quotes q JOIN articles a USING (article_id)
         WHERE a.date BETWEEN ? AND ? AND q.speaker = ?
         ORDER BY a.date DESC, a.article_id, q.quote_index""",
