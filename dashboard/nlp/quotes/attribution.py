@@ -1,0 +1,288 @@
+"""Attribution: who said each quote. Names become the article's canonical full names, pronouns
+the best-ranked earlier person of the right gender, roles ("the spokesman") the person named in
+that role, organisation nouns ("the ministry", "the company") the organisation named nearby.
+
+Every function reads the article through its frozen ArticleContext and what earlier quotes have
+shown (Evidence: who spoke where, which spans are reported speech), so each rule can be tried
+on a hand-built Doc.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Token
+
+from dashboard.nlp.names import clean_name, is_plausible_name, person_name
+from dashboard.nlp.quotes.context import ArticleContext
+from dashboard.nlp.quotes.marks import Covered
+from dashboard.nlp.quotes.records import NO_SPEAKER, Candidate, Quote, Rule, Speaker
+from dashboard.nlp.quotes.syntax import NOT_SPEAKERS, SUBJECTS, is_dateline, noun_phrase, object_of, role_noun
+
+_MALE, _FEMALE = {"he", "him"}, {"she", "her"}
+_PLURAL = {"they", "them"}
+_APPOSITION_GAP = 6  # tokens between a name and the indefinite role that describes it
+_INDEFINITE = {"a", "an", "another", "one", "some", "several", "many", "other"}
+_ORG_LOOKBACK = 1500  # tokens searched back for the organisation "the ministry" means (keeps it linear)
+# Rank penalties of antecedents for a he/she (see pronoun_speaker): a name inside reported speech,
+# the subject of a side clause, a name whose gender the name itself does not tell.
+_REPORTED_PENALTY, _SIDE_CLAUSE_PENALTY, _UNKNOWN_GENDER_PENALTY = 3, 2.5, 1.5
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the quotes before the current one show: (char offset, speaker) of each attributed
+    quote in document order, and the spans of all candidate quotes (reported speech)."""
+
+    spoken: tuple[tuple[int, Speaker], ...]
+    reported: Covered
+
+    def after(self, said: tuple[int, Speaker]) -> Evidence:
+        """The evidence once one more quote has been attributed."""
+        return replace(self, spoken=(*self.spoken, said))
+
+
+def resolve(ctx: ArticleContext, candidates: list[Candidate]) -> list[Quote]:
+    """Turn candidates into Quotes in document order, resolving each speaker."""
+    quotes: list[Quote] = []
+    evidence = Evidence((), Covered([(c.start, c.end) for c in candidates]))  # deduped: disjoint
+    for cand in sorted(candidates, key=lambda c: c.start):
+        if cand.rule == Rule.FLOATING:
+            speaker = previous_speaker(ctx, cand, evidence)
+            para_start = ctx.paras[ctx.para_of(cand.start)][0]
+            if speaker is NO_SPEAKER and ctx.text[para_start : cand.start - 1].strip():
+                continue  # a quoted phrase mid-paragraph with nobody to continue: not a quotation
+        else:
+            speaker = speaker_of(ctx, cand.source, evidence)
+        if speaker.name or speaker.role:
+            # Where the speaker was named counts for pronouns, not where the quote starts.
+            evidence = evidence.after((cand.source.idx if cand.source is not None else cand.start, speaker))
+        quotes.append(
+            Quote(
+                speaker=speaker.name,
+                speaker_role=speaker.role,
+                speaker_kind=speaker.kind,
+                quote=ctx.text[cand.start : cand.end],
+                cue=cand.cue_text,
+                kind=cand.kind,
+                start_char=cand.start,
+                end_char=cand.end,
+                rule=cand.rule.value,
+                resolved_by=speaker.resolved_by,
+            )
+        )
+    return quotes
+
+
+def previous_speaker(ctx: ArticleContext, cand: Candidate, evidence: Evidence) -> Speaker:
+    """Who a quotation without a cue continues: the last speaker of this or the previous
+    paragraph, unless a person introduced as a subject since then takes over ('Morton Klein,
+    president of the group, blasted the remarks.' followed by a quotation)."""
+    para = ctx.para_of(cand.start)
+    spoken = evidence.spoken
+    last = spoken[-1] if spoken and para - ctx.para_of(spoken[-1][0]) <= 1 else None
+    since = last[0] if last else ctx.paras[max(0, para - 1)][0]
+    opens_paragraph = not ctx.text[ctx.paras[para][0] : cand.start - 1].strip()
+    newcomer = opens_paragraph and next(
+        (
+            p
+            for p in reversed(ctx.entities.people)
+            if p.is_subject
+            and since <= ctx.doc[p.token].idx < cand.start
+            and para - ctx.para_of(ctx.doc[p.token].idx) <= 1
+            and not ctx.in_marks.covers(ctx.doc[p.token].idx)
+            and (last is None or p.name != last[1].name)
+        ),
+        None,
+    )
+    if newcomer:
+        role = latest_role(ctx, newcomer.name, newcomer.token + 1)
+        return Speaker(newcomer.name, role, "person", "previous")
+    if last is not None:
+        return replace(last[1], resolved_by="previous")
+    return NO_SPEAKER
+
+
+def speaker_of(ctx: ArticleContext, head: Token | None, evidence: Evidence) -> Speaker:
+    """The speaker a cue's source phrase names: a name, a pronoun, a document's author, a role."""
+    if head is None:
+        return NO_SPEAKER
+    if head.tag_ in {"WP", "WDT"} and head.head.dep_ == "relcl":
+        head = head.head.head  # "Peskov, who said ..." speaks through the relative pronoun
+    found = named_speaker(ctx, head)
+    if found:
+        return found
+    if head.pos_ == "PRON":
+        return pronoun_speaker(ctx, head, evidence)
+    author = author_of(ctx, head)
+    if author:
+        return author
+    if head.pos_ == "PROPN" and head.ent_type_ not in NOT_SPEAKERS and not is_dateline(head):
+        name = person_name(noun_phrase(head))
+        name = name if is_plausible_name(name) else ""  # 'S and P said': no lone letter speaks
+        return Speaker(name or None, None, None, "name" if name else None)
+    return nominal(ctx, head)
+
+
+def named_speaker(ctx: ArticleContext, head: Token) -> Speaker | None:
+    """A speaker phrase that contains a name: 'Kremlin spokesman Dmitry Peskov', 'the spokesman,
+    Peskov'. A person wins over a place or organisation in the same phrase ('CLEVELAND (AP) -
+    Former Attorney General Michael Mukasey')."""
+    # 'GOP contender and former neurosurgeon Ben Carson': a coordinated name is the same speaker.
+    # But a name modifying a common noun ('the Sanders campaign', 'Clinton aides', 'Trump fans')
+    # names whom the speakers belong to, not who spoke.
+    joined = (
+        {"appos", "conj"} if head.pos_ == "NOUN" and not ctx.entities.name_at(head.i) else {"appos", "compound", "conj"}
+    )
+    candidates = [head] + [c for c in head.children if c.dep_ in joined]
+    entries = [(token, ctx.entities.name_at(token.i)) for token in candidates]
+    for token, entry in entries:
+        if entry and entry[1] == "PERSON":
+            role = _role_of(ctx, token, head) or latest_role(ctx, entry[0], head.i)
+            return Speaker(entry[0], role, "person", "name")
+    entry = entries[0][1]
+    if entry and not is_dateline(head):
+        return Speaker(entry[0], None, "organisation", "name")
+    return None
+
+
+def author_of(ctx: ArticleContext, head: Token) -> Speaker | None:
+    """'a tally by the Associated Press', 'a statement from Mr. Cruz': the named author of a document."""
+    if head.pos_ != "NOUN" or head.lemma_.lower() not in ctx.lexicons.document_nouns:
+        return None
+    for prep in head.children:
+        obj = object_of(prep) if prep.dep_ == "prep" and prep.lower_ in {"by", "from", "of"} else None
+        found = named_speaker(ctx, obj) if obj is not None else None
+        if found:
+            return found
+    return None
+
+
+def _role_of(ctx: ArticleContext, token: Token, head: Token) -> str | None:
+    for start in range(token.i, max(-1, token.i - 6), -1):
+        mention = ctx.people_by_token.get(start)
+        if mention:
+            return mention.role
+    if token is not head:
+        return clean_name(noun_phrase(head)) or None
+    return None
+
+
+def pronoun_speaker(ctx: ArticleContext, pronoun: Token, evidence: Evidence) -> Speaker:
+    word = pronoun.lower_
+    if word in _PLURAL or word == "it":
+        # 'the company said ... it said': the last organisation quoted, or named as a subject,
+        # in this or the previous paragraph; 'they' also continues an unnamed group.
+        para = ctx.para_of(pronoun.idx)
+        for offset, speaker in reversed(evidence.spoken):
+            if para - ctx.para_of(offset) > 1:
+                break
+            if speaker.kind == "organisation":
+                return replace(speaker, resolved_by="pronoun")
+            if word in _PLURAL and speaker.name is None and speaker.role:
+                # '"...," delegates said. "...," they said.': the same unnamed group speaks on.
+                return replace(speaker, resolved_by="pronoun")
+        for token in reversed(ctx.doc[max(0, pronoun.i - _ORG_LOOKBACK) : pronoun.i]):
+            if para - ctx.para_of(token.idx) > 1:
+                break
+            entry = ctx.entities.name_at(token.i)
+            if entry and entry[1] == "ORG" and token.dep_ in SUBJECTS and not ctx.in_marks.covers(token.idx):
+                return Speaker(entry[0], None, "organisation", "pronoun")
+        return NO_SPEAKER
+    wanted = "m" if word in _MALE else "f" if word in _FEMALE else None
+    if wanted is None:
+        return NO_SPEAKER
+    genders = ctx.genders
+
+    def agrees(name: str) -> bool:
+        return genders.get(name, wanted) == wanted
+
+    # Candidates, best first: the most recent person quoted or named as a subject earlier in
+    # this paragraph; a person quoted in the previous paragraph (a "he said" chain); a subject
+    # of the previous paragraph; a person quoted in the last three paragraphs; anyone named
+    # before. A known gender that agrees beats an unknown one of the same or the next rank.
+    # Names inside quotations are what someone said, never antecedents; names inside reported
+    # speech and subjects of side clauses fall back by the penalties above.
+    para = ctx.para_of(pronoun.idx)
+    best: tuple[float, int, str] | None = None
+
+    def consider(rank: float, position: int, name: str | None) -> None:
+        nonlocal best
+        if not name or not agrees(name) or position >= pronoun.idx:
+            return
+        # Only a gender the name or an honorific tells counts as known: one read from nearby
+        # pronouns may rule a name out, but is too weak to rank it up.
+        key = (rank + (0.0 if name in ctx.entities.genders else _UNKNOWN_GENDER_PENALTY), -position, name)
+        if best is None or key < best:
+            best = key
+
+    for offset, speaker in evidence.spoken:
+        if speaker.kind != "person":
+            continue
+        distance = para - ctx.para_of(offset)
+        rank = 0 if distance == 0 else 1 if distance == 1 else 3 if distance <= 3 else None
+        if rank is not None:
+            consider(rank, offset, speaker.name)
+    for mention in ctx.entities.people:  # in document order
+        if mention.token >= pronoun.i:
+            break
+        token = ctx.doc[mention.token]
+        if ctx.in_marks.covers(token.idx):
+            continue
+        distance = para - ctx.para_of(token.idx)
+        # A name inside reported speech ('Trump said Putin respects him') is what was said about
+        # someone; the next 'he said' is far more often the speaker.
+        penalty = _REPORTED_PENALTY if evidence.reported.covers(token.idx) else 0
+        if mention.is_subject and mention.in_side_clause:
+            penalty += _SIDE_CLAUSE_PENALTY
+        if mention.is_subject and distance == 0:
+            consider(penalty, token.idx, mention.name)
+        elif mention.is_subject and distance == 1:
+            consider(2 + penalty, token.idx, mention.name)
+        else:
+            consider(4 + penalty, token.idx, mention.name)
+    if best is None:
+        return NO_SPEAKER
+    return Speaker(best[2], latest_role(ctx, best[2], pronoun.i), "person", "pronoun")
+
+
+def latest_role(ctx: ArticleContext, name: str, before: int) -> str | None:
+    roles = [p.role for p in ctx.entities.people if p.name == name and p.token < before and p.role]
+    return roles[-1] if roles else None
+
+
+def nominal(ctx: ArticleContext, head: Token) -> Speaker:
+    """'the spokesman' -> the person named earlier as spokesman; 'the ministry' -> an organisation."""
+    lemma = head.lemma_.lower()
+    phrase = clean_name(noun_phrase(head))
+    definite = any(c.lower_ in {"the", "this"} for c in head.children) and head.tag_ == "NN"
+    # 'a Democratic senator', 'another official', 'the senators': someone else than anyone named.
+    indefinite = head.tag_ == "NNS" or any(c.dep_ == "det" and c.lower_ in _INDEFINITE for c in head.children)
+    if lemma in ctx.lexicons.role_nouns or definite:
+        # 'the actress' after 'Oscar-winning actress Susan Sarandon': any role the article gave;
+        # an indefinite role only as the description of the name just before it ('Laurence
+        # Meyer, a former Fed governor who ..., said').
+        for mention in reversed(ctx.entities.people):
+            if indefinite and head.i - mention.token > _APPOSITION_GAP:
+                break
+            if mention.token < head.i and mention.role and role_noun(mention.role) in {lemma, head.lower_}:
+                return Speaker(mention.name, mention.role, "person", "role")
+    if lemma in ctx.lexicons.role_nouns:
+        return Speaker(None, phrase or None, "person", None)
+    if lemma in ctx.lexicons.org_nouns or phrase.lower() in ctx.lexicons.org_nouns:
+        generic = lemma in ctx.lexicons.org_generic
+        para = ctx.para_of(head.idx)
+        for token_i in range(head.i - 1, max(-1, head.i - _ORG_LOOKBACK), -1):
+            entry = ctx.entities.name_at(token_i)
+            if not entry or entry[1] not in {"ORG", "GPE"}:
+                continue
+            if lemma in entry[0].lower() or (
+                generic and not indefinite and entry[1] == "ORG" and para - ctx.para_of(ctx.doc[token_i].idx) <= 2
+            ):
+                return Speaker(entry[0], None, "organisation", "role")
+        if generic:
+            # 'the company said' with no company named nearby: an unnamed organisation, kept as
+            # a role like 'the spokesman', not a speaker called 'company'.
+            return Speaker(None, phrase or None, "organisation", None)
+        return Speaker(phrase or None, None, "organisation", None)
+    return Speaker(None, phrase or None, None, None)

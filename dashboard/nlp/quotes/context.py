@@ -1,0 +1,132 @@
+"""The frozen view of one article that every quote stage reads: its Doc and text, paragraphs,
+quotation marks, entity index, lexicons and the lookups built on them once."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from dashboard.nlp.entities import EntityIndex, PersonMention
+from dashboard.nlp.names import lexicon
+from dashboard.nlp.quotes.marks import Covered, Marked, marked_spans, paragraphs
+from dashboard.nlp.quotes.syntax import SUBJECTS, cue_subject
+
+_GENDERED = {
+    **dict.fromkeys(("he", "him", "his", "himself"), "m"),
+    **dict.fromkeys(("she", "her", "hers", "herself"), "f"),
+}
+_PRONOUN_WINDOW = 60  # tokens after a mention searched for the pronouns that reveal a gender
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    """The word lists the rules consult (data files under dashboard/nlp/rules/)."""
+
+    verbs: frozenset[str]
+    org_nouns: frozenset[str]
+    org_generic: frozenset[str]
+    role_nouns: frozenset[str]
+    document_nouns: frozenset[str]
+
+    @classmethod
+    def shipped(cls) -> Lexicons:
+        """The lexicons shipped with the project."""
+        return cls(
+            lexicon("reporting_verbs"),
+            lexicon("quote_org_nouns"),
+            lexicon("quote_org_generic"),
+            lexicon("quote_role_nouns"),
+            lexicon("quote_document_nouns"),
+        )
+
+
+@dataclass(frozen=True)
+class ArticleContext:
+    """Everything the stages know about one article; built once by `of`, never changed."""
+
+    doc: Doc
+    text: str
+    entities: EntityIndex
+    body_start: int
+    lexicons: Lexicons
+    paras: tuple[tuple[int, int], ...]
+    para_starts: tuple[int, ...]
+    token_starts: tuple[int, ...]
+    marked: tuple[Marked, ...]
+    in_marks: Covered
+    people_by_token: Mapping[int, PersonMention]
+    genders: Mapping[str, str]
+
+    @classmethod
+    def of(cls, doc: Doc, entities: EntityIndex, body_start: int = 0, lexicons: Lexicons | None = None):
+        """The context of a parsed article whose body starts at character body_start."""
+        text = doc.text
+        lexicons = lexicons or Lexicons.shipped()
+        paras = tuple(paragraphs(text, body_start))
+        marked = tuple(marked_spans(text, list(paras)))
+        in_marks = Covered([(m.outer_start, m.outer_end) for m in marked])
+        genders = {**_genders_from_pronouns(doc, entities, in_marks, lexicons.verbs), **entities.genders}
+        return cls(
+            doc=doc,
+            text=text,
+            entities=entities,
+            body_start=body_start,
+            lexicons=lexicons,
+            paras=paras,
+            para_starts=tuple(a for a, _ in paras),
+            token_starts=tuple(t.idx for t in doc),
+            marked=marked,
+            in_marks=in_marks,
+            people_by_token={p.token: p for p in entities.people},
+            genders=genders,
+        )
+
+    def para_of(self, char: int) -> int:
+        """Index of the paragraph holding a character offset."""
+        return bisect_right(self.para_starts, char) - 1
+
+    def token_at(self, char: int) -> int:
+        """Index of the token holding (or last starting before) a character offset."""
+        return max(0, bisect_right(self.token_starts, char) - 1)
+
+    def is_cue(self, token: Token) -> bool:
+        """A speech verb of the lexicon, outside quotation marks."""
+        return (
+            token.pos_ == "VERB" and token.lemma_.lower() in self.lexicons.verbs and not self.in_marks.covers(token.idx)
+        )
+
+    def subject_outside_marks(self, verb: Token) -> Token | None:
+        """The cue's subject, unless the parse ran into the quotation ('"We were wrong," Ramos told AFP')."""
+        subject = cue_subject(verb)
+        return None if subject is not None and self.in_marks.covers(subject.idx) else subject
+
+
+def _genders_from_pronouns(doc: Doc, entities: EntityIndex, in_marks: Covered, verbs: frozenset[str]) -> dict[str, str]:
+    """Genders of people whose names say none ('Tyresha McClenney', 'Priebus'), from the pronouns
+    that follow their mentions: up to the end of the next sentence, outside quotation marks,
+    and only until another person is named; subjects of reporting verbs do not count. A name is
+    given a gender when its pronouns agree."""
+    votes: dict[str, set[str]] = defaultdict(set)
+    for mention in entities.people:
+        if mention.name in entities.genders:
+            continue
+        sentences = 0
+        for token in doc[mention.token + 1 : mention.token + _PRONOUN_WINDOW]:
+            entry = entities.name_at(token.i)
+            if entry and entry[1] == "PERSON" and entry[0] != mention.name:
+                break
+            if token.is_sent_start:
+                sentences += 1
+                if sentences > 1:
+                    break
+            word = token.lower_
+            if word not in _GENDERED or in_marks.covers(token.idx):
+                continue
+            if token.dep_ in SUBJECTS and token.head.lemma_.lower() in verbs:
+                continue  # the 'he' of 'he said' is what is being resolved, not evidence
+            votes[mention.name].add(_GENDERED[word])
+    return {name: found.pop() for name, found in votes.items() if len(found) == 1}
