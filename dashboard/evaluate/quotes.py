@@ -571,12 +571,25 @@ def coverage(gold: tuple[tuple[int, int], ...], start: int, end: int) -> float:
 
 
 def same_speaker(gold: str | None, predicted: str | None) -> bool:
-    """Same person: after cleaning, one name's words contain the other's ("Peskov" ~ "Dmitry Peskov")."""
+    """Same speaker: after cleaning, one name's words contain the other's ("Peskov" ~ "Dmitry
+    Peskov"), or one is the other's initials ("RNC" ~ "Republican National Committee")."""
     if not gold or not predicted:
         return False
     g = {w.lower() for w in _WORD.findall(person_name(gold)) if len(w) > 1 or w.isalpha()}
     p = {w.lower() for w in _WORD.findall(person_name(predicted)) if len(w) > 1 or w.isalpha()}
-    return bool(g) and bool(p) and (g <= p or p <= g)
+    return bool(g) and bool(p) and (g <= p or p <= g) or _short_form(gold, predicted) or _short_form(predicted, gold)
+
+
+def _short_form(short: str, name: str) -> bool:
+    """'RNC' and 'Republican National Committee' name one organisation: the capitals of the
+    long name's words spell the short one."""
+    short = clean_name(short)
+    return (
+        len(short) >= 2
+        and short.isupper()
+        and " " not in short
+        and "".join(w[0] for w in clean_name(name).split() if w[:1].isupper()) == short
+    )
 
 
 @dataclass

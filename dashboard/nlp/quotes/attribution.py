@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Token
 
-from dashboard.nlp.names import clean_name, is_plausible_name, person_name
+from dashboard.nlp.names import clean_name, gender, is_plausible_name, person_name
 from dashboard.nlp.quotes.context import ArticleContext
 from dashboard.nlp.quotes.marks import Covered
 from dashboard.nlp.quotes.records import NO_SPEAKER, Candidate, Quote, Rule, Speaker
@@ -54,6 +54,12 @@ def resolve(ctx: ArticleContext, candidates: list[Candidate]) -> list[Quote]:
                 continue  # a quoted phrase mid-paragraph with nobody to continue: not a quotation
         else:
             speaker = speaker_of(ctx, cand.source, evidence)
+            if cand.kind == "direct" and (
+                cand.source is None or (cand.rule == Rule.ACCORDING_TO and ctx.lexicons.is_outlet(speaker.name))
+            ):
+                # '"...," told Reuters' (no subject), '"...," according to CTV News' after a
+                # person's statement: the person the paragraph is about said it.
+                speaker = paragraph_person(ctx, cand, evidence) or speaker
         if speaker.name or speaker.role:
             # Where the speaker was named counts for pronouns, not where the quote starts.
             evidence = evidence.after((cand.source.idx if cand.source is not None else cand.start, speaker))
@@ -82,6 +88,7 @@ def previous_speaker(ctx: ArticleContext, cand: Candidate, evidence: Evidence) -
     spoken = evidence.spoken
     last = spoken[-1] if spoken and para - ctx.para_of(spoken[-1][0]) <= 1 else None
     since = last[0] if last else ctx.paras[max(0, para - 1)][0]
+    # (Tried mid-paragraph too, 'Tom Ng disagreed. "..."': speaker sets fell on the develop publishers.)
     opens_paragraph = not ctx.text[ctx.paras[para][0] : cand.start - 1].strip()
     newcomer = opens_paragraph and next(
         (
@@ -103,6 +110,31 @@ def previous_speaker(ctx: ArticleContext, cand: Candidate, evidence: Evidence) -
     return NO_SPEAKER
 
 
+def paragraph_person(ctx: ArticleContext, cand: Candidate, evidence: Evidence) -> Speaker | None:
+    """The person a quotation's paragraph is about: the latest person named as a subject before
+    it in the paragraph, else the last person quoted in this or the previous paragraph."""
+    para = ctx.para_of(cand.start)
+    start = ctx.paras[para][0]
+    subject = next(
+        (
+            p
+            for p in reversed(ctx.entities.people)
+            if p.is_subject
+            and start <= ctx.doc[p.token].idx < cand.start
+            and not ctx.in_marks.covers(ctx.doc[p.token].idx)
+        ),
+        None,
+    )
+    if subject is not None:
+        return Speaker(subject.name, latest_role(ctx, subject.name, subject.token + 1), "person", "previous")
+    for offset, speaker in reversed(evidence.spoken):
+        if para - ctx.para_of(offset) > 1:
+            break
+        if speaker.kind == "person" and speaker.name:
+            return replace(speaker, resolved_by="previous")
+    return None
+
+
 def speaker_of(ctx: ArticleContext, head: Token | None, evidence: Evidence) -> Speaker:
     """The speaker a cue's source phrase names: a name, a pronoun, a document's author, a role."""
     if head is None:
@@ -120,7 +152,12 @@ def speaker_of(ctx: ArticleContext, head: Token | None, evidence: Evidence) -> S
     if head.pos_ == "PROPN" and head.ent_type_ not in NOT_SPEAKERS and not is_dateline(head):
         name = person_name(noun_phrase(head))
         name = name if is_plausible_name(name) else ""  # 'S and P said': no lone letter speaks
-        return Speaker(name or None, None, None, "name" if name else None)
+        # A full name the tagger missed ('said Ana Ruiz') is a person when its given name tells a
+        # gender: then a later 'she said' can continue it.
+        kind = "person" if name and len(name.split()) > 1 and gender(name) else None
+        if name in ctx.acronyms:
+            name, kind = ctx.acronyms[name], "organisation"
+        return Speaker(name or None, None, kind, "name" if name else None)
     return nominal(ctx, head)
 
 
@@ -142,7 +179,8 @@ def named_speaker(ctx: ArticleContext, head: Token) -> Speaker | None:
             return Speaker(entry[0], role, "person", "name")
     entry = entries[0][1]
     if entry and not is_dateline(head):
-        return Speaker(entry[0], None, "organisation", "name")
+        # 'NTA said' after 'the Northern Transit Authority (NTA)': the full name, as for people
+        return Speaker(ctx.acronyms.get(entry[0], entry[0]), None, "organisation", "name")
     return None
 
 
@@ -194,8 +232,12 @@ def pronoun_speaker(ctx: ArticleContext, pronoun: Token, evidence: Evidence) -> 
         return NO_SPEAKER
     genders = ctx.genders
 
+    def known(name: str) -> str | None:
+        # a name the tagger missed ('said Ana Ruiz') still tells its gender
+        return genders.get(name) or (gender(name) if name not in ctx.entities.genders else None)
+
     def agrees(name: str) -> bool:
-        return genders.get(name, wanted) == wanted
+        return (known(name) or wanted) == wanted
 
     # Candidates, best first: the most recent person quoted or named as a subject earlier in
     # this paragraph; a person quoted in the previous paragraph (a "he said" chain); a subject
@@ -212,7 +254,8 @@ def pronoun_speaker(ctx: ArticleContext, pronoun: Token, evidence: Evidence) -> 
             return
         # Only a gender the name or an honorific tells counts as known: one read from nearby
         # pronouns may rule a name out, but is too weak to rank it up.
-        key = (rank + (0.0 if name in ctx.entities.genders else _UNKNOWN_GENDER_PENALTY), -position, name)
+        told = name in ctx.entities.genders or name not in genders and gender(name) is not None
+        key = (rank + (0.0 if told else _UNKNOWN_GENDER_PENALTY), -position, name)
         if best is None or key < best:
             best = key
 
@@ -271,15 +314,27 @@ def nominal(ctx: ArticleContext, head: Token) -> Speaker:
         return Speaker(None, phrase or None, "person", None)
     if lemma in ctx.lexicons.org_nouns or phrase.lower() in ctx.lexicons.org_nouns:
         generic = lemma in ctx.lexicons.org_generic
+        kinds = ctx.lexicons.org_kinds.get(lemma, frozenset())
         para = ctx.para_of(head.idx)
+        nearest = None  # the latest organisation nearby, for a generic noun
         for token_i in range(head.i - 1, max(-1, head.i - _ORG_LOOKBACK), -1):
             entry = ctx.entities.name_at(token_i)
             if not entry or entry[1] not in {"ORG", "GPE"}:
                 continue
-            if lemma in entry[0].lower() or (
-                generic and not indefinite and entry[1] == "ORG" and para - ctx.para_of(ctx.doc[token_i].idx) <= 2
-            ):
-                return Speaker(entry[0], None, "organisation", "role")
+            name = ctx.acronyms.get(entry[0], entry[0])
+            if lemma in name.lower() or kinds & set(name.lower().split()):
+                return Speaker(name, None, "organisation", "role")
+            near = para - ctx.para_of(ctx.doc[token_i].idx) <= 2
+            if generic and not indefinite and entry[1] == "ORG" and near:
+                # 'Maple Foods bought a farm from Acme Corp ... the company said': the company
+                # that was a subject, before the latest one merely named.
+                if ctx.doc[token_i].dep_ in SUBJECTS:
+                    return Speaker(name, None, "organisation", "role")
+                nearest = nearest or name
+            elif nearest and not near:
+                break
+        if nearest:
+            return Speaker(nearest, None, "organisation", "role")
         if generic:
             # 'the company said' with no company named nearby: an unnamed organisation, kept as
             # a role like 'the spokesman', not a speaker called 'company'.

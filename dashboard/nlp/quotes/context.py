@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
@@ -31,6 +31,9 @@ class Lexicons:
     org_generic: frozenset[str]
     role_nouns: frozenset[str]
     document_nouns: frozenset[str]
+    # generic organisation noun -> words of the names it can mean ('agency' -> authority, ...)
+    org_kinds: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    outlets: frozenset[str] = frozenset()  # words that make a name a news outlet
 
     @classmethod
     def shipped(cls) -> Lexicons:
@@ -41,7 +44,13 @@ class Lexicons:
             lexicon("quote_org_generic"),
             lexicon("quote_role_nouns"),
             lexicon("quote_document_nouns"),
+            {line.split()[0]: frozenset(line.split()[1:]) for line in lexicon("quote_org_kinds")},
+            lexicon("quote_outlets"),
         )
+
+    def is_outlet(self, name: str | None) -> bool:
+        """'CTV News', 'Reuters', 'the Washington Post': a news outlet's name."""
+        return bool(name) and bool(self.outlets & set(name.lower().replace("'s", "").split()))
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class ArticleContext:
     in_marks: Covered
     people_by_token: Mapping[int, PersonMention]
     genders: Mapping[str, str]
+    acronyms: Mapping[str, str] = field(default_factory=dict)  # 'NTA' -> 'Northern Transit Authority'
 
     @classmethod
     def of(cls, doc: Doc, entities: EntityIndex, body_start: int = 0, lexicons: Lexicons | None = None):
@@ -83,6 +93,7 @@ class ArticleContext:
             in_marks=in_marks,
             people_by_token={p.token: p for p in entities.people},
             genders=genders,
+            acronyms=_acronyms(doc, entities),
         )
 
     def para_of(self, char: int) -> int:
@@ -130,3 +141,40 @@ def _genders_from_pronouns(doc: Doc, entities: EntityIndex, in_marks: Covered, v
                 continue  # the 'he' of 'he said' is what is being resolved, not evidence
             votes[mention.name].add(_GENDERED[word])
     return {name: found.pop() for name, found in votes.items() if len(found) == 1}
+
+
+def initials(name: str) -> str:
+    """The capitals starting a name's words: 'Federal Bureau of Investigation' -> 'FBI'."""
+    return "".join(word[0] for word in name.split() if word[:1].isupper())
+
+
+def _acronyms(doc: Doc, entities: EntityIndex) -> dict[str, str]:
+    """Short forms of the article's organisations and other non-person names: the initials of a
+    name's capitalised words ('Federal Bureau of Investigation' -> FBI), or letters in brackets
+    right after a name that spell its words in order ('Immigration and Customs Enforcement
+    (ICE)'). A short form two names share means neither; 'WASHINGTON (AP)' is a dateline."""
+    found: dict[str, set[str]] = defaultdict(set)
+    names = {name for name, label in entities.token_names.values() if label != "PERSON" and len(name.split()) > 1}
+    for name in names:
+        if len(initials(name)) >= 2:
+            found[initials(name)].add(name)
+    for token in doc[2:-1]:
+        if not (doc[token.i - 1].text == "(" and doc[token.i + 1].text == ")" and token.is_upper and len(token) >= 2):
+            continue
+        entry = entities.name_at(token.i - 2)
+        if entry and entry[1] != "PERSON" and _spells(token.text, entry[0]):
+            found[token.text] = {entry[0]}  # written out by the article: it wins over initials
+    return {short: next(iter(full)) for short, full in found.items() if len(full) == 1}
+
+
+def _spells(short: str, name: str) -> bool:
+    """The letters of `short` start words of `name` in order, the first letter the first word's."""
+    words = [w.lower() for w in name.split()]
+    letters = short.lower()
+    if len(words) < 2 or not words[0].startswith(letters[0]):
+        return False
+    i = 0
+    for word in words:
+        if i < len(letters) and word.startswith(letters[i]):
+            i += 1
+    return i == len(letters)

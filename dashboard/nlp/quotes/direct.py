@@ -110,7 +110,9 @@ def cue_after(ctx: ArticleContext, mark: Marked, limit: int) -> Candidate | None
             if subject is None and before:
                 # The parser missed the subject: the attribution opens with it ('Ramos, 58, told').
                 return _marked(mark, token, token.text, phrase_head(before[0]), Rule.DIRECT_BEFORE_CUE)
-            source = subject or next((t for t in window if t.i > token.i and t.pos_ in {"PROPN", "NOUN", "PRON"}), None)
+            # '"...," told Reuters' / 'told Golf Channel's Jane Doe': whom it was told is no speaker.
+            after = [] if token.lemma_.lower() == "tell" else window
+            source = subject or next((t for t in after if t.i > token.i and t.pos_ in {"PROPN", "NOUN", "PRON"}), None)
             return _marked(mark, token, token.text, phrase_head(source), Rule.DIRECT_INVERTED)
     return None
 
@@ -164,8 +166,10 @@ def floating(ctx: ArticleContext, unused: list[Marked]) -> list[Candidate]:
 
 
 def continued(ctx: ArticleContext, candidates: list[Candidate]) -> list[Candidate]:
-    """'"A," Trump said. "B."' is one quotation: a floating quote right after the cue of a
-    quote in the same paragraph extends it."""
+    """'"A," Trump said. "B."' is one quotation: a floating quote right after the cue of a quote
+    in the same paragraph extends it. After a narrative sentence ('"A," said Ana Ruiz. She left
+    the courthouse. "B."') it stays a floating quote of its own, so the narrative is no part of
+    a quote."""
     merged: list[Candidate] = []
     for cand in sorted(candidates, key=lambda c: c.start):
         prev = merged[-1] if merged else None
@@ -175,11 +179,21 @@ def continued(ctx: ArticleContext, candidates: list[Candidate]) -> list[Candidat
             and prev.cue is not None
             and prev.end <= prev.cue.idx < cand.start
             and ctx.para_of(prev.start) == ctx.para_of(cand.start)
+            and _sentence_ends(ctx, prev.cue.idx, cand.start) <= 1
         ):
             merged[-1] = replace(prev, end=cand.end)
         else:
             merged.append(cand)
     return merged
+
+
+def _sentence_ends(ctx: ArticleContext, start: int, end: int) -> int:
+    """Sentence-final tokens outside quotations between two offsets ('Mr.' and 'U.S.' are none)."""
+    return sum(
+        1
+        for token in ctx.doc[ctx.token_at(start) : ctx.token_at(end) + 1]
+        if start <= token.idx < end and token.text in SENTENCE_END and not ctx.in_marks.covers(token.idx)
+    )
 
 
 def _marked(mark: Marked, cue: Token, cue_text: str, source: Token | None, rule: Rule) -> Candidate:
