@@ -75,3 +75,69 @@ def test_an_outlet_after_a_persons_quotation_is_not_the_speaker(quotes):
     # an outlet's own reporting stays the outlet's
     found = quotes("According to the Washington Post, the company lost money in the spring.")
     assert found[-1][1] == "Washington Post"
+
+
+def test_an_abbreviated_title_is_not_the_speaker_and_does_not_end_the_sentence(quotes):
+    found = quotes('"He was armed," said Const. Mary Lee of the Toronto police. "We took him into custody."')
+    assert [s for _, s, _ in found] == ["Mary Lee"]
+    assert found[0][0].endswith("We took him into custody.")  # the follow-on joins, as after any cue
+
+
+@pytest.mark.parametrize(
+    "text, quote, speaker",
+    [
+        (
+            'Ana Ruiz called the program "the biggest waste of money in the province."',
+            "the biggest waste of money in the province.",
+            "Ana Ruiz",
+        ),
+        (
+            'Tom Ng described it as "a complete disaster for the team."',
+            "a complete disaster for the team.",
+            "Tom Ng",
+        ),
+        ('Tom Ng voiced his "frustration with the slow pace of the talks."', None, "Tom Ng"),
+    ],
+)
+def test_words_reported_by_naming_them_are_quotes(quotes, text, quote, speaker):
+    (found,) = quotes(text)
+    assert found[1:] == (speaker, "quoted-object")
+    assert quote is None or found[0] == quote
+
+
+def test_a_so_called_phrase_or_a_one_word_label_is_no_quote(quotes):
+    assert quotes('The so-called "reform" failed in March.') == []
+    assert quotes('Tom Ng called it "nonsense" and left.') == []
+
+
+def test_urged_to_is_a_statement(quotes):
+    assert quotes("Ana Ruiz urged Canadians to stay home over the holidays.") == [
+        ("to stay home over the holidays", "Ana Ruiz", "indirect")
+    ]
+
+
+def test_page_furniture_gives_no_quote_and_no_speaker(quotes):
+    text = (
+        "READ MORE: Schools say the strike will close classrooms\n\n"
+        "Story continues below advertisement\n\n"
+        '"We are ready for anything," said Lee Chan, a teacher in the district.'
+    )
+    assert [s for _, s, _ in quotes(text)] == ["Lee Chan"]
+    # without the furniture marker the same words are reported speech
+    assert [q for q, _, _ in quotes("Schools say the strike will close classrooms.")] == [
+        "the strike will close classrooms"
+    ]
+
+
+def test_a_photo_credit_is_no_speaker(nlp):
+    from dashboard.nlp.quotes.context import furniture
+
+    text = "Crowds gathered downtown. (Ana Ruiz/The Canadian Press) Community leaders said the plan will fail."
+    credit = text.index("(Ana")
+    assert furniture(text).covers(credit + 3) and not furniture(text).covers(text.index("Community"))
+    assert all(q.speaker != "Ana Ruiz" for q in annotate_doc(nlp(text)).quotes)
+
+
+def test_a_number_alone_is_no_quote(quotes):
+    assert quotes('"12.5," he said. Tom Ng smiled.') == []
+    assert quotes('"Twelve and a half," he said.')[0][0] == "Twelve and a half,"

@@ -45,7 +45,18 @@ def quotes_of(ctx: ArticleContext) -> list[Quote]:
     # own (the speaker's description); other cues may still report a clause beside their quotation.
     used_cues = {c.cue.i for c in candidates if c.cue is not None and c.rule == Rule.DIRECT_INVERTED}
     candidates += indirect(ctx, Covered(merged((c.start, c.end) for c in candidates)), used_cues)
-    return resolve(ctx, dedupe(candidates))
+    return resolve(ctx, dedupe([c for c in candidates if _is_statement(ctx, c)]))
+
+
+def _is_statement(ctx: ArticleContext, cand: Candidate) -> bool:
+    """Not page furniture (a cue, a speaker or the quote itself inside 'READ MORE: ...' or a photo
+    credit), and not a number alone ('5,835.20')."""
+    inside = ctx.furniture.covers
+    if inside(cand.start) or (cand.cue is not None and inside(cand.cue.idx)):
+        return False
+    if cand.source is not None and inside(cand.source.idx):
+        return False
+    return any(ch.isalpha() for ch in ctx.text[cand.start : cand.end])
 
 
 def dedupe(candidates: list[Candidate]) -> list[Candidate]:

@@ -3,6 +3,7 @@ quotation marks, entity index, lexicons and the lookups built on them once."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
@@ -12,7 +13,7 @@ from spacy.tokens import Doc, Token
 
 from dashboard.nlp.entities import EntityIndex, PersonMention
 from dashboard.nlp.names import lexicon
-from dashboard.nlp.quotes.marks import Covered, Marked, marked_spans, paragraphs
+from dashboard.nlp.quotes.marks import Covered, Marked, marked_spans, merged, paragraphs
 from dashboard.nlp.quotes.syntax import SUBJECTS, cue_subject
 
 _GENDERED = {
@@ -20,6 +21,18 @@ _GENDERED = {
     **dict.fromkeys(("she", "her", "hers", "herself"), "f"),
 }
 _PRONOUN_WINDOW = 60  # tokens after a mention searched for the pronouns that reveal a gender
+# Page furniture scraped with the text: link lines, advertising breaks, photo credits. Nothing in
+# them is a quote, a cue or a speaker ('READ MORE: Schools say ...' made 'Schools' a speaker).
+_FURNITURE_LINE = re.compile(
+    r"^[ \t]*(?:READ MORE|RELATED|WATCH|SEE ALSO|MORE|LISTEN|CLICK HERE|PHOTOS?|VIDEO)\b\s*[:|-].*$"
+    r"|^[ \t]*(?:ADVERTISEMENT|Advertisement|Sign up for .*|Subscribe .*)[ \t]*$",
+    re.MULTILINE,
+)
+_FURNITURE_INLINE = re.compile(
+    r"Story continues below(?: this)? advertisement|Article [Cc]ontinued [Bb]elow|Continue reading below"
+    # '(Ana Ruiz/The Canadian Press)': a photo credit, often glued to the next sentence
+    r"|\((?:Photo:\s*)?[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,3}\s?/\s?[A-Z][^()\n]{1,60}\)"
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,7 @@ class ArticleContext:
     people_by_token: Mapping[int, PersonMention]
     genders: Mapping[str, str]
     acronyms: Mapping[str, str] = field(default_factory=dict)  # 'NTA' -> 'Northern Transit Authority'
+    furniture: Covered = field(default_factory=lambda: Covered([]))  # page furniture (see above)
 
     @classmethod
     def of(cls, doc: Doc, entities: EntityIndex, body_start: int = 0, lexicons: Lexicons | None = None):
@@ -94,6 +108,7 @@ class ArticleContext:
             people_by_token={p.token: p for p in entities.people},
             genders=genders,
             acronyms=_acronyms(doc, entities),
+            furniture=furniture(text, body_start),
         )
 
     def para_of(self, char: int) -> int:
@@ -141,6 +156,14 @@ def _genders_from_pronouns(doc: Doc, entities: EntityIndex, in_marks: Covered, v
                 continue  # the 'he' of 'he said' is what is being resolved, not evidence
             votes[mention.name].add(_GENDERED[word])
     return {name: found.pop() for name, found in votes.items() if len(found) == 1}
+
+
+def furniture(text: str, start: int = 0) -> Covered:
+    """Spans of page furniture in text[start:]: 'READ MORE: ...' lines, 'Story continues below
+    advertisement', photo credits '(Name/Agency)'."""
+    spans = [m.span() for m in _FURNITURE_LINE.finditer(text, start)]
+    spans += [m.span() for m in _FURNITURE_INLINE.finditer(text, start)]
+    return Covered(merged(spans))
 
 
 def initials(name: str) -> str:

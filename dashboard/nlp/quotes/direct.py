@@ -18,7 +18,15 @@ from spacy.tokens import Token
 from dashboard.nlp.quotes.context import ArticleContext
 from dashboard.nlp.quotes.marks import Marked
 from dashboard.nlp.quotes.records import Candidate, Rule
-from dashboard.nlp.quotes.syntax import CUE_WINDOW, SENTENCE_END, SUBJECTS, object_of, phrase_head
+from dashboard.nlp.quotes.syntax import (
+    CUE_WINDOW,
+    SENTENCE_END,
+    SUBJECTS,
+    ends_sentence,
+    is_title,
+    object_of,
+    phrase_head,
+)
 
 _MIN_FLOATING_WORDS = 4
 
@@ -65,7 +73,7 @@ def _window_after(ctx: ArticleContext, mark: Marked, limit: int) -> list[Token]:
             continue
         if token.idx >= limit or len(tokens) >= CUE_WINDOW:
             break
-        if token.text in SENTENCE_END or token.text == ";":
+        if ends_sentence(token) or token.text == ";":
             break
         tokens.append(token)
     return tokens
@@ -112,7 +120,11 @@ def cue_after(ctx: ArticleContext, mark: Marked, limit: int) -> Candidate | None
                 return _marked(mark, token, token.text, phrase_head(before[0]), Rule.DIRECT_BEFORE_CUE)
             # '"...," told Reuters' / 'told Golf Channel's Jane Doe': whom it was told is no speaker.
             after = [] if token.lemma_.lower() == "tell" else window
-            source = subject or next((t for t in after if t.i > token.i and t.pos_ in {"PROPN", "NOUN", "PRON"}), None)
+            if subject is not None and is_title(subject) and subject.i > token.i:
+                subject = None  # 'said Const. Mary Lee': the title is not the speaker, the name after it is
+            source = subject or next(
+                (t for t in after if t.i > token.i and t.pos_ in {"PROPN", "NOUN", "PRON"} and not is_title(t)), None
+            )
             return _marked(mark, token, token.text, phrase_head(source), Rule.DIRECT_INVERTED)
     return None
 
@@ -192,7 +204,7 @@ def _sentence_ends(ctx: ArticleContext, start: int, end: int) -> int:
     return sum(
         1
         for token in ctx.doc[ctx.token_at(start) : ctx.token_at(end) + 1]
-        if start <= token.idx < end and token.text in SENTENCE_END and not ctx.in_marks.covers(token.idx)
+        if start <= token.idx < end and ends_sentence(token) and not ctx.in_marks.covers(token.idx)
     )
 
 

@@ -26,6 +26,7 @@ class Rule(StrEnum):
     INDIRECT = "indirect"  # 'Peskov said that ...' / '..., Peskov said.'
     DIRECT_PARTIAL = "direct-partial"  # reported speech that is mostly quoted words
     INDIRECT_PARTIAL = "indirect-partial"  # reported speech that embeds a few quoted words
+    QUOTED_OBJECT = "quoted-object"  # 'called it "a disaster"', 'voiced his "frustration ..."'
 
 
 @dataclass(frozen=True)

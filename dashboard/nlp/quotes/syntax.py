@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+from dashboard.nlp.names import lexicon
+
 SENTENCE_END = {".", "!", "?"}
 SUBJECTS = {"nsubj", "nsubjpass"}
 CUE_WINDOW = 12  # tokens searched for a cue beside a quotation
@@ -115,3 +117,21 @@ def noun_phrase(head: Token) -> str:
     left = [t for t in head.lefts if t.dep_ in {"det", "amod", "compound", "poss", "nmod"}]
     start = min([t.left_edge.i for t in left], default=head.i)
     return head.doc[start : head.i + 1].text
+
+
+def is_title(token: Token) -> bool:
+    """'Const', 'Sgt.', 'Dr': a title written before a name (rules/names_titles.txt)."""
+    return token.lower_.rstrip(".") in lexicon("names_titles")
+
+
+def ends_sentence(token: Token) -> bool:
+    """A sentence-final mark, not the dot of an abbreviated title or an initial the tokenizer split
+    off ('said Const. Mary Lee', 'John F. Kennedy')."""
+    if token.text not in SENTENCE_END:
+        return False
+    if token.text == "." and token.i > 0 and token.i + 1 < len(token.doc):
+        before, after = token.doc[token.i - 1], token.doc[token.i + 1]
+        abbreviation = is_title(before) or (len(before) == 1 and before.is_upper)
+        if abbreviation and after.text[:1].isupper() and token.whitespace_ != "" and before.whitespace_ == "":
+            return False
+    return True
