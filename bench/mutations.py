@@ -246,6 +246,63 @@ MUTATIONS: tuple[Mutation, ...] = (
         "manifest = store.read_manifest(args.store or default_store())",
         ("tests/test_preprocess.py::test_names_command_applies_a_user_alias_and_recounts_entities",),
     ),
+    # --- quotes on outlets the rules were not tuned on (dashboard/nlp/quotes/, issue 10) ----------
+    Mutation(
+        "acronym-not-expanded",
+        "dashboard/nlp/quotes/attribution.py",
+        'return Speaker(ctx.acronyms.get(entry[0], entry[0]), None, "organisation", "name")',
+        'return Speaker(entry[0], None, "organisation", "name")',
+        ("tests/nlp/test_quotes_unseen.py",),
+    ),
+    Mutation(
+        "dateline-agency-taken-for-a-short-form",
+        "dashboard/nlp/quotes/context.py",
+        'if entry and entry[1] != "PERSON" and _spells(token.text, entry[0]):',
+        'if entry and entry[1] != "PERSON":',
+        ("tests/nlp/test_quotes_unseen.py",),
+    ),
+    Mutation(
+        "outlet-after-a-quotation-speaks",
+        "dashboard/nlp/quotes/attribution.py",
+        "cand.source is None or (cand.rule == Rule.ACCORDING_TO and ctx.lexicons.is_outlet(speaker.name))",
+        "cand.source is None",
+        ("tests/nlp/test_quotes_unseen.py",),
+    ),
+    Mutation(
+        "page-furniture-kept",
+        "dashboard/nlp/quotes/__init__.py",
+        "inside = ctx.furniture.covers",
+        "inside = {}.get",
+        ("tests/nlp/test_quotes_unseen.py",),
+    ),
+    Mutation(
+        "narrative-sentence-swallowed-by-a-follow-on",
+        "dashboard/nlp/quotes/direct.py",
+        "and _sentence_ends(ctx, prev.cue.idx, cand.start) <= 1",
+        "and _sentence_ends(ctx, prev.cue.idx, cand.start) <= 9",
+        ("tests/nlp/test_quotes_unseen.py",),
+    ),
+    Mutation(
+        "pronoun-ignores-gender",
+        "dashboard/nlp/quotes/attribution.py",
+        "return (known(name) or wanted) == wanted",
+        "return True",
+        ("tests/nlp/test_quote_stages.py",),
+    ),
+    Mutation(
+        "health-pairs-inside-a-quote-not-counted",
+        "dashboard/queries.py",
+        "+ {_MARKS_IN_QUOTE} // 2 AS pairs",
+        "+ 0 AS pairs",
+        ("tests/app/test_health_by_outlet.py",),
+    ),
+    Mutation(
+        "ggt-rule-accepts-thirty-percent",
+        "dashboard/evaluate/quotes.py",
+        "return c > t if ggt else c >= t",
+        "return c >= t",
+        ("tests/evaluate/test_quote_scorer.py",),
+    ),
     # --- names and aliases (dashboard/nlp/speakers.py) -------------------------------------------
     Mutation(
         "alias-chains-not-followed",
