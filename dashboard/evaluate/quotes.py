@@ -443,34 +443,45 @@ def _parse_ann(ann: str) -> list[GoldQuote]:
     return quotes
 
 
+_SEED_DATE = re.compile(r"^date \d{4}-\d{2}-\d{2} ")
+
+
 def read_jsonl(path: Path) -> list[GoldArticle]:
-    """Gold articles from JSONL rows {file, quote, speaker}; each quote is found in its file's text."""
+    """Gold articles from JSONL rows: {file, quote, speaker}, each quote found in its file's text,
+    or {file, start, end, speaker} with character offsets into the file (a gold set that keeps no
+    article text, as data/gold/reuters_quotes.jsonl). `file` is relative to the JSONL's folder; a
+    file in the seed format ('date YYYY-MM-DD HEADLINE' first) has its headline read as preprocess
+    reads it. A null speaker is a source that names nobody."""
     by_file: dict[str, list[dict]] = defaultdict(list)
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         row = json.loads(line)
-        if not {"file", "quote"} <= set(row):
-            raise ValueError(f"{path}:{number}: a row needs 'file' and 'quote'")
+        if "file" not in row or not ("quote" in row or {"start", "end"} <= set(row)):
+            raise ValueError(f"{path}:{number}: a row needs 'file' and 'quote', or 'file', 'start' and 'end'")
         by_file[row["file"]].append(row)
     articles = []
     for name, rows in by_file.items():
         text = (path.parent / name).read_text(encoding="utf-8")
         title, body, offset = split_title(text)
-        article = GoldArticle(name, text, title, body, offset)
+        article = GoldArticle(name, text, _SEED_DATE.sub("", title), body, offset)
         pos = 0
         for row in rows:
-            found = text.find(row["quote"], pos)
-            found = found if found >= 0 else text.find(row["quote"])
-            if found < 0:
-                print(f"warning: {name}: quote not in text, skipped: {row['quote'][:60]!r}", file=sys.stderr)
-                continue
-            pos = found + 1
+            if "quote" in row:
+                found = text.find(row["quote"], pos)
+                found = found if found >= 0 else text.find(row["quote"])
+                if found < 0:
+                    print(f"warning: {name}: quote not in text, skipped: {row['quote'][:60]!r}", file=sys.stderr)
+                    continue
+                span = (found, found + len(row["quote"]))
+                pos = found + 1
+            else:
+                span = (int(row["start"]), int(row["end"]))
+                if not offset <= span[0] < span[1] <= len(text):
+                    raise ValueError(f"{path}: {name}: span {span} is not inside the article body")
             speaker = row.get("speaker")
             article.quotes.append(
-                GoldQuote(
-                    ((found, found + len(row["quote"])),), speaker, person_name(speaker) if speaker else None, "", True
-                )
+                GoldQuote((span,), speaker, person_name(speaker) if speaker else None, "", True, span[0])
             )
         articles.append(article)
     return articles
@@ -735,8 +746,8 @@ def score(
 
 def publisher(article_name: str) -> str:
     """The publisher of a PolNeAR file ('nyt_2016-09-12_...' -> 'nyt'); other names give ''."""
-    head, sep, _ = article_name.partition("_")
-    return head if sep else ""
+    head, sep, _ = Path(article_name).name.partition("_")
+    return head if sep and re.fullmatch(r"[a-z][a-z-]*", head) else ""
 
 
 def select_publishers(articles: list[GoldArticle], which: str) -> list[GoldArticle]:

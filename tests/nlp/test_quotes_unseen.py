@@ -141,3 +141,15 @@ def test_a_photo_credit_is_no_speaker(nlp):
 def test_a_number_alone_is_no_quote(quotes):
     assert quotes('"12.5," he said. Tom Ng smiled.') == []
     assert quotes('"Twelve and a half," he said.')[0][0] == "Twelve and a half,"
+
+
+def test_the_articles_pronouns_overrule_a_census_guess_of_gender(quotes):
+    # 'Robin' is mostly a woman's name in the census; two 'his' say this Robin is a man.
+    text = (
+        "Robin Leigh-Pemberton repeated his criticism of the takeover and his warning to investors. "
+        '"Such activity is an abuse of shareholder power," he said.'
+    )
+    assert quotes(text)[-1][1] == "Robin Leigh-Pemberton"
+    # without that evidence the census guess stands, and 'he' is somebody else
+    text = 'Robin Leigh-Pemberton spoke on Monday. "Such activity is an abuse of shareholder power," he said.'
+    assert quotes(text)[-1][1] is None

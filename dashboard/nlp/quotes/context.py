@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from dashboard.nlp.entities import EntityIndex, PersonMention
-from dashboard.nlp.names import lexicon
+from dashboard.nlp.names import gender, given_name, lexicon
 from dashboard.nlp.quotes.marks import Covered, Marked, marked_spans, merged, paragraphs
 from dashboard.nlp.quotes.syntax import SUBJECTS, cue_subject
 
@@ -93,7 +93,7 @@ class ArticleContext:
         paras = tuple(paragraphs(text, body_start))
         marked = tuple(marked_spans(text, list(paras)))
         in_marks = Covered([(m.outer_start, m.outer_end) for m in marked])
-        genders = {**_genders_from_pronouns(doc, entities, in_marks, lexicons.verbs), **entities.genders}
+        genders = {**entities.genders, **_genders_from_pronouns(doc, entities, in_marks, lexicons.verbs)}
         return cls(
             doc=doc,
             text=text,
@@ -135,10 +135,12 @@ def _genders_from_pronouns(doc: Doc, entities: EntityIndex, in_marks: Covered, v
     """Genders of people whose names say none ('Tyresha McClenney', 'Priebus'), from the pronouns
     that follow their mentions: up to the end of the next sentence, outside quotation marks,
     and only until another person is named; subjects of reporting verbs do not count. A name is
-    given a gender when its pronouns agree."""
+    given a gender when its pronouns agree. A gender known from census shares alone ('Robin') is
+    overruled by at least two such pronouns of the other gender."""
     votes: dict[str, set[str]] = defaultdict(set)
+    counts: dict[str, int] = defaultdict(int)
     for mention in entities.people:
-        if mention.name in entities.genders:
+        if mention.name in entities.genders and not _census_only(mention.name, entities.genders[mention.name]):
             continue
         sentences = 0
         for token in doc[mention.token + 1 : mention.token + _PRONOUN_WINDOW]:
@@ -155,7 +157,21 @@ def _genders_from_pronouns(doc: Doc, entities: EntityIndex, in_marks: Covered, v
             if token.dep_ in SUBJECTS and token.head.lemma_.lower() in verbs:
                 continue  # the 'he' of 'he said' is what is being resolved, not evidence
             votes[mention.name].add(_GENDERED[word])
-    return {name: found.pop() for name, found in votes.items() if len(found) == 1}
+            counts[mention.name] += 1
+    return {
+        name: next(iter(found))
+        for name, found in votes.items()
+        if len(found) == 1 and (name not in entities.genders or counts[name] >= 2)
+    }
+
+
+def _census_only(name: str, known: str) -> bool:
+    """The name's gender came from census shares alone ('Robin' is mostly a woman's name), not from
+    the name lexicons or an honorific: the article's own pronouns ('Robin Leigh-Pemberton
+    repeated his criticism') may overrule it."""
+    first = given_name(name).lower().rstrip(".")
+    listed = first in lexicon("names_male") or first in lexicon("names_female")
+    return not listed and gender(name) == known
 
 
 def furniture(text: str, start: int = 0) -> Covered:
