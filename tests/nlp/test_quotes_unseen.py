@@ -153,3 +153,13 @@ def test_the_articles_pronouns_overrule_a_census_guess_of_gender(quotes):
     # without that evidence the census guess stands, and 'he' is somebody else
     text = 'Robin Leigh-Pemberton spoke on Monday. "Such activity is an abuse of shareholder power," he said.'
     assert quotes(text)[-1][1] is None
+
+
+def test_the_author_of_a_document_filed_by_someone_speaks(quotes):
+    found = quotes(
+        '"The evidence cannot prove the crime," according to a court document filed by state attorney Dave Aronberg.'
+    )
+    assert found[-1][1] == "Dave Aronberg"
+    # who obtained a document did not write it
+    found = quotes('"The talks failed," according to a letter obtained by the Daily Star.')
+    assert found[-1][1] != "Daily Star"

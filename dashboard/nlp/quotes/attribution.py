@@ -23,6 +23,7 @@ _MALE, _FEMALE = {"he", "him"}, {"she", "her"}
 _PLURAL = {"they", "them"}
 _APPOSITION_GAP = 6  # tokens between a name and the indefinite role that describes it
 _INDEFINITE = {"a", "an", "another", "one", "some", "several", "many", "other"}
+_AUTHORING_VERBS = {"file", "issue", "release", "write", "sign", "prepare", "publish", "conduct", "submit"}
 _ORG_LOOKBACK = 1500  # tokens searched back for the organisation "the ministry" means (keeps it linear)
 # Rank penalties of antecedents for a he/she (see pronoun_speaker): a name inside reported speech,
 # the subject of a side clause, a name whose gender the name itself does not tell.
@@ -185,11 +186,19 @@ def named_speaker(ctx: ArticleContext, head: Token) -> Speaker | None:
 
 
 def author_of(ctx: ArticleContext, head: Token) -> Speaker | None:
-    """'a tally by the Associated Press', 'a statement from Mr. Cruz': the named author of a document."""
+    """'a tally by the Associated Press', 'a statement from Mr. Cruz', 'a court document filed by
+    state attorney Dave Aronberg': the named author of a document. ('obtained by', 'reported by'
+    name who has the document, not who wrote it.)"""
     if head.pos_ != "NOUN" or head.lemma_.lower() not in ctx.lexicons.document_nouns:
         return None
-    for prep in head.children:
-        obj = object_of(prep) if prep.dep_ == "prep" and prep.lower_ in {"by", "from", "of"} else None
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ in {"by", "from", "of"}:
+            obj = object_of(child)
+        elif child.dep_ == "acl" and child.lemma_.lower() in _AUTHORING_VERBS:
+            agent = next((c for c in child.children if c.dep_ == "agent"), None)
+            obj = object_of(agent) if agent is not None else None
+        else:
+            obj = None
         found = named_speaker(ctx, obj) if obj is not None else None
         if found:
             return found
