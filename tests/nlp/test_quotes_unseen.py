@@ -163,3 +163,11 @@ def test_the_author_of_a_document_filed_by_someone_speaks(quotes):
     # who obtained a document did not write it
     found = quotes('"The talks failed," according to a letter obtained by the Daily Star.')
     assert found[-1][1] != "Daily Star"
+
+
+def test_an_index_or_a_currency_is_no_speaker(quotes):
+    found = quotes('The Dow Jones industrial average rose 20 points. "It was a quiet day," said the Dow.')
+    assert [s for _, s, _ in found] == [None]
+    # a company or a person sharing the word still speaks
+    assert quotes("Dow Chemical said the plant would close in June.")[-1][1] == "Dow Chemical"
+    assert quotes('"We started this because we love us," said founder Beverly Bond.')[-1][1] == "Beverly Bond"

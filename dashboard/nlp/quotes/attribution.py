@@ -142,6 +142,14 @@ def speaker_of(ctx: ArticleContext, head: Token | None, evidence: Evidence) -> S
         return NO_SPEAKER
     if head.tag_ in {"WP", "WDT"} and head.head.dep_ == "relcl":
         head = head.head.head  # "Peskov, who said ..." speaks through the relative pronoun
+    # ('Beverly Bond' is a person even where the tagger missed her: her given name says so)
+    person = (
+        (ctx.entities.name_at(head.i) or ("", ""))[1] == "PERSON"
+        or head.ent_type_ == "PERSON"
+        or any(c.dep_ == "compound" and gender(f"{c.text} {head.text}") for c in head.lefts)
+    )
+    if head.lower_ in ctx.lexicons.market_names and head.pos_ in {"NOUN", "PROPN"} and not person:
+        return NO_SPEAKER  # 'the index', 'said the Dow', 'the Canadian dollar': markets do not speak
     found = named_speaker(ctx, head)
     if found:
         return found

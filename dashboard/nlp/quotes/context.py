@@ -47,6 +47,7 @@ class Lexicons:
     # generic organisation noun -> words of the names it can mean ('agency' -> authority, ...)
     org_kinds: Mapping[str, frozenset[str]] = field(default_factory=dict)
     outlets: frozenset[str] = frozenset()  # words that make a name a news outlet
+    market_names: frozenset[str] = frozenset()  # head words of indexes and currencies
 
     @classmethod
     def shipped(cls) -> Lexicons:
@@ -59,6 +60,7 @@ class Lexicons:
             lexicon("quote_document_nouns"),
             {line.split()[0]: frozenset(line.split()[1:]) for line in lexicon("quote_org_kinds")},
             lexicon("quote_outlets"),
+            lexicon("quote_market_names"),
         )
 
     def is_outlet(self, name: str | None) -> bool:
