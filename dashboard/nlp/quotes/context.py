@@ -28,6 +28,7 @@ _FURNITURE_LINE = re.compile(
     r"|^[ \t]*(?:ADVERTISEMENT|Advertisement|Sign up for .*|Subscribe .*)[ \t]*$",
     re.MULTILINE,
 )
+_BRACKETED_SHORT = re.compile(r"\(([A-Z][A-Z&]{1,9})\)")
 _FURNITURE_INLINE = re.compile(
     r"Story continues below(?: this)? advertisement|Article [Cc]ontinued [Bb]elow|Continue reading below"
     # '(Ana Ruiz/The Canadian Press)': a photo credit, often glued to the next sentence
@@ -104,12 +105,12 @@ class ArticleContext:
             lexicons=lexicons,
             paras=paras,
             para_starts=tuple(a for a, _ in paras),
-            token_starts=tuple(t.idx for t in doc),
+            token_starts=tuple([t.idx for t in doc]),
             marked=marked,
             in_marks=in_marks,
             people_by_token={p.token: p for p in entities.people},
             genders=genders,
-            acronyms=_acronyms(doc, entities),
+            acronyms=_acronyms(doc, text, entities),
             furniture=furniture(text, body_start),
         )
 
@@ -189,7 +190,7 @@ def initials(name: str) -> str:
     return "".join(word[0] for word in name.split() if word[:1].isupper())
 
 
-def _acronyms(doc: Doc, entities: EntityIndex) -> dict[str, str]:
+def _acronyms(doc: Doc, text: str, entities: EntityIndex) -> dict[str, str]:
     """Short forms of the article's organisations and other non-person names: the initials of a
     name's capitalised words ('Federal Bureau of Investigation' -> FBI), or letters in brackets
     right after a name that spell its words in order ('Immigration and Customs Enforcement
@@ -199,12 +200,13 @@ def _acronyms(doc: Doc, entities: EntityIndex) -> dict[str, str]:
     for name in names:
         if len(initials(name)) >= 2:
             found[initials(name)].add(name)
-    for token in doc[2:-1]:
-        if not (doc[token.i - 1].text == "(" and doc[token.i + 1].text == ")" and token.is_upper and len(token) >= 2):
+    for match in _BRACKETED_SHORT.finditer(text):
+        span = doc.char_span(match.start(1), match.end(1))
+        if span is None or len(span) != 1 or span.start < 2:
             continue
-        entry = entities.name_at(token.i - 2)
-        if entry and entry[1] != "PERSON" and _spells(token.text, entry[0]):
-            found[token.text] = {entry[0]}  # written out by the article: it wins over initials
+        entry = entities.name_at(span.start - 2)
+        if entry and entry[1] != "PERSON" and _spells(match.group(1), entry[0]):
+            found[match.group(1)] = {entry[0]}  # written out by the article: it wins over initials
     return {short: next(iter(full)) for short, full in found.items() if len(full) == 1}
 
 
