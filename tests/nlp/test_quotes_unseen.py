@@ -171,3 +171,11 @@ def test_an_index_or_a_currency_is_no_speaker(quotes):
     # a company or a person sharing the word still speaks
     assert quotes("Dow Chemical said the plant would close in June.")[-1][1] == "Dow Chemical"
     assert quotes('"We started this because we love us," said founder Beverly Bond.')[-1][1] == "Beverly Bond"
+
+
+def test_a_surname_the_tagger_read_as_a_common_noun_still_speaks(nlp):
+    (q,) = annotate_doc(nlp("“It’s taxing on campaign resources,” O’Donnell said.")).quotes
+    assert q.speaker == "O’Donnell"
+    # a plural makes it a description, no name
+    (q,) = annotate_doc(nlp("“It’s taxing on campaign resources,” Officials said.")).quotes
+    assert q.speaker is None

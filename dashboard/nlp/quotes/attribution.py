@@ -158,7 +158,11 @@ def speaker_of(ctx: ArticleContext, head: Token | None, evidence: Evidence) -> S
     author = author_of(ctx, head)
     if author:
         return author
-    if head.pos_ == "PROPN" and head.ent_type_ not in NOT_SPEAKERS and not is_dateline(head):
+    if (
+        (head.pos_ == "PROPN" or _untagged_name(ctx, head))
+        and head.ent_type_ not in NOT_SPEAKERS
+        and not is_dateline(head)
+    ):
         name = person_name(noun_phrase(head))
         name = name if is_plausible_name(name) else ""  # 'S and P said': no lone letter speaks
         # A full name the tagger missed ('said Ana Ruiz') is a person when its given name tells a
@@ -168,6 +172,20 @@ def speaker_of(ctx: ArticleContext, head: Token | None, evidence: Evidence) -> S
             name, kind = ctx.acronyms[name], "organisation"
         return Speaker(name or None, None, kind, "name" if name else None)
     return nominal(ctx, head)
+
+
+def _untagged_name(ctx: ArticleContext, head: Token) -> bool:
+    """A capitalised singular noun inside a sentence with no determiner, that is no role or
+    organisation noun: a surname the tagger read as a common noun ('"...," O’Donnell said')."""
+    return (
+        head.pos_ == "NOUN"
+        and head.tag_ == "NN"
+        and head.text[:1].isupper()
+        and not head.is_sent_start
+        and not any(c.dep_ == "det" for c in head.children)
+        and head.lemma_.lower() not in ctx.lexicons.role_nouns
+        and head.lemma_.lower() not in ctx.lexicons.org_nouns
+    )
 
 
 def named_speaker(ctx: ArticleContext, head: Token) -> Speaker | None:
