@@ -257,7 +257,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "dateline-agency-taken-for-a-short-form",
         "dashboard/nlp/quotes/context.py",
-        'if entry and entry[1] != "PERSON" and _spells(token.text, entry[0]):',
+        'if entry and entry[1] != "PERSON" and _spells(match.group(1), entry[0]):',
         'if entry and entry[1] != "PERSON":',
         ("tests/nlp/test_quotes_unseen.py",),
     ),
@@ -280,6 +280,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         "dashboard/nlp/quotes/direct.py",
         "and _sentence_ends(ctx, prev.cue.idx, cand.start) <= 1",
         "and _sentence_ends(ctx, prev.cue.idx, cand.start) <= 9",
+        ("tests/nlp/test_quotes_unseen.py",),
+    ),
+    Mutation(
+        "untagged-surname-not-a-name",
+        "dashboard/nlp/quotes/attribution.py",
+        '(head.pos_ == "PROPN" or _untagged_name(ctx, head))',
+        '(head.pos_ == "PROPN")',
         ("tests/nlp/test_quotes_unseen.py",),
     ),
     Mutation(
