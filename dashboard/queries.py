@@ -1024,6 +1024,59 @@ def health_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     )
 
 
+# Double quotation marks inside a stored quote's text, counted as count_quote_marks counts a body.
+_MARKS_IN_QUOTE = """(length(q.quote) - length(replace(replace(replace(replace(replace(q.quote,
+    '``', ''), '\'\'', ''), '"', ''), '“', ''), '”', ''))
+    - (length(q.quote) - length(replace(q.quote, '``', ''))) // 2
+    - (length(q.quote) - length(replace(q.quote, '\'\'', ''))) // 2)"""
+
+
+def health_by_source(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Per outlet (articles.source) of the filtered articles, then one row '(all)': quotation-mark
+    pairs seen, the pairs inside extracted quotes and their share, quotes, quotes without a speaker
+    and their share.
+
+    (source, articles, quote_pairs, pairs_quoted, pairs_share, quotes, unattributed,
+    unattributed_share). A direct quote covers its own pair of marks plus the pairs inside it ('"A,"
+    she said, "B."' is one quote over two pairs); a partial quote covers the pairs inside it. An
+    article counts at most the pairs its body has (single quotes are not among the marks counted).
+    """
+    fa, ap = _scope(f, "a.article_id, coalesce(a.source, '(no source)') AS source, a.quote_marks")
+    qr, qp = f.quote_rows()
+    return _df(
+        con,
+        f"""
+        WITH {fa},
+             per_quote AS (
+                 SELECT q.article_id, q.speaker IS NULL AS unattributed,
+                        CASE WHEN q.kind = 'direct' AND q.rule NOT LIKE '%partial' THEN 1 ELSE 0 END
+                          + {_MARKS_IN_QUOTE} // 2 AS pairs
+                 FROM quotes q JOIN fa ON fa.article_id = q.article_id WHERE {qr}),
+             per_article AS (
+                 SELECT fa.source, fa.quote_marks // 2 AS quote_pairs,
+                        least(fa.quote_marks // 2, coalesce(sum(pq.pairs), 0)) AS pairs_quoted,
+                        count(pq.article_id) AS quotes,
+                        count(*) FILTER (WHERE pq.unattributed) AS unattributed
+                 FROM fa LEFT JOIN per_quote pq ON pq.article_id = fa.article_id
+                 GROUP BY fa.article_id, fa.source, fa.quote_marks),
+             rows AS (
+                 SELECT source, 0 AS overall, count(*) AS articles, sum(quote_pairs)::BIGINT AS quote_pairs,
+                        sum(pairs_quoted)::BIGINT AS pairs_quoted, sum(quotes)::BIGINT AS quotes,
+                        sum(unattributed)::BIGINT AS unattributed
+                 FROM per_article GROUP BY source
+                 UNION ALL
+                 SELECT '(all)', 1, count(*), coalesce(sum(quote_pairs), 0)::BIGINT,
+                        coalesce(sum(pairs_quoted), 0)::BIGINT, coalesce(sum(quotes), 0)::BIGINT,
+                        coalesce(sum(unattributed), 0)::BIGINT
+                 FROM per_article)
+        SELECT source, articles, quote_pairs, pairs_quoted,
+               pairs_quoted / nullif(quote_pairs, 0) AS pairs_share, quotes, unattributed,
+               unattributed / nullif(quotes, 0) AS unattributed_share
+        FROM rows ORDER BY overall, articles DESC, source""",
+        [*ap, *qp],
+    )
+
+
 def quotes_by(con: duckdb.DuckDBPyConnection, f: Filters, column: str) -> pd.DataFrame:
     """Filtered quotes counted by one of rule, resolved_by, kind or speaker_kind (value, quotes, unattributed)."""
     if column not in ("rule", "resolved_by", "kind", "speaker_kind"):

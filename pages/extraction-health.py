@@ -43,6 +43,21 @@ cols[4].metric(
     help="'he said', 'the spokesman said': resolved to a person named earlier.",
 )
 
+st.subheader("By outlet")
+st.caption(
+    "Per source: the share of quotation-mark pairs inside an extracted quote, and the share of quotes "
+    "without a speaker. A low first share points at missed quotes (or many scare quotes); a high second "
+    "one at speakers the extractor could not find."
+)
+percent = st.column_config.NumberColumn(format="percent")
+ui.table(
+    view.get(queries.health_by_source),
+    "extraction health by outlet",
+    view.filters,
+    key="health_sources",
+    column_config={"pairs_share": percent, "unattributed_share": percent},
+)
+
 left, right = st.columns(2)
 with left:
     resolved = view.get(queries.quotes_by, "resolved_by")

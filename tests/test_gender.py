@@ -10,7 +10,8 @@ import pytest
 from dashboard import gender, queries, store
 from dashboard.cli import main
 from dashboard.filters import Filters
-from dashboard.nlp.quotes import _gendered_pronoun, _Speaker
+from dashboard.nlp.quotes.attribution import gendered_pronoun
+from dashboard.nlp.quotes.records import Speaker
 
 # (speaker, kind, per-quote pronouns) and the body of the article quoting them.
 PEOPLE = [
@@ -96,9 +97,9 @@ def test_the_evidence_is_said_in_words(hand_store):
 def test_a_pronoun_is_recorded_only_for_a_person_it_resolved_to(nlp):
     doc = nlp("She said so. It said so.")
     she, it = doc[0], doc[4]
-    assert _gendered_pronoun(she, _Speaker("Ann Lee", None, "person", "pronoun")) == "she"
-    assert _gendered_pronoun(she, _Speaker("Ann Lee", None, "person", "name")) is None
-    assert _gendered_pronoun(it, _Speaker("Acme", None, "organisation", "pronoun")) is None
+    assert gendered_pronoun(she, Speaker("Ann Lee", None, "person", "pronoun")) == "she"
+    assert gendered_pronoun(she, Speaker("Ann Lee", None, "person", "name")) is None
+    assert gendered_pronoun(it, Speaker("Acme", None, "organisation", "pronoun")) is None
 
 
 def test_shares_per_period_and_outlet_count_person_quotes(hand_store):

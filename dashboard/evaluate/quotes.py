@@ -44,6 +44,16 @@ from pathlib import Path
 from dashboard.nlp.names import clean_name, gender, lexicon, person_name
 
 THRESHOLDS = (0.3, 0.8)
+# Two match rules. 'project': coverage >= threshold, a prediction on a non-speech attribution
+# (a belief) is neutral, and a speaker of a quote whose gold source names nobody is not judged.
+# 'ggt': the Gender Gap Tracker's rule as issue 10 states it: a prediction must cover more than
+# 30 % of a gold quote's characters, every prediction that matches no speech quote is wrong, and
+# the per-article speaker sets count every named predicted speaker.
+RULES = ("project", "ggt")
+# PolNeAR's seven publishers (the file-name prefix), split once for rule work: rules are
+# developed on the first four and judged on the three held out (train and dev alike).
+DEVELOP_PUBLISHERS = ("breitbart", "huff-post", "politico", "west-journal")
+HELD_OUT_PUBLISHERS = ("nyt", "usa-today", "wash-post")
 TARGETS = {"precision@0.3": 0.85, "recall@0.3": 0.85, "speaker_accuracy": 0.92, "speaker_set_f1": 0.88}
 
 # Words that make an attribution's cue a speech cue. A fixed list here, independent of the
@@ -433,34 +443,45 @@ def _parse_ann(ann: str) -> list[GoldQuote]:
     return quotes
 
 
+_SEED_DATE = re.compile(r"^date \d{4}-\d{2}-\d{2} ")
+
+
 def read_jsonl(path: Path) -> list[GoldArticle]:
-    """Gold articles from JSONL rows {file, quote, speaker}; each quote is found in its file's text."""
+    """Gold articles from JSONL rows: {file, quote, speaker}, each quote found in its file's text,
+    or {file, start, end, speaker} with character offsets into the file (a gold set that keeps no
+    article text, as data/gold/reuters_quotes.jsonl). `file` is relative to the JSONL's folder; a
+    file in the seed format ('date YYYY-MM-DD HEADLINE' first) has its headline read as preprocess
+    reads it. A null speaker is a source that names nobody."""
     by_file: dict[str, list[dict]] = defaultdict(list)
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         row = json.loads(line)
-        if not {"file", "quote"} <= set(row):
-            raise ValueError(f"{path}:{number}: a row needs 'file' and 'quote'")
+        if "file" not in row or not ("quote" in row or {"start", "end"} <= set(row)):
+            raise ValueError(f"{path}:{number}: a row needs 'file' and 'quote', or 'file', 'start' and 'end'")
         by_file[row["file"]].append(row)
     articles = []
     for name, rows in by_file.items():
         text = (path.parent / name).read_text(encoding="utf-8")
         title, body, offset = split_title(text)
-        article = GoldArticle(name, text, title, body, offset)
+        article = GoldArticle(name, text, _SEED_DATE.sub("", title), body, offset)
         pos = 0
         for row in rows:
-            found = text.find(row["quote"], pos)
-            found = found if found >= 0 else text.find(row["quote"])
-            if found < 0:
-                print(f"warning: {name}: quote not in text, skipped: {row['quote'][:60]!r}", file=sys.stderr)
-                continue
-            pos = found + 1
+            if "quote" in row:
+                found = text.find(row["quote"], pos)
+                found = found if found >= 0 else text.find(row["quote"])
+                if found < 0:
+                    print(f"warning: {name}: quote not in text, skipped: {row['quote'][:60]!r}", file=sys.stderr)
+                    continue
+                span = (found, found + len(row["quote"]))
+                pos = found + 1
+            else:
+                span = (int(row["start"]), int(row["end"]))
+                if not offset <= span[0] < span[1] <= len(text):
+                    raise ValueError(f"{path}: {name}: span {span} is not inside the article body")
             speaker = row.get("speaker")
             article.quotes.append(
-                GoldQuote(
-                    ((found, found + len(row["quote"])),), speaker, person_name(speaker) if speaker else None, "", True
-                )
+                GoldQuote((span,), speaker, person_name(speaker) if speaker else None, "", True, span[0])
             )
         articles.append(article)
     return articles
@@ -469,16 +490,44 @@ def read_jsonl(path: Path) -> list[GoldArticle]:
 # -- predictions ----------------------------------------------------------------------------
 
 
-def predict(articles: list[GoldArticle], model: str | None = None) -> dict[str, list[Predicted]]:
-    """Run the real model and annotate_doc on each gold text, as preprocess does."""
-    from dashboard.nlp.extract import annotate_doc
-    from dashboard.nlp.model import load_model
+def parse(articles: list[GoldArticle], model: str | None = None, cache: Path | None = None) -> list:
+    """spaCy Docs of the gold texts, parsed as preprocess parses articles. With `cache`, the Docs are
+    kept there as a DocBin named by the model and a hash of the texts, so re-scoring after a rule
+    change skips the parse (minutes on PolNeAR)."""
+    import hashlib
+
+    from spacy.tokens import DocBin
+
+    from dashboard.nlp.model import load_model, model_id
     from dashboard.preprocess import doc_text
 
     nlp = load_model(model)
-    texts = [doc_text(a.title, a.body) for a in articles]
+    texts = [doc_text(a.title, a.body)[0] for a in articles]
+    path = None
+    if cache is not None:
+        digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
+        path = cache / f"{model_id(nlp)}-{digest}.spacy"
+        if path.is_file():
+            return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    docs = list(nlp.pipe(texts))
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        bin_ = DocBin(docs=docs)
+        bin_.to_disk(path.with_suffix(".tmp"))
+        path.with_suffix(".tmp").replace(path)
+    return docs
+
+
+def predict(
+    articles: list[GoldArticle], model: str | None = None, cache: Path | None = None
+) -> dict[str, list[Predicted]]:
+    """Run the real model and annotate_doc on each gold text, as preprocess does."""
+    from dashboard.nlp.extract import annotate_doc
+    from dashboard.preprocess import doc_text
+
     predictions = {}
-    for article, (_, body_start), doc in zip(articles, texts, nlp.pipe(t for t, _ in texts)):
+    for article, doc in zip(articles, parse(articles, model, cache)):
+        _, body_start = doc_text(article.title, article.body)
         quotes = annotate_doc(doc, body_start).quotes
         predictions[article.name] = [
             Predicted(
@@ -533,12 +582,25 @@ def coverage(gold: tuple[tuple[int, int], ...], start: int, end: int) -> float:
 
 
 def same_speaker(gold: str | None, predicted: str | None) -> bool:
-    """Same person: after cleaning, one name's words contain the other's ("Peskov" ~ "Dmitry Peskov")."""
+    """Same speaker: after cleaning, one name's words contain the other's ("Peskov" ~ "Dmitry
+    Peskov"), or one is the other's initials ("RNC" ~ "Republican National Committee")."""
     if not gold or not predicted:
         return False
     g = {w.lower() for w in _WORD.findall(person_name(gold)) if len(w) > 1 or w.isalpha()}
     p = {w.lower() for w in _WORD.findall(person_name(predicted)) if len(w) > 1 or w.isalpha()}
-    return bool(g) and bool(p) and (g <= p or p <= g)
+    return bool(g) and bool(p) and (g <= p or p <= g) or _short_form(gold, predicted) or _short_form(predicted, gold)
+
+
+def _short_form(short: str, name: str) -> bool:
+    """'RNC' and 'Republican National Committee' name one organisation: the capitals of the
+    long name's words spell the short one."""
+    short = clean_name(short)
+    return (
+        len(short) >= 2
+        and short.isupper()
+        and " " not in short
+        and "".join(w[0] for w in clean_name(name).split() if w[:1].isupper()) == short
+    )
 
 
 @dataclass
@@ -564,6 +626,9 @@ class Scores:
     articles: list[ArticleResult]
     # the same, also counting the named speakers of quotes whose gold source names nobody
     set_counts_all: dict[str, int] = field(default_factory=lambda: {"tp": 0, "predicted": 0, "gold": 0})
+    # speaker-set F1 of each article with a gold or predicted speaker (the rule's sets)
+    article_set_f1: list[float] = field(default_factory=list)
+    rule: str = "project"
 
     def prf(self, threshold: float) -> tuple[float, float, float]:
         """Quote precision, recall and F1 at a coverage threshold."""
@@ -578,8 +643,13 @@ class Scores:
     def speaker_set(self, judged_only: bool = True) -> tuple[float, float, float]:
         """Precision, recall, F1 of the per-article sets of named speakers (micro over articles);
         judged_only=False also counts speakers of quotes whose gold source names nobody."""
-        c = self.set_counts if judged_only else self.set_counts_all
+        c = self.set_counts if judged_only and self.rule == "project" else self.set_counts_all
         return _prf(c["tp"], c["predicted"], c["gold"])
+
+    @property
+    def mean_article_set_f1(self) -> float:
+        """Speaker-set F1 averaged over articles (those with a gold or a predicted named speaker)."""
+        return sum(self.article_set_f1) / len(self.article_set_f1) if self.article_set_f1 else float("nan")
 
 
 def _prf(tp: int, predicted: int, gold: int) -> tuple[float, float, float]:
@@ -608,37 +678,47 @@ def _match(gold: list[GoldQuote], predicted: list[Predicted]) -> list[tuple[int,
 
 
 def score(
-    articles: list[GoldArticle], predictions: dict[str, list[Predicted]], thresholds: tuple[float, ...] = THRESHOLDS
+    articles: list[GoldArticle],
+    predictions: dict[str, list[Predicted]],
+    thresholds: tuple[float, ...] = THRESHOLDS,
+    rule: str = "project",
 ) -> Scores:
-    """Score predictions against gold speech attributions in the articles' bodies."""
+    """Score predictions against gold speech attributions in the articles' bodies, by one of RULES."""
+    if rule not in RULES:
+        raise ValueError(f"unknown match rule {rule!r}; expected one of {RULES}")
+    ggt = rule == "ggt"
+
+    def passes(c: float, t: float) -> bool:
+        return c > t if ggt else c >= t
+
     counts = {t: {"tp": 0, "predicted": 0, "gold": 0} for t in thresholds}
     set_counts = {"tp": 0, "predicted": 0, "gold": 0}
     set_counts_all = dict(set_counts)
     speaker_right = speaker_scored = 0
-    results = []
+    results, article_f1 = [], []
     low = min(thresholds)
     for article in articles:
         in_body = [q for q in article.quotes if q.spans and q.spans[0][0] >= article.body_offset]
         gold = [q for q in in_body if q.speech]
-        other = [q for q in in_body if not q.speech]
+        other = [] if ggt else [q for q in in_body if not q.speech]
         predicted = predictions.get(article.name, [])
         matches = _match(gold, predicted)
         # Predictions that land on a non-speech attribution are neither right nor wrong.
         neutral_pairs = _match(other, predicted)
         result = ArticleResult(article.name)
         for t in thresholds:
-            good = {pi for _, pi, c in matches if c >= t}
-            neutral = {pi for _, pi, c in neutral_pairs if c >= t} - good
+            good = {pi for _, pi, c in matches if passes(c, t)}
+            neutral = {pi for _, pi, c in neutral_pairs if passes(c, t)} - good
             counts[t]["tp"] += len(good)
             counts[t]["predicted"] += len(predicted) - len(neutral)
             counts[t]["gold"] += len(gold)
             if t == low:
-                matched_g = {gi for gi, _, c in matches if c >= t}
+                matched_g = {gi for gi, _, c in matches if passes(c, t)}
                 result.missed = [g for gi, g in enumerate(gold) if gi not in matched_g]
                 result.spurious = [p for pi, p in enumerate(predicted) if pi not in good and pi not in neutral]
                 kept = [pi for pi in range(len(predicted)) if pi not in neutral]
         for gi, pi, c in matches:
-            if c < low:
+            if not passes(c, low):
                 continue
             g, p = gold[gi], predicted[pi]
             result.matched.append((g, p, c))
@@ -649,14 +729,46 @@ def score(
         # Speaker sets: gold named speakers of speech quotes; named speakers of the predictions that
         # are not neutral. As for speaker accuracy, a prediction matched to a gold quote whose source
         # names nobody ('the Vatican spokesman', an unresolved 'he') can be neither right nor wrong.
-        unjudged = {pi for gi, pi, c in matches if c >= low and not gold[gi].speaker}
+        unjudged = {pi for gi, pi, c in matches if passes(c, low) and not gold[gi].speaker}
         judged = [predicted[pi] for pi in kept if pi not in unjudged]
+        every = _names([predicted[pi] for pi in kept])
         result.gold_speakers = {g.speaker for g in gold if g.speaker}
-        result.predicted_speakers = _names(judged)
+        result.predicted_speakers = every if ggt else _names(judged)
         _add_set(set_counts, result.gold_speakers, result.predicted_speakers)
-        _add_set(set_counts_all, result.gold_speakers, _names([predicted[pi] for pi in kept]))
+        _add_set(set_counts_all, result.gold_speakers, every)
+        if result.gold_speakers or result.predicted_speakers:
+            one = {"tp": 0, "predicted": 0, "gold": 0}
+            _add_set(one, result.gold_speakers, result.predicted_speakers)
+            article_f1.append(_prf(one["tp"], one["predicted"], one["gold"])[2] if one["tp"] else 0.0)
         results.append(result)
-    return Scores(counts, speaker_right, speaker_scored, set_counts, results, set_counts_all)
+    return Scores(counts, speaker_right, speaker_scored, set_counts, results, set_counts_all, article_f1, rule)
+
+
+def publisher(article_name: str) -> str:
+    """The publisher of a PolNeAR file ('nyt_2016-09-12_...' -> 'nyt'); other names give ''."""
+    head, sep, _ = Path(article_name).name.partition("_")
+    return head if sep and re.fullmatch(r"[a-z][a-z-]*", head) else ""
+
+
+def select_publishers(articles: list[GoldArticle], which: str) -> list[GoldArticle]:
+    """The articles of 'develop', 'held-out', 'all' or a comma-separated list of publishers."""
+    if which == "all":
+        return articles
+    wanted = {
+        "develop": set(DEVELOP_PUBLISHERS),
+        "held-out": set(HELD_OUT_PUBLISHERS),
+    }.get(which) or {w.strip() for w in which.split(",") if w.strip()}
+    return [a for a in articles if publisher(a.name) in wanted]
+
+
+def by_publisher(
+    articles: list[GoldArticle], predictions: dict[str, list[Predicted]], rule: str = "project"
+) -> dict[str, Scores]:
+    """Scores per publisher, in name order."""
+    groups: dict[str, list[GoldArticle]] = defaultdict(list)
+    for article in articles:
+        groups[publisher(article.name) or "-"].append(article)
+    return {name: score(group, predictions, rule=rule) for name, group in sorted(groups.items())}
 
 
 def _names(predicted: list[Predicted]) -> set[str]:
@@ -695,8 +807,14 @@ def _set_matches(gold: set[str], predicted: set[str]) -> int:
 
 def format_scores(scores: Scores) -> str:
     """The figures as a small plain-text table."""
+    ggt = scores.rule == "ggt"
+    title = (
+        "Gender Gap Tracker rule (coverage > threshold, no neutral predictions, every named speaker counts)"
+        if ggt
+        else "project rule (coverage >= threshold, predictions on beliefs neutral)"
+    )
     lines = [
-        "quotes (speech-cue attributions in article bodies)",
+        f"quotes (speech-cue attributions in article bodies), {title}",
         f"  {'coverage':>8}  {'precision':>9}  {'recall':>6}  {'F1':>6}  {'tp':>5}  {'pred':>5}  {'gold':>5}",
     ]
     for t in sorted(scores.counts):
@@ -709,11 +827,34 @@ def format_scores(scores: Scores) -> str:
     )
     p, r, f = scores.speaker_set()
     lines.append(f"speaker sets per article: precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}")
-    p, r, f = scores.speaker_set(judged_only=False)
-    lines.append(
-        f"  also counting speakers of quotes whose gold source names nobody: "
-        f"precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}"
-    )
+    if not ggt:
+        p, r, f = scores.speaker_set(judged_only=False)
+        lines.append(
+            f"  also counting speakers of quotes whose gold source names nobody: "
+            f"precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}"
+        )
+    lines.append(f"speaker-set F1 averaged over articles: {scores.mean_article_set_f1:.3f}")
+    return "\n".join(lines)
+
+
+def format_publishers(per: dict[str, Scores], overall: Scores) -> str:
+    """One row per publisher and one overall: quote P/R/F1 at the lower threshold, speaker accuracy,
+    speaker-set F1 (micro over articles) and its per-article mean."""
+    low = min(overall.counts)
+    rule = overall.rule
+    lines = [
+        f"by publisher ({rule} rule, coverage {'>' if rule == 'ggt' else '>='} {low}; "
+        + ", ".join(f"{name}{'*' if name in HELD_OUT_PUBLISHERS else ''}" for name in per)
+        + "; * held out)",
+        f"  {'publisher':<13} {'arts':>4} {'gold':>5}  {'P':>5}  {'R':>5}  {'F1':>5}  {'spk acc':>7}  "
+        f"{'set F1':>6}  {'art F1':>6}",
+    ]
+    for name, sc in [*per.items(), ("all", overall)]:
+        p, r, f = sc.prf(low)
+        lines.append(
+            f"  {name:<13} {len(sc.articles):>4} {sc.counts[low]['gold']:>5}  {p:>5.3f}  {r:>5.3f}  {f:>5.3f}  "
+            f"{sc.speaker_accuracy:>7.3f}  {sc.speaker_set()[2]:>6.3f}  {sc.mean_article_set_f1:>6.3f}"
+        )
     return "\n".join(lines)
 
 
@@ -796,6 +937,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="readings of gold pronoun sources (file, source_offset, source, speaker TSV); "
         "default: the shipped PolNeAR readings; 'none': the nearest-named-source heuristic only",
     )
+    parser.add_argument(
+        "--publishers",
+        default="all",
+        help="score only these PolNeAR publishers: 'develop' (" + ", ".join(DEVELOP_PUBLISHERS) + "), "
+        "'held-out' (" + ", ".join(HELD_OUT_PUBLISHERS) + "), 'all' (default) or a comma-separated list",
+    )
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="keep the parsed gold Docs in this folder to re-score fast"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -810,11 +960,26 @@ def run(args: argparse.Namespace) -> int:
     if not articles:
         print(f"error: no gold articles in {args.gold}", file=sys.stderr)
         return 2
-    predictions = predictions_from_store(articles, args.store) if args.store else predict(articles, args.model)
+    which = getattr(args, "publishers", "all") or "all"
+    articles = select_publishers(articles, which)
+    if not articles:
+        print(f"error: no gold articles of publishers {which!r} in {args.gold}", file=sys.stderr)
+        return 2
+    predictions = (
+        predictions_from_store(articles, args.store)
+        if args.store
+        else predict(articles, args.model, getattr(args, "cache", None))
+    )
     scores = score(articles, predictions)
-    print(f"{len(articles)} gold articles from {args.gold}")
+    print(f"{len(articles)} gold articles from {args.gold} (publishers: {which})")
     print(pronoun_summary(articles))
     print(format_scores(scores))
+    if any(publisher(a.name) for a in articles):
+        print(format_publishers(by_publisher(articles, predictions), scores))
+    ggt = score(articles, predictions, rule="ggt")
+    print(format_scores(ggt))
+    if any(publisher(a.name) for a in articles):
+        print(format_publishers(by_publisher(articles, predictions, "ggt"), ggt))
     p, r, _ = scores.prf(0.3)
     figures = {
         "precision@0.3": p,

@@ -7,16 +7,23 @@ from pathlib import Path
 import pytest
 
 from dashboard.evaluate.quotes import (
+    DEVELOP_PUBLISHERS,
+    HELD_OUT_PUBLISHERS,
+    GoldArticle,
+    GoldQuote,
     Predicted,
+    by_publisher,
     coverage,
     default_pronoun_sources,
     gold_name,
     is_speech_cue,
     load_gold,
+    publisher,
     read_jsonl,
     run,
     same_speaker,
     score,
+    select_publishers,
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "quotes"
@@ -81,6 +88,77 @@ def test_a_speaker_the_gold_does_not_name_is_not_judged(gold):
     assert scores.set_counts_all == {"tp": 1, "predicted": 2, "gold": 1}
 
 
+def test_the_gender_gap_tracker_rule_counts_every_prediction(gold):
+    (article,) = gold
+    text = article.text
+    predictions = {
+        "council": [
+            at(text, "the budget would balance next year", "Jane Doe"),
+            at(text, "We have done the work,", "John Roe"),
+            at(text, "the council will agree", "Jane Doe"),  # on a belief: wrong under this rule
+            at(text, "The council agreed", "Bob Gray"),  # gold source 'a spokesman': Bob Gray counts
+        ]
+    }
+    ggt = score(gold, predictions, rule="ggt")
+    assert ggt.counts[0.3] == {"tp": 3, "predicted": 4, "gold": 3}
+    assert (ggt.speaker_right, ggt.speaker_scored) == (1, 2)
+    # sets: gold {Jane Doe}, predicted {Jane Doe, John Roe, Bob Gray}: P 1/3, R 1, F1 1/2
+    assert ggt.speaker_set() == (pytest.approx(1 / 3), 1.0, pytest.approx(0.5))
+    assert ggt.mean_article_set_f1 == pytest.approx(0.5)
+    project = score(gold, predictions)
+    assert project.counts[0.3] == {"tp": 3, "predicted": 3, "gold": 3}
+    assert project.speaker_set() == (pytest.approx(0.5), 1.0, pytest.approx(2 / 3))
+
+
+def test_the_gender_gap_tracker_rule_needs_more_than_thirty_percent():
+    text = "Ann Lee said: abcdefghij."
+    start = text.index("abcdefghij")
+    article = GoldArticle(
+        "a", text, "", text, 0, [GoldQuote(((start, start + 10),), "Ann Lee", "Ann Lee", "said", True)]
+    )
+    three = {"a": [Predicted(start, start + 3, "Ann Lee", "test", None, "abc")]}  # exactly 30 %
+    assert score([article], three).counts[0.3]["tp"] == 1
+    assert score([article], three, rule="ggt").counts[0.3]["tp"] == 0
+    four = {"a": [Predicted(start, start + 4, "Ann Lee", "test", None, "abcd")]}
+    assert score([article], four, rule="ggt").counts[0.3]["tp"] == 1
+    with pytest.raises(ValueError, match="rule"):
+        score([article], four, rule="loose")
+
+
+def test_mean_speaker_set_f1_weighs_articles_alike():
+    def article(name, speaker):
+        text = f"{speaker} said: it is done and dusted."
+        start = text.index("it is")
+        return GoldArticle(
+            name, text, "", text, 0, [GoldQuote(((start, len(text) - 1),), speaker, speaker, "said", True)]
+        )
+
+    arts = [article("a", "Ann Lee"), article("b", "Bo Chan"), article("c", "Cy Diaz")]
+    right = [Predicted(a.quotes[0].spans[0][0], len(a.text) - 1, a.quotes[0].speaker, "t", None, "") for a in arts]
+    predictions = {"a": [right[0]], "b": [right[1]], "c": []}  # c: no speaker found
+    scores = score(arts, predictions, rule="ggt")
+    assert scores.article_set_f1 == [1.0, 1.0, 0.0] and scores.mean_article_set_f1 == pytest.approx(2 / 3)
+
+
+def test_publishers_come_from_file_names_and_split_once():
+    assert publisher("nyt_2016-09-12_some-title") == "nyt" and publisher("council") == ""
+    assert set(DEVELOP_PUBLISHERS) | set(HELD_OUT_PUBLISHERS) == {
+        "breitbart",
+        "huff-post",
+        "nyt",
+        "politico",
+        "usa-today",
+        "wash-post",
+        "west-journal",
+    }
+    assert not set(DEVELOP_PUBLISHERS) & set(HELD_OUT_PUBLISHERS)
+    arts = [GoldArticle(f"{p}_2016-01-01_x", "", "", "", 0) for p in ("nyt", "breitbart", "wash-post")]
+    assert [a.name[:3] for a in select_publishers(arts, "held-out")] == ["nyt", "was"]
+    assert [a.name[:3] for a in select_publishers(arts, "develop")] == ["bre"]
+    assert [a.name[:3] for a in select_publishers(arts, "breitbart, nyt")] == ["nyt", "bre"]
+    assert list(by_publisher(arts, {})) == ["breitbart", "nyt", "wash-post"]
+
+
 def test_matching_is_one_to_one(gold):
     (article,) = gold
     text = article.text
@@ -124,6 +202,32 @@ def test_names_and_cues():
     assert not same_speaker("Bill Clinton", "Hillary Clinton") and not same_speaker("Trump", None)
     assert is_speech_cue("said in a statement") and is_speech_cue("According to") and is_speech_cue("tweeted")
     assert not is_speech_cue("believes") and not is_speech_cue("wants") and not is_speech_cue(":")
+
+
+def test_jsonl_gold_by_offsets_keeps_no_text(tmp_path):
+    (article,) = read_jsonl(FIXTURE / "gold_offsets.jsonl")
+    assert [article.text[a:b] for q in article.quotes for a, b in q.spans] == [
+        "the budget would balance next year",
+        "The council agreed",
+    ]
+    assert [q.speaker for q in article.quotes] == ["Jane Doe", None]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"file": "council.txt", "start": 2, "end": 9, "speaker": "X"}\n', encoding="utf-8")
+    (tmp_path / "council.txt").write_text((FIXTURE / "text" / "council.txt").read_text(), encoding="utf-8")
+    with pytest.raises(ValueError, match="not inside the article body"):
+        read_jsonl(bad)  # offsets in the title line
+
+
+def test_the_reuters_gold_set_points_into_article_bodies(corpora):
+    gold = Path(__file__).parents[2] / "data" / "gold" / "reuters_quotes.jsonl"
+    articles = read_jsonl(gold)
+    assert len(articles) == 20 and sum(len(a.quotes) for a in articles) == 107
+    for article in articles:
+        assert article.title.isupper() and not article.title.startswith("date")
+        for q in article.quotes:
+            ((start, end),) = q.spans
+            assert start >= article.body_offset and not article.text[start - 1].isalnum()
+            assert not article.text[end].isalnum()  # whole words only
 
 
 def test_jsonl_gold_finds_quotes_in_the_text():
@@ -196,3 +300,14 @@ def test_bad_gold_path_is_a_clear_error(tmp_path, capsys):
     )
     assert run(args) == 2
     assert "expected" in capsys.readouterr().err
+
+
+def test_the_extractor_on_the_reuters_gold_set(corpora, nlp):
+    from dashboard.evaluate.quotes import predict
+
+    articles = read_jsonl(Path(__file__).parents[2] / "data" / "gold" / "reuters_quotes.jsonl")
+    scores = score(articles, predict(articles), rule="ggt")
+    p, r, _ = scores.prf(0.3)
+    # measured 0.963 / 0.972 and 0.908 (docs/quotes.md); a floor a little below, so a rule change
+    # that loses newswire attributions fails here
+    assert p >= 0.93 and r >= 0.93 and scores.speaker_accuracy >= 0.87
