@@ -276,11 +276,11 @@ MUTATIONS: tuple[Mutation, ...] = (
         ("tests/nlp/test_quotes_unseen.py",),
     ),
     Mutation(
-        "narrative-sentence-swallowed-by-a-follow-on",
-        "dashboard/nlp/quotes/direct.py",
-        "and _sentence_ends(ctx, prev.cue.idx, cand.start) <= 1",
-        "and _sentence_ends(ctx, prev.cue.idx, cand.start) <= 9",
-        ("tests/nlp/test_quotes_unseen.py",),
+        "follow-on-quote-loses-its-speaker",
+        "dashboard/nlp/quotes/attribution.py",
+        "            speaker = previous_speaker(ctx, cand, evidence)\n",
+        "            speaker = NO_SPEAKER\n",
+        ("tests/nlp/test_quotes_unseen.py", "tests/nlp/test_quotes.py"),
     ),
     Mutation(
         "untagged-surname-not-a-name",

@@ -51,7 +51,7 @@ def test_a_large_quotes_export_is_prepared_then_downloaded_with_every_row(
         ["" if v is None else str(v) for v in row]
         for row in con.execute(
             """
-            SELECT strftime(a.date, '%Y-%m-%d'), q.speaker, q.speaker_role, q.quote, q.cue, q.kind, a.title,
+            SELECT strftime(a.date, '%Y-%m-%d'), q.speaker, q.speaker_role, q.quote, q.cue, q.kind, a.title, a.source,
                    q.article_id, q.quote_index
             FROM quotes q JOIN articles a USING (article_id)
             ORDER BY a.date DESC NULLS LAST, q.article_id, q.quote_index"""

@@ -89,13 +89,12 @@ def test_next_paragraph_quote_continues_the_speaker(quotes):
     assert (second.rule, second.speaker, second.resolved_by, second.cue) == ("floating", "John Smith", "previous", None)
 
 
-def test_next_sentence_quote_after_the_cue_extends_the_quotation(quotes):
-    q = only(quotes('"This is over," Smith told reporters. "We won."'))
-    assert (q.speaker, q.rule, q.quote) == (
-        "Smith",
-        "direct-before-cue",
-        'This is over," Smith told reporters. "We won.',
-    )
+def test_next_sentence_quote_after_the_cue_is_a_quote_of_the_same_speaker(quotes):
+    found = quotes('"This is over," Smith told reporters. "We won."')
+    assert [(q.speaker, q.rule, q.quote) for q in found] == [
+        ("Smith", "direct-before-cue", "This is over,"),
+        ("Smith", "floating", "We won."),
+    ]
 
 
 def test_next_sentence_quote_without_cue_between_continues_the_speaker(quotes):

@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from dashboard.nlp.entities import EntityIndex
 from dashboard.nlp.quotes.attribution import resolve
 from dashboard.nlp.quotes.context import ArticleContext
-from dashboard.nlp.quotes.direct import continued, direct, floating
+from dashboard.nlp.quotes.direct import direct, floating
 from dashboard.nlp.quotes.indirect import indirect
 from dashboard.nlp.quotes.marks import Covered, merged, paragraphs, quoted_spans
 from dashboard.nlp.quotes.records import Candidate, Quote, Rule
@@ -40,7 +40,9 @@ def extract_quotes(doc: Doc, entities: EntityIndex, body_start: int = 0) -> list
 def quotes_of(ctx: ArticleContext) -> list[Quote]:
     """The whole recipe on one article's context."""
     found, unused = direct(ctx)
-    candidates = continued(ctx, found + floating(ctx, unused))
+    # A quotation with no cue of its own after one that has ('"A," said X. "B."') is a statement
+    # of its own, the previous speaker's (a floating quote): two quotes, as a reader counts them.
+    candidates = found + floating(ctx, unused)
     # '"...," said Edward Leamer, an economist': the parse may give an inverted cue a clause of its
     # own (the speaker's description); other cues may still report a clause beside their quotation.
     used_cues = {c.cue.i for c in candidates if c.cue is not None and c.rule == Rule.DIRECT_INVERTED}

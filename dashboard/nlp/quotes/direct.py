@@ -177,37 +177,6 @@ def floating(ctx: ArticleContext, unused: list[Marked]) -> list[Candidate]:
     return found
 
 
-def continued(ctx: ArticleContext, candidates: list[Candidate]) -> list[Candidate]:
-    """'"A," Trump said. "B."' is one quotation: a floating quote right after the cue of a quote
-    in the same paragraph extends it. After a narrative sentence ('"A," said Ana Ruiz. She left
-    the courthouse. "B."') it stays a floating quote of its own, so the narrative is no part of
-    a quote."""
-    merged: list[Candidate] = []
-    for cand in sorted(candidates, key=lambda c: c.start):
-        prev = merged[-1] if merged else None
-        if (
-            prev is not None
-            and cand.rule == Rule.FLOATING
-            and prev.cue is not None
-            and prev.end <= prev.cue.idx < cand.start
-            and ctx.para_of(prev.start) == ctx.para_of(cand.start)
-            and _sentence_ends(ctx, prev.cue.idx, cand.start) <= 1
-        ):
-            merged[-1] = replace(prev, end=cand.end)
-        else:
-            merged.append(cand)
-    return merged
-
-
-def _sentence_ends(ctx: ArticleContext, start: int, end: int) -> int:
-    """Sentence-final tokens outside quotations between two offsets ('Mr.' and 'U.S.' are none)."""
-    return sum(
-        1
-        for token in ctx.doc[ctx.token_at(start) : ctx.token_at(end) + 1]
-        if start <= token.idx < end and ends_sentence(token) and not ctx.in_marks.covers(token.idx)
-    )
-
-
 def _marked(mark: Marked, cue: Token, cue_text: str, source: Token | None, rule: Rule) -> Candidate:
     return Candidate(mark.inner_start, mark.inner_end, cue, cue_text, source, "direct", rule)
 
