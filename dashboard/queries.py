@@ -1041,7 +1041,8 @@ def health_by_source(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame
     she said, "B."' is one quote over two pairs); a partial quote covers the pairs inside it. An
     article counts at most the pairs its body has (single quotes are not among the marks counted).
     """
-    fa, ap = _scope(f, "a.article_id, coalesce(a.source, '(no source)') AS source, a.quote_marks")
+    fa, ap = _scope(f, "a.article_id, coalesce(a.source, ?) AS source, a.quote_marks")
+    ap = [NO_SOURCE, *ap]
     qr, qp = f.quote_rows()
     return _df(
         con,
@@ -1354,7 +1355,7 @@ def word_over_time(
     if split is None:
         return _df(con, f"WITH {fa} SELECT period, {rate} FROM fa GROUP BY period ORDER BY period", params)
     if split == "source":
-        grouped, gp = "SELECT article_id, period, hit, coalesce(source, '(no outlet)') AS grp FROM fa", []
+        grouped, gp = "SELECT article_id, period, hit, coalesce(source, ?) AS grp FROM fa", [NO_SOURCE]
     else:
         qr, gp = f.quote_rows("q")
         grouped = f"""SELECT DISTINCT fa.article_id, fa.period, fa.hit, q.speaker AS grp
