@@ -74,21 +74,44 @@ class Filters:
             (self.topics, "topics", "topic"),
         ):
             if values:
+                # Quote and entity rows carry their article's date: the subquery reads only the
+                # row groups of the chosen dates.
+                dates, date_params = self.row_dates(table) if table != "topics" else ("TRUE", [])
                 clauses.append(
-                    f"{alias}.article_id IN (SELECT article_id FROM {table} WHERE {column} IN ({marks(values)}))"
+                    f"{alias}.article_id IN (SELECT article_id FROM {table} {table}"
+                    f" WHERE {column} IN ({marks(values)}) AND {dates})"
                 )
-                params.extend(values)
+                params.extend([*values, *date_params])
         if self.speaker_genders:
-            clauses.append(f"{alias}.article_id IN (SELECT article_id FROM quotes WHERE {_gendered('speaker', self)})")
-            params.extend(self.speaker_genders)
+            dates, date_params = self.row_dates("quotes")
+            clauses.append(
+                f"{alias}.article_id IN (SELECT article_id FROM quotes WHERE {_gendered('speaker', self)} AND {dates})"
+            )
+            params.extend([*self.speaker_genders, *date_params])
         for sql, values in text_query(self.text).conditions(alias):
             clauses.append(sql)
             params.extend(values)
         return (" AND ".join(clauses) or "TRUE"), params
 
+    def row_dates(self, alias: str) -> tuple[str, list]:
+        """The date range on a table whose rows carry their article's `date` (quotes, entities, terms).
+
+        Implied by the article condition, it changes no result; it lets DuckDB skip the row groups
+        of other dates before the join.
+        """
+        clauses, params = [], []
+        if self.start:
+            clauses.append(f"{alias}.date >= ?")
+            params.append(self.start)
+        if self.end:
+            clauses.append(f"{alias}.date <= ?")
+            params.append(self.end)
+        return (" AND ".join(clauses) or "TRUE"), params
+
     def quote_rows(self, alias: str = "q") -> tuple[str, list]:
-        """The row part of quote_where (chosen speakers and kinds), for quotes joined to filtered articles."""
-        sql, params = "TRUE", []
+        """The row part of quote_where (chosen speakers and kinds, the dates), for quotes joined to
+        filtered articles."""
+        sql, params = self.row_dates(alias)
         if self.speakers:
             sql += f" AND {alias}.speaker IN ({marks(self.speakers)})"
             params += list(self.speakers)
@@ -101,16 +124,19 @@ class Filters:
         return sql, params
 
     def entity_rows(self, alias: str = "e") -> tuple[str, list]:
-        """The row part of entity_where (chosen entity types), for entities joined to filtered articles."""
-        if not self.entity_labels:
-            return "TRUE", []
-        return f"{alias}.label IN ({marks(self.entity_labels)})", list(self.entity_labels)
+        """The row part of entity_where (chosen entity types, the dates), for entities joined to
+        filtered articles."""
+        sql, params = self.row_dates(alias)
+        if self.entity_labels:
+            sql += f" AND {alias}.label IN ({marks(self.entity_labels)})"
+            params += list(self.entity_labels)
+        return sql, params
 
     def quote_where(self, alias: str = "q", article_alias: str = "a") -> tuple[str, list]:
         """Condition on `quotes` joined to `articles`: filtered articles, then chosen speakers/kinds."""
         sql, params = self.article_where(article_alias)
         rows, row_params = self.quote_rows(alias)
-        return sql + rows.removeprefix("TRUE"), [*params, *row_params]
+        return f"{sql} AND {rows}", [*params, *row_params]
 
     def entity_where(self, alias: str = "e", article_alias: str = "a") -> tuple[str, list]:
         """Condition on `entities` joined to `articles`: filtered articles, then chosen entity types."""

@@ -821,13 +821,14 @@ def term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, n: int = 200) -
     if f.is_empty():
         return _df(con, "SELECT term, count FROM term_counts ORDER BY count DESC, term LIMIT ?", [_limit(n)])
     fa, ap = _scope(f)
+    tr, tp = f.row_dates("t")
     return _df(
         con,
         f"""
         WITH {fa}
         SELECT t.term, sum(t.count)::BIGINT AS count FROM terms t JOIN fa ON fa.article_id = t.article_id
-        GROUP BY t.term ORDER BY count DESC, t.term LIMIT ?""",
-        [*ap, _limit(n)],
+        WHERE {tr} GROUP BY t.term ORDER BY count DESC, t.term LIMIT ?""",
+        [*ap, *tp, _limit(n)],
     )
 
 
@@ -835,6 +836,7 @@ def quote_term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, speaker: 
     """Lemma counts over one speaker's filtered quotes (term, count)."""
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
+    tr, tp = f.row_dates("qt")
     return _df(
         con,
         f"""
@@ -843,9 +845,9 @@ def quote_term_frequencies(con: duckdb.DuckDBPyConnection, f: Filters, speaker: 
         FROM quote_terms qt
         JOIN quotes q ON q.article_id = qt.article_id AND q.quote_index = qt.quote_index
         JOIN fa ON fa.article_id = q.article_id
-        WHERE {qr} AND q.speaker = ?
+        WHERE {qr} AND {tr} AND q.speaker = ?
         GROUP BY qt.term ORDER BY count DESC, qt.term LIMIT ?""",
-        [*ap, *qp, speaker, _limit(n)],
+        [*ap, *qp, *tp, speaker, _limit(n)],
     )
 
 

@@ -45,6 +45,21 @@ PARTS = "parts"
 SEGMENTS = "segments"
 # Chunks per segment on average (about 32,000 articles at 500 per chunk); at most four times that.
 SEGMENT_CHUNKS = 64
+# The segments' layout, part of each segment's name: a new layout rewrites every segment once.
+# "dated": each row of the PART_TABLES carries its article's date, and every segment file is sorted
+# by (date, article_id) in row groups of SEGMENT_ROW_GROUP rows, so a date filter reads only the row
+# groups whose date range meets it (DuckDB prunes them by their min/max statistics).
+SEGMENT_LAYOUT = "dated"
+SEGMENT_ROW_GROUP = 16_384
+# Each segment file's sort order: a total order, so the same parts always give the same file.
+SEGMENT_ORDER = {
+    "articles": "date, article_id",
+    "mentions": "date, article_id, name, label",
+    "quotes": "date, article_id, quote_index",
+    "quote_terms": "date, article_id, quote_index, term",
+    "terms": "date, article_id, term",
+    "topics": "article_id, kind, topic",
+}
 DONE = "_SUCCESS"
 SCHEMA_VERSION = 2
 # The tables a worker writes for each chunk (articles and topics files are named by version).
@@ -384,31 +399,43 @@ def write_segments(store_dir: str | Path, parts: list[Mapping]) -> list[dict]:
     segments = []
     for run in plan_segments(parts):
         chunks = [p["chunk"] for p in run]
-        name = _digest(chunks)
+        name = _digest([SEGMENT_LAYOUT, *chunks])
         entry: dict = {"segment": name, "chunks": chunks}
+        articles = [(p["chunk"], p["articles"]) for p in run if p.get("articles")]
         if not part_done(root, name):
+            # The dates come from the articles files: an article's date is part of its id, so a
+            # metadata change (new articles file) never makes a segment's dates stale.
+            dates = f"SELECT article_id, date FROM ({_read_parts(con, store, 'articles', articles)})"
             with building_part(root, name) as building:
                 for table in PART_TABLES:
-                    _compact(con, store, table, [(c, table) for c in chunks], building / f"{table}.parquet")
+                    rows = f"SELECT x.*, d.date FROM ({_read_parts(con, store, table, [(c, table) for c in chunks])}) x"
+                    rows += f" LEFT JOIN ({dates}) d USING (article_id)"
+                    _compact(con, rows, SEGMENT_ORDER[table], building / f"{table}.parquet")
         for key in ("articles", "topics"):
             files = [(p["chunk"], p[key]) for p in run if p.get(key)]
             if files:
                 entry[key] = f"{key}-{_digest(stem for _, stem in files)}"
                 if not (root / name / f"{entry[key]}.parquet").is_file():
-                    _compact(con, store, key, files, root / name / f"{entry[key]}.parquet")
+                    rows = _read_parts(con, store, key, files)
+                    _compact(con, rows, SEGMENT_ORDER[key], root / name / f"{entry[key]}.parquet")
         segments.append(entry)
     return segments
 
 
-def _compact(
-    con: duckdb.DuckDBPyConnection, store: Path, table: str, files: list[tuple[str, str]], target: Path
-) -> None:
-    """One file of `table` holding the rows of the parts' files (chunk, stem) in order, with the table's
-    columns (added columns that older parts lack as null); it appears complete or not at all."""
-    paths = [str(store / PARTS / chunk / f"{stem}.parquet") for chunk, stem in files]
+def _read_parts(con: duckdb.DuckDBPyConnection, store: Path, table: str, files: list[tuple[str, str]]) -> str:
+    """The rows of the parts' files (chunk, stem), with the table's columns (added columns that older
+    parts lack as null)."""
+    return _source(con, table, [str(store / PARTS / chunk / f"{stem}.parquet") for chunk, stem in files])
+
+
+def _compact(con: duckdb.DuckDBPyConnection, rows: str, order: str, target: Path) -> None:
+    """One file of the rows in the given order; it appears complete or not at all."""
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        con.execute(f"COPY ({read_files(table, paths)}) TO {sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd)")
+        con.execute(
+            f"COPY (SELECT * FROM ({rows}) ORDER BY {order}) TO {sql_path(tmp)} "
+            f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {SEGMENT_ROW_GROUP})"
+        )
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -531,7 +558,11 @@ def _derive(store: Path, building: Path, manifest: dict) -> dict:
     parts, a name map, re-tagged topics, discovered topics), so no rollup can go stale."""
     for table in ("entity_merges", *ROLLUPS):
         (building / f"{table}.parquet").unlink(missing_ok=True)
-    manifest = {**manifest, "segments": write_segments(store, manifest.get("parts", []))}
+    manifest = {
+        **manifest,
+        "segments": write_segments(store, manifest.get("parts", [])),
+        "segment_layout": SEGMENT_LAYOUT,
+    }
     provisional = {**manifest, "snapshot": building.name}
     con = connect(store, provisional)
     target = sql_path(building / "entity_merges.parquet")
@@ -673,10 +704,11 @@ def _columns(table: str, absent: Iterable[str] = ()) -> str:
 _SQL_TYPES = {pa.string(): "VARCHAR"}
 
 
-def read_files(table: str, files: list[str]) -> str:
-    """read_parquet over the files, with the table's columns; added columns (ADDED_COLUMNS) that
-    files written before them lack are read as null."""
+def read_files(table: str, files: list[str], extra: tuple[str, ...] = ()) -> str:
+    """read_parquet over the files, with the table's columns (and the `extra` columns every file has);
+    added columns (ADDED_COLUMNS) that files written before them lack are read as null."""
     added = ADDED_COLUMNS.get(table, frozenset())
+    more = "".join(f', "{c}"' for c in extra)
     # The parts of one store come from one version of the extraction code (a change to it
     # re-annotates every chunk), so the first and last files stand for all; only when they differ
     # is every footer read (half a millisecond each, a second for a million-article store).
@@ -685,11 +717,11 @@ def read_files(table: str, files: list[str]) -> str:
     if lacking and lacking[0] != lacking[-1]:
         lacking = [added - set(pq.read_schema(file).names) for file in files]
     if not any(lacking):
-        return f"SELECT {_columns(table)} FROM read_parquet({sql_paths(files)})"
+        return f"SELECT {_columns(table)}{more} FROM read_parquet({sql_paths(files)})"
     if all(lack == lacking[0] for lack in lacking):  # every file lacks the same columns
-        return f"SELECT {_columns(table, lacking[0])} FROM read_parquet({sql_paths(files)})"
+        return f"SELECT {_columns(table, lacking[0])}{more} FROM read_parquet({sql_paths(files)})"
     # Some files have them, some not: DuckDB matches columns by name and fills the gaps with null.
-    return f"SELECT {_columns(table)} FROM read_parquet({sql_paths(files)}, union_by_name = true)"
+    return f"SELECT {_columns(table)}{more} FROM read_parquet({sql_paths(files)}, union_by_name = true)"
 
 
 def _source(con: duckdb.DuckDBPyConnection, table: str, files: list[str]) -> str:
@@ -698,7 +730,7 @@ def _source(con: duckdb.DuckDBPyConnection, table: str, files: list[str]) -> str
         return read_files(table, files)
     empty = f"_empty_{table}"
     con.register(empty, ALL_SCHEMAS[table].empty_table())
-    con.execute(f"CREATE TABLE {empty}_t AS SELECT * FROM {empty}")
+    con.execute(f"CREATE OR REPLACE TABLE {empty}_t AS SELECT * FROM {empty}")
     con.unregister(empty)
     return f"SELECT {_columns(table)} FROM {empty}_t"
 
@@ -734,6 +766,11 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
         files = [str(snapshot / f"{table}.parquet")] if table in whole else []
         return _source(con, table, files)
 
+    def with_dates(rows: str) -> str:
+        return (
+            f"SELECT x.*, d.date FROM ({rows}) x LEFT JOIN (SELECT article_id, date FROM articles) d USING (article_id)"
+        )
+
     def derived(table: str, sql: str) -> str:
         # A derived file of an older layout (fewer columns) is ignored: computed here it is still right.
         path = snapshot / f"{table}.parquet"
@@ -746,21 +783,32 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
     view("name_map", snapshot_table("name_map"))
     for table in ("rejects", "topic_terms", "discovered"):
         view(table, snapshot_table(table))
-    for table in ("articles", "mentions", "terms", "quote_terms"):
-        view(table, snapshot_table(table) if table in whole else raw[table])
+    view("articles", snapshot_table("articles") if "articles" in whole else raw["articles"])
+    # Rows of the part tables carry their article's date (so a date filter can skip row groups):
+    # read from dated segments, else joined from the articles.
+    dated = manifest.get("segment_layout") == SEGMENT_LAYOUT and "segments" in manifest
+    for table in PART_TABLES:
+        if table not in whole and dated and _part_files(store, manifest, lambda p, t=table: t):
+            raw[table] = read_files(table, _part_files(store, manifest, lambda p, t=table: t), extra=("date",))
+        else:
+            raw[table] = with_dates(snapshot_table(table) if table in whole else raw[table])
+    for table in ("mentions", "terms", "quote_terms"):
+        view(table, raw[table])
     if "quotes" in whole:
-        view("quotes", snapshot_table("quotes"))
+        view("quotes", raw["quotes"])
     else:
         cols = canonical_quote_columns()
-        view("quotes", f"SELECT {cols} FROM ({raw['quotes']}) q LEFT JOIN name_map m ON m.name = q.speaker_name")
+        view(
+            "quotes", f"SELECT {cols}, q.date FROM ({raw['quotes']}) q LEFT JOIN name_map m ON m.name = q.speaker_name"
+        )
     view("entity_merges", derived("entity_merges", ENTITY_MERGES))
     if "entities" in whole:
-        view("entities", snapshot_table("entities"))
+        view("entities", with_dates(snapshot_table("entities")))
     else:
         # Each mention row renamed by the map is an entity row, except in the few articles where two
         # names become one (entity_merges, written by each commit): only those are grouped.
         named = f"""
-            SELECT x.article_id, coalesce(m.canonical, x.name) AS entity, x.label, x.count
+            SELECT x.article_id, coalesce(m.canonical, x.name) AS entity, x.label, x.count, x.date
             FROM ({raw["mentions"]}) x LEFT JOIN name_map m ON m.name = x.name"""
         # Written out twice, not as a CTE: DuckDB would materialise a CTE read twice.
         view(
@@ -768,9 +816,9 @@ def connect(store_dir: str | Path, manifest: dict | None = None) -> duckdb.DuckD
             f"""
             SELECT n.* FROM ({named}) n ANTI JOIN entity_merges g ON g.article_id = n.article_id
             UNION ALL
-            SELECT n.article_id, n.entity, n.label, sum(n.count)::INTEGER AS count
+            SELECT n.article_id, n.entity, n.label, sum(n.count)::INTEGER AS count, n.date
             FROM ({named}) n SEMI JOIN entity_merges g ON g.article_id = n.article_id
-            GROUP BY ALL""",
+            GROUP BY n.article_id, n.entity, n.label, n.date""",
         )
     if "topics" in whole:
         view("topics", snapshot_table("topics"))
