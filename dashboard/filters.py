@@ -88,7 +88,7 @@ class Filters:
                 f"{alias}.article_id IN (SELECT article_id FROM quotes WHERE {_gendered('speaker', self)} AND {dates})"
             )
             params.extend([*self.speaker_genders, *date_params])
-        for sql, values in text_query(self.text).conditions(alias):
+        for sql, values in text_query(self.text).conditions(alias, self.row_dates("terms")):
             clauses.append(sql)
             params.extend(values)
         return (" AND ".join(clauses) or "TRUE"), params
@@ -291,9 +291,14 @@ class TextQuery:
     literals: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
 
-    def conditions(self, alias: str = "a") -> list[tuple[str, list]]:
-        """One SQL condition on `articles` (aliased `alias`) per word, token and phrase, with parameters."""
+    def conditions(self, alias: str = "a", dates: tuple[str, list] = ("TRUE", [])) -> list[tuple[str, list]]:
+        """One SQL condition on `articles` (aliased `alias`) per word, token and phrase, with parameters.
+
+        `dates`: the article condition's date range on `terms` rows (Filters.row_dates), which lets
+        the lemma lookups read only those dates' row groups.
+        """
         title, text = f"{alias}.title", f"{alias}.text"
+        ds, dp = dates
         out: list[tuple[str, list]] = []
         for word in self.words:
             forms = word_forms(word)
@@ -305,9 +310,9 @@ class TextQuery:
             # whole-word regular expression over every body costs twice the time.
             out.append(
                 (
-                    f"({_has_lemma(alias, forms)} OR {in_title}"
+                    f"({_has_lemma(alias, forms, ds)} OR {in_title}"
                     f" OR CASE WHEN {_known(forms)} THEN FALSE ELSE {in_text} END)",
-                    [*forms, *title_params, *forms, *text_params],
+                    [*forms, *dp, *title_params, *forms, *text_params],
                 )
             )
         for token in (*self.literals, *self.phrases):
@@ -320,8 +325,8 @@ class TextQuery:
             for word in _words_of(token) if whole else ():
                 # A phrase's words narrow the bodies scanned; a word the index lacks narrows nothing.
                 forms = word_forms(word)
-                narrow += f" AND ({_has_lemma(alias, forms)} OR NOT {_known(forms)})"
-                narrow_params += [*forms, *forms]
+                narrow += f" AND ({_has_lemma(alias, forms, ds)} OR NOT {_known(forms)})"
+                narrow_params += [*forms, *dp, *forms]
             out.append(
                 (
                     f"({in_title} OR CASE WHEN {narrow} THEN {in_text} ELSE FALSE END)",
@@ -369,9 +374,10 @@ def _words_of(phrase: str) -> list[str]:
     return [w.lower() for w in re.findall(r"[^\W\d_]+", phrase) if len(w) > 1]
 
 
-def _has_lemma(alias: str, forms: tuple[str, ...]) -> str:
-    """The article has one of `forms` among its stored lemmas (parameters: the forms)."""
-    return f"{alias}.article_id IN (SELECT article_id FROM terms WHERE term IN ({marks(forms)}))"
+def _has_lemma(alias: str, forms: tuple[str, ...], dates: str = "TRUE") -> str:
+    """The article has one of `forms` among its stored lemmas (parameters: the forms, then those of
+    `dates`, a condition on the `terms` rows' date that the article's own date meets)."""
+    return f"{alias}.article_id IN (SELECT article_id FROM terms terms WHERE term IN ({marks(forms)}) AND {dates})"
 
 
 def _known(forms: tuple[str, ...]) -> str:

@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from dashboard import concordance
+from dashboard import concordance, store
 from dashboard.filters import Filters, contains_pattern, marks
 
 PERIODS = ("day", "week", "month", "quarter", "year")
@@ -628,6 +628,18 @@ def speaker_entities(
 
     (speaker, entity, articles); a speaker's own name is not counted as an entity they talk about.
     """
+    if f.is_empty() and n_speakers <= store.TOP_CROSS:
+        # The same ranking over the rollup of the top speakers' pairs.
+        return _df(
+            con,
+            """
+            WITH top_s AS (SELECT speaker FROM speaker_counts ORDER BY articles DESC, speaker LIMIT ?),
+                 pairs AS (SELECT p.* FROM speaker_entity_top p SEMI JOIN top_s USING (speaker)),
+                 top_e AS (SELECT entity, sum(articles) AS n FROM pairs GROUP BY entity ORDER BY n DESC, entity LIMIT ?)
+            SELECT speaker, entity, articles FROM pairs JOIN top_e USING (entity)
+            ORDER BY articles DESC, speaker, entity""",
+            [_limit(n_speakers), _limit(n_entities)],
+        )
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
     er, ep = f.entity_rows()
@@ -665,6 +677,21 @@ def mentions_over_time(
                 "mentions": pd.Series(dtype="int64"),
             }
         )
+    if f.is_empty():
+        chosen = list(dict.fromkeys(entities))
+        (have,) = con.execute(
+            f"SELECT count(DISTINCT entity) FROM entity_daily_top WHERE entity IN ({marks(chosen)})", chosen
+        ).fetchone()
+        if have == len(chosen):  # all among the entities with a daily series
+            return _df(
+                con,
+                f"""
+                SELECT date_trunc(?, date)::DATE AS period, entity, sum(articles)::BIGINT AS articles,
+                       sum(mentions)::BIGINT AS mentions
+                FROM entity_daily_top WHERE entity IN ({marks(chosen)})
+                GROUP BY period, entity ORDER BY period, entity""",
+                [_period(freq), *chosen],
+            )
     fa, ap = _scope(f)
     er, ep = f.entity_rows()
     return _df(
@@ -682,6 +709,16 @@ def mentions_over_time(
 
 def co_mentions(con: duckdb.DuckDBPyConnection, f: Filters, entity: str, n: int = 20) -> pd.DataFrame:
     """Entities mentioned in the same filtered articles as `entity` (entity, label, articles)."""
+    if f.is_empty() and n <= store.TOP_CO_MENTIONS:
+        found = _df(
+            con,
+            """
+            SELECT entity, label, articles FROM co_mention_top WHERE anchor = ? AND rank <= ?
+            ORDER BY articles DESC, entity""",
+            [entity, _limit(n)],
+        )
+        if not found.empty:  # an anchor among the top entities (others are read from the rows)
+            return found
     fa, ap = _scope(f)
     er, ep = f.entity_rows("o")
     return _df(
@@ -705,14 +742,16 @@ def co_mention_pairs(con: duckdb.DuckDBPyConnection, f: Filters, n_entities: int
                WHERE {er}),
         top AS (SELECT entity, count(*) AS n FROM fe GROUP BY entity ORDER BY n DESC, entity LIMIT ?),
         te AS (SELECT fe.* FROM fe JOIN top USING (entity))"""
-    if f.is_empty():
-        # The top entities by articles are the rollup's; only their rows are read.
-        fa, ap, chosen = (
-            "fa AS (SELECT 1)",
-            [],
+    if f.is_empty() and n_entities <= store.TOP_CROSS:
+        # The pairs among the top entities by articles are a rollup.
+        return _df(
+            con,
             """
-        top AS (SELECT entity FROM entity_counts ORDER BY articles DESC, entity LIMIT ?),
-        te AS (SELECT DISTINCT e.article_id, e.entity FROM entities e SEMI JOIN top ON top.entity = e.entity)""",
+            WITH top AS (SELECT entity FROM entity_counts ORDER BY articles DESC, entity LIMIT ?)
+            SELECT entity_a, entity_b, articles FROM entity_pair_top
+            WHERE entity_a IN (SELECT entity FROM top) AND entity_b IN (SELECT entity FROM top)
+            ORDER BY articles DESC, entity_a, entity_b""",
+            [_limit(n_entities)],
         )
     return _df(
         con,
@@ -1350,7 +1389,8 @@ def word_over_time(
     if split is not None and split not in SPLITS:
         raise ValueError(f"split by one of {SPLITS}, not {split!r}")
     aw, ap = f.article_where("a")
-    mw, mp = Filters(text=search).article_where("a")
+    # The date range again: it changes no row, and lets the lemma lookup skip the other dates.
+    mw, mp = Filters(text=search, start=f.start, end=f.end).article_where("a")
     fa = f"""fa AS MATERIALIZED (
                SELECT a.article_id, a.source, date_trunc(?, a.date)::DATE AS period, ({mw}) AS hit
                FROM articles a WHERE {aw} AND a.date IS NOT NULL)"""
@@ -1387,7 +1427,8 @@ def word_contexts(
     dashboard.concordance.pattern (an article found by its title alone has no line).
     """
     aw, ap = f.article_where("a")
-    mw, mp = Filters(text=search).article_where("a")
+    # The date range again: it changes no row, and lets the lemma lookup skip the other dates.
+    mw, mp = Filters(text=search, start=f.start, end=f.end).article_where("a")
     rows = con.execute(
         f"""
         SELECT a.date, a.source, a.title, a.text, a.article_id FROM articles a WHERE {aw} AND {mw}

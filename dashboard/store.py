@@ -210,6 +210,22 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
             ("rank", pa.int64()),  # within its outlet, as top_entities_per_source ranks
         ]
     ),
+    # Cross-tabs among the most frequent names (TOP_CROSS of them; TOP_SERIES for the series), for
+    # the unfiltered speakers and entities pages; a query asking for more reads the rows instead.
+    "speaker_entity_top": pa.schema([("speaker", pa.string()), ("entity", pa.string()), ("articles", pa.int64())]),
+    "entity_pair_top": pa.schema([("entity_a", pa.string()), ("entity_b", pa.string()), ("articles", pa.int64())]),
+    "co_mention_top": pa.schema(
+        [
+            ("anchor", pa.string()),
+            ("entity", pa.string()),
+            ("label", pa.string()),
+            ("articles", pa.int64()),
+            ("rank", pa.int64()),  # within its anchor, as co_mentions ranks; only the first TOP_CO_MENTIONS
+        ]
+    ),
+    "entity_daily_top": pa.schema(
+        [("date", pa.date32()), ("entity", pa.string()), ("articles", pa.int64()), ("mentions", pa.int64())]
+    ),
     # Discovered topics (kind 'discovered'): corpus-wide, kept while the article set is unchanged.
     "discovered": SCHEMAS["topics"],
     # Per part (vectors-<embedding version>): each article's unit embedding, for re-tagging without
@@ -853,6 +869,14 @@ ENTITY_MERGES = """
 # day, per term), so the sidebar and the unfiltered views need not scan the parts. Each groups so
 # that sums over its rows are exact: an article has one date, so distinct articles per (date, x)
 # add up to distinct articles per (period, x).
+TOP_CROSS = 50  # speakers and entities in the cross-tab rollups
+TOP_CO_MENTIONS = 200  # co-mentioned entities kept per anchor
+TOP_SERIES = 200  # entities with a daily series
+
+# The top names as the queries rank them (speakers by articles, entities by articles), ties by name.
+_TOP_SPEAKERS = f"SELECT speaker FROM speaker_counts ORDER BY articles DESC, speaker LIMIT {TOP_CROSS}"
+_TOP_ENTITIES = "SELECT entity FROM entity_counts ORDER BY articles DESC, entity LIMIT {n}"
+
 ROLLUPS = {
     "speaker_counts": """
         SELECT speaker, mode(speaker_kind) AS kind, count(*) AS quotes, count(DISTINCT article_id) AS articles
@@ -913,6 +937,30 @@ ROLLUPS = {
                      sum(e.count)::BIGINT AS mentions
               FROM entities e JOIN articles a ON a.article_id = e.article_id GROUP BY a.source, e.entity, e.label)
         ORDER BY rank""",
+    "speaker_entity_top": f"""
+        WITH fq AS (SELECT DISTINCT q.article_id, q.speaker FROM quotes q SEMI JOIN ({_TOP_SPEAKERS}) t USING (speaker)),
+             fe AS (SELECT DISTINCT e.article_id, e.entity FROM entities e SEMI JOIN fq USING (article_id))
+        SELECT fq.speaker, fe.entity, count(*) AS articles FROM fq JOIN fe USING (article_id)
+        WHERE fe.entity <> fq.speaker GROUP BY fq.speaker, fe.entity ORDER BY fq.speaker""",
+    "entity_pair_top": f"""
+        WITH te AS (SELECT DISTINCT e.article_id, e.entity FROM entities e
+                    SEMI JOIN ({_TOP_ENTITIES.format(n=TOP_CROSS)}) t USING (entity))
+        SELECT x.entity AS entity_a, y.entity AS entity_b, count(*) AS articles
+        FROM te x JOIN te y ON x.article_id = y.article_id AND x.entity <> y.entity GROUP BY x.entity, y.entity""",
+    "co_mention_top": f"""
+        WITH anchor AS (SELECT DISTINCT e.article_id, e.entity AS anchor FROM entities e
+                        SEMI JOIN ({_TOP_ENTITIES.format(n=TOP_CROSS)}) t USING (entity))
+        SELECT * FROM (
+            SELECT *, row_number() OVER (PARTITION BY anchor ORDER BY articles DESC, entity) AS rank
+            FROM (SELECT anchor.anchor, o.entity, mode(o.label) AS label, count(DISTINCT o.article_id) AS articles
+                  FROM entities o JOIN anchor ON anchor.article_id = o.article_id WHERE o.entity <> anchor.anchor
+                  GROUP BY anchor.anchor, o.entity))
+        WHERE rank <= {TOP_CO_MENTIONS} ORDER BY anchor, rank""",
+    "entity_daily_top": f"""
+        SELECT a.date, e.entity, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
+        FROM entities e SEMI JOIN ({_TOP_ENTITIES.format(n=TOP_SERIES)}) t USING (entity)
+        JOIN articles a ON a.article_id = e.article_id
+        WHERE a.date IS NOT NULL GROUP BY a.date, e.entity ORDER BY e.entity, a.date""",
 }
 
 

@@ -23,6 +23,11 @@ def _top_topic(con) -> str:
     return q.topic_summary(con, Filters(), "taxonomy")["topic"].iloc[0]
 
 
+def _entity(con, rank: int) -> str:
+    """The entity at `rank` (from 0) by articles: below store.TOP_CROSS it has rollup rows."""
+    return q.top_entities(con, Filters(), None)["entity"].iloc[rank]
+
+
 QUERIES = {
     "counts": lambda con, f: q.counts(con, f),
     "articles_over_time month": lambda con, f: q.articles_over_time(con, f, "month"),
@@ -37,6 +42,12 @@ QUERIES = {
     "term_frequencies": lambda con, f: q.term_frequencies(con, f, 300),
     "entity_frequencies": lambda con, f: q.entity_frequencies(con, f, 300),
     "co_mention_pairs": lambda con, f: q.co_mention_pairs(con, f, 8),
+    "co_mention_pairs beyond the rollup": lambda con, f: q.co_mention_pairs(con, f, store.TOP_CROSS + 5),
+    "speaker_entities": lambda con, f: q.speaker_entities(con, f, 6, 8),
+    "co_mentions of the top entity": lambda con, f: q.co_mentions(con, f, _entity(con, 0), 20),
+    "co_mentions of a lesser entity": lambda con, f: q.co_mentions(con, f, _entity(con, store.TOP_CROSS + 3), 20),
+    "mentions_over_time month": lambda con, f: q.mentions_over_time(con, f, [_entity(con, i) for i in range(3)]),
+    "mentions_over_time week": lambda con, f: q.mentions_over_time(con, f, [_entity(con, 1)], "week"),
     "speaker_topics": lambda con, f: q.speaker_topics(con, f, 6),
     "topic_speakers": lambda con, f: q.topic_speakers(con, f, _top_topic(con), 8),
     "topic_entities": lambda con, f: q.topic_entities(con, f, _top_topic(con), 8),
