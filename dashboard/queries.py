@@ -530,6 +530,20 @@ def quotes_over_time(
                 "quotes": pd.Series(dtype="int64"),
             }
         )
+    if f.is_empty():
+        chosen = list(dict.fromkeys(speakers))
+        (have,) = con.execute(
+            f"SELECT count(DISTINCT speaker) FROM speaker_daily_top WHERE speaker IN ({marks(chosen)})", chosen
+        ).fetchone()
+        if have == len(chosen):  # all among the speakers with a daily series
+            return _df(
+                con,
+                f"""
+                SELECT date_trunc(?, date)::DATE AS period, speaker, sum(quotes)::BIGINT AS quotes
+                FROM speaker_daily_top WHERE speaker IN ({marks(chosen)})
+                GROUP BY period, speaker ORDER BY period, speaker""",
+                [_period(freq), *chosen],
+            )
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
     return _df(
@@ -936,17 +950,20 @@ def articles_table_sql(f: Filters, topic: str | None = None, limit: int | None =
     )
     return (
         f"""
+        -- The rows join on the date as well (each row carries its article's): DuckDB passes the newest
+        -- articles' date span to the entity and quote scans, which skip the other row groups.
         WITH fa AS MATERIALIZED (SELECT a.article_id, a.date, a.title, a.source, a.words FROM articles a
                                  WHERE {aw} {topic_sql}
                                  ORDER BY a.date DESC NULLS LAST, a.title, a.article_id LIMIT ?),
         ents AS (
           SELECT e.article_id, array_to_string(list_slice(list(e.entity ORDER BY e.count DESC, e.entity), 1, 5), ', ')
                  AS top_entities, count(*) AS entities
-          FROM entities e SEMI JOIN fa ON fa.article_id = e.article_id GROUP BY e.article_id),
+          FROM entities e SEMI JOIN fa ON fa.article_id = e.article_id AND fa.date = e.date GROUP BY e.article_id),
         spk AS (
           SELECT article_id, string_agg(speaker, ', ' ORDER BY n DESC, speaker) FILTER (WHERE speaker IS NOT NULL) AS speakers,
                  sum(n)::BIGINT AS quotes
-          FROM (SELECT q.article_id, q.speaker, count(*) AS n FROM quotes q SEMI JOIN fa ON fa.article_id = q.article_id
+          FROM (SELECT q.article_id, q.speaker, count(*) AS n FROM quotes q
+                SEMI JOIN fa ON fa.article_id = q.article_id AND fa.date = q.date
                 GROUP BY q.article_id, q.speaker)
           GROUP BY article_id),
         tps AS (

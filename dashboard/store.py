@@ -226,6 +226,7 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
     "entity_daily_top": pa.schema(
         [("date", pa.date32()), ("entity", pa.string()), ("articles", pa.int64()), ("mentions", pa.int64())]
     ),
+    "speaker_daily_top": pa.schema([("date", pa.date32()), ("speaker", pa.string()), ("quotes", pa.int64())]),
     # Discovered topics (kind 'discovered'): corpus-wide, kept while the article set is unchanged.
     "discovered": SCHEMAS["topics"],
     # Per part (vectors-<embedding version>): each article's unit embedding, for re-tagging without
@@ -961,6 +962,11 @@ ROLLUPS = {
         FROM entities e SEMI JOIN ({_TOP_ENTITIES.format(n=TOP_SERIES)}) t USING (entity)
         JOIN articles a ON a.article_id = e.article_id
         WHERE a.date IS NOT NULL GROUP BY a.date, e.entity ORDER BY e.entity, a.date""",
+    "speaker_daily_top": f"""
+        SELECT q.date, q.speaker, count(*) AS quotes
+        FROM quotes q SEMI JOIN (SELECT speaker FROM speaker_counts ORDER BY quotes DESC, speaker LIMIT {TOP_SERIES}) t
+             USING (speaker)
+        WHERE q.date IS NOT NULL GROUP BY q.date, q.speaker ORDER BY q.speaker, q.date""",
 }
 
 

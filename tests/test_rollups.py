@@ -23,6 +23,11 @@ def _top_topic(con) -> str:
     return q.topic_summary(con, Filters(), "taxonomy")["topic"].iloc[0]
 
 
+def _speakers(con, first: int, last: int) -> list[str]:
+    """The speakers ranked first..last (from 0) by quotes."""
+    return q.top_speakers(con, Filters(), last + 1)["speaker"].iloc[first : last + 1].tolist()
+
+
 def _entity(con, rank: int) -> str:
     """The entity at `rank` (from 0) by articles: below store.TOP_CROSS it has rollup rows."""
     return q.top_entities(con, Filters(), None)["entity"].iloc[rank]
@@ -48,6 +53,8 @@ QUERIES = {
     "co_mentions of a lesser entity": lambda con, f: q.co_mentions(con, f, _entity(con, store.TOP_CROSS + 3), 20),
     "mentions_over_time month": lambda con, f: q.mentions_over_time(con, f, [_entity(con, i) for i in range(3)]),
     "mentions_over_time week": lambda con, f: q.mentions_over_time(con, f, [_entity(con, 1)], "week"),
+    "quotes_over_time month": lambda con, f: q.quotes_over_time(con, f, _speakers(con, 0, 3)),
+    "quotes_over_time of 40 speakers by week": lambda con, f: q.quotes_over_time(con, f, _speakers(con, 0, 40), "week"),
     "speaker_topics": lambda con, f: q.speaker_topics(con, f, 6),
     "topic_speakers": lambda con, f: q.topic_speakers(con, f, _top_topic(con), 8),
     "topic_entities": lambda con, f: q.topic_entities(con, f, _top_topic(con), 8),
