@@ -1060,6 +1060,23 @@ def health_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     (articles, quote_marks, quotes, direct, indirect, unattributed, by_name, by_pronoun, by_role,
     by_previous); quotation marks come in pairs, so about quote_marks / 2 direct quotes are expected.
     """
+    if f.is_empty():
+        return _df(
+            con,
+            """
+            SELECT (SELECT coalesce(sum(articles), 0) FROM source_health)::BIGINT AS articles,
+                   (SELECT coalesce(sum(quote_marks), 0) FROM source_health)::BIGINT AS quote_marks,
+                   coalesce(sum(quotes), 0)::BIGINT AS quotes,
+                   coalesce(sum(quotes) FILTER (WHERE kind = 'direct'), 0)::BIGINT AS direct,
+                   coalesce(sum(quotes) FILTER (WHERE kind = 'indirect'), 0)::BIGINT AS indirect,
+                   coalesce(sum(unattributed), 0)::BIGINT AS unattributed,
+                   coalesce(sum(quotes) FILTER (WHERE resolved_by = 'name'), 0)::BIGINT AS by_name,
+                   coalesce(sum(quotes) FILTER (WHERE resolved_by = 'pronoun'), 0)::BIGINT AS by_pronoun,
+                   coalesce(sum(quotes) FILTER (WHERE resolved_by = 'role'), 0)::BIGINT AS by_role,
+                   coalesce(sum(quotes) FILTER (WHERE resolved_by = 'previous'), 0)::BIGINT AS by_previous
+            FROM quote_facets""",
+            [],
+        )
     fa, ap = _scope(f, "a.article_id, a.quote_marks")
     qr, qp = f.quote_rows()
     return _df(
@@ -1082,11 +1099,7 @@ def health_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     )
 
 
-# Double quotation marks inside a stored quote's text, counted as count_quote_marks counts a body.
-_MARKS_IN_QUOTE = """(length(q.quote) - length(replace(replace(replace(replace(replace(q.quote,
-    '``', ''), '\'\'', ''), '"', ''), '“', ''), '”', ''))
-    - (length(q.quote) - length(replace(q.quote, '``', ''))) // 2
-    - (length(q.quote) - length(replace(q.quote, '\'\'', ''))) // 2)"""
+_MARKS_IN_QUOTE = store.MARKS_IN_QUOTE
 
 
 def health_by_source(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -1099,6 +1112,26 @@ def health_by_source(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame
     she said, "B."' is one quote over two pairs); a partial quote covers the pairs inside it. An
     article counts at most the pairs its body has (single quotes are not among the marks counted).
     """
+    if f.is_empty():
+        return _df(
+            con,
+            """
+            WITH rows AS (
+                 SELECT coalesce(source, ?) AS source, 0 AS overall, sum(articles)::BIGINT AS articles,
+                        sum(quote_pairs)::BIGINT AS quote_pairs, sum(pairs_quoted)::BIGINT AS pairs_quoted,
+                        sum(quotes)::BIGINT AS quotes, sum(unattributed)::BIGINT AS unattributed
+                 FROM source_health GROUP BY 1
+                 UNION ALL
+                 SELECT '(all)', 1, coalesce(sum(articles), 0)::BIGINT, coalesce(sum(quote_pairs), 0)::BIGINT,
+                        coalesce(sum(pairs_quoted), 0)::BIGINT, coalesce(sum(quotes), 0)::BIGINT,
+                        coalesce(sum(unattributed), 0)::BIGINT
+                 FROM source_health)
+            SELECT source, articles, quote_pairs, pairs_quoted,
+                   pairs_quoted / nullif(quote_pairs, 0) AS pairs_share, quotes, unattributed,
+                   unattributed / nullif(quotes, 0) AS unattributed_share
+            FROM rows ORDER BY overall, articles DESC, source""",
+            [NO_SOURCE],
+        )
     fa, ap = _scope(f, "a.article_id, coalesce(a.source, ?) AS source, a.quote_marks")
     ap = [NO_SOURCE, *ap]
     qr, qp = f.quote_rows()
@@ -1140,6 +1173,15 @@ def quotes_by(con: duckdb.DuckDBPyConnection, f: Filters, column: str) -> pd.Dat
     """Filtered quotes counted by one of rule, resolved_by, kind or speaker_kind (value, quotes, unattributed)."""
     if column not in ("rule", "resolved_by", "kind", "speaker_kind"):
         raise ValueError(f"cannot group quotes by {column!r}")
+    if f.is_empty():
+        return _df(
+            con,
+            f"""
+            SELECT coalesce({column}, '(none)') AS value, sum(quotes)::BIGINT AS quotes,
+                   sum(unattributed)::BIGINT AS unattributed
+            FROM quote_facets GROUP BY value ORDER BY quotes DESC, value""",
+            [],
+        )
     fa, ap = _scope(f)
     qr, qp = f.quote_rows()
     return _df(
@@ -1164,6 +1206,8 @@ def marks_vs_quotes(con: duckdb.DuckDBPyConnection, f: Filters, n: int | None = 
 
 def marks_vs_quotes_sql(f: Filters, n: int | None = None) -> tuple[str, list]:
     """SQL and parameters of marks_vs_quotes."""
+    if f.is_empty() and n is not None and n <= store.TOP_GAPS:
+        return "SELECT * FROM marks_gap_top ORDER BY gap DESC, date DESC NULLS LAST, article_id LIMIT ?", [_limit(n)]
     aw, ap = f.article_where("a")
     return (
         f"""

@@ -227,6 +227,42 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
         [("date", pa.date32()), ("entity", pa.string()), ("articles", pa.int64()), ("mentions", pa.int64())]
     ),
     "speaker_daily_top": pa.schema([("date", pa.date32()), ("speaker", pa.string()), ("quotes", pa.int64())]),
+    # Extraction health with nothing filtered: quotes by their facets, per outlet the marks and
+    # quotes, and the articles with the largest gap between quotation marks and direct quotes.
+    "quote_facets": pa.schema(
+        [
+            ("source", pa.string()),
+            ("kind", pa.string()),
+            ("rule", pa.string()),
+            ("resolved_by", pa.string()),
+            ("speaker_kind", pa.string()),
+            ("quotes", pa.int64()),
+            ("unattributed", pa.int64()),
+        ]
+    ),
+    "source_health": pa.schema(
+        [
+            ("source", pa.string()),
+            ("articles", pa.int64()),
+            ("quote_marks", pa.int64()),
+            ("quote_pairs", pa.int64()),
+            ("pairs_quoted", pa.int64()),
+            ("quotes", pa.int64()),
+            ("unattributed", pa.int64()),
+        ]
+    ),
+    "marks_gap_top": pa.schema(
+        [
+            ("date", pa.date32()),
+            ("title", pa.string()),
+            ("source", pa.string()),
+            ("quote_pairs", pa.int64()),
+            ("direct", pa.int64()),
+            ("unattributed", pa.int64()),
+            ("gap", pa.int64()),
+            ("article_id", pa.string()),
+        ]
+    ),
     # Discovered topics (kind 'discovered'): corpus-wide, kept while the article set is unchanged.
     "discovered": SCHEMAS["topics"],
     # Per part (vectors-<embedding version>): each article's unit embedding, for re-tagging without
@@ -873,6 +909,13 @@ ENTITY_MERGES = """
 TOP_CROSS = 50  # speakers and entities in the cross-tab rollups
 TOP_CO_MENTIONS = 200  # co-mentioned entities kept per anchor
 TOP_SERIES = 200  # entities with a daily series
+TOP_GAPS = 5000  # articles kept in marks_gap_top (a page shows at most 5,000 rows)
+
+# Double quotation marks inside a stored quote's text (alias q), counted as count_quote_marks counts a body.
+MARKS_IN_QUOTE = """(length(q.quote) - length(replace(replace(replace(replace(replace(q.quote,
+    '``', ''), '\'\'', ''), '"', ''), '“', ''), '”', ''))
+    - (length(q.quote) - length(replace(q.quote, '``', ''))) // 2
+    - (length(q.quote) - length(replace(q.quote, '\'\'', ''))) // 2)"""
 
 # The top names as the queries rank them (speakers by articles, entities by articles), ties by name.
 _TOP_SPEAKERS = f"SELECT speaker FROM speaker_counts ORDER BY articles DESC, speaker LIMIT {TOP_CROSS}"
@@ -967,6 +1010,35 @@ ROLLUPS = {
         FROM quotes q SEMI JOIN (SELECT speaker FROM speaker_counts ORDER BY quotes DESC, speaker LIMIT {TOP_SERIES}) t
              USING (speaker)
         WHERE q.date IS NOT NULL GROUP BY q.date, q.speaker ORDER BY q.speaker, q.date""",
+    "quote_facets": """
+        SELECT a.source, q.kind, q.rule, q.resolved_by, q.speaker_kind, count(*) AS quotes,
+               count(*) FILTER (WHERE q.speaker IS NULL) AS unattributed
+        FROM quotes q JOIN articles a ON a.article_id = q.article_id GROUP BY ALL""",
+    "source_health": f"""
+        WITH per_quote AS (
+                 SELECT q.article_id, q.speaker IS NULL AS unattributed,
+                        CASE WHEN q.kind = 'direct' AND q.rule NOT LIKE '%partial' THEN 1 ELSE 0 END
+                          + {MARKS_IN_QUOTE} // 2 AS pairs
+                 FROM quotes q),
+             per_article AS (
+                 SELECT a.source, a.quote_marks, a.quote_marks // 2 AS quote_pairs,
+                        least(a.quote_marks // 2, coalesce(sum(pq.pairs), 0)) AS pairs_quoted,
+                        count(pq.article_id) AS quotes, count(*) FILTER (WHERE pq.unattributed) AS unattributed
+                 FROM articles a LEFT JOIN per_quote pq ON pq.article_id = a.article_id
+                 GROUP BY a.article_id, a.source, a.quote_marks)
+        SELECT source, count(*) AS articles, coalesce(sum(quote_marks), 0)::BIGINT AS quote_marks,
+               coalesce(sum(quote_pairs), 0)::BIGINT AS quote_pairs, coalesce(sum(pairs_quoted), 0)::BIGINT AS pairs_quoted,
+               sum(quotes)::BIGINT AS quotes, sum(unattributed)::BIGINT AS unattributed
+        FROM per_article GROUP BY source""",
+    "marks_gap_top": f"""
+        WITH q AS (SELECT article_id, count(*) FILTER (WHERE kind = 'direct') AS direct,
+                          count(*) FILTER (WHERE speaker IS NULL) AS unattributed
+                   FROM quotes GROUP BY article_id)
+        SELECT a.date, a.title, a.source, (a.quote_marks // 2)::BIGINT AS quote_pairs, coalesce(q.direct, 0) AS direct,
+               coalesce(q.unattributed, 0) AS unattributed,
+               (a.quote_marks // 2 - coalesce(q.direct, 0))::BIGINT AS gap, a.article_id
+        FROM articles a LEFT JOIN q ON q.article_id = a.article_id
+        ORDER BY gap DESC, a.date DESC NULLS LAST, a.article_id LIMIT {TOP_GAPS}""",
 }
 
 
