@@ -237,6 +237,16 @@ def test_segments_keep_rows_in_date_order_so_a_date_filter_skips_row_groups(spre
     dates = sorted(store.read_table(out, "articles")["date"].unique())
     assert len(dates) >= 10
     f = Filters(start=dates[3], end=dates[6])
+    # Counted here from the public tables: the quotes and term rows of the articles of those days,
+    # both ends included.
+    articles, quotes, terms = (store.read_table(out, t) for t in ("articles", "quotes", "terms"))
+    inside = set(articles[(articles["date"] >= f.start) & (articles["date"] <= f.end)]["article_id"])
+    on_the_last_day = set(articles[articles["date"] == f.end]["article_id"])
+    assert quotes["article_id"].isin(on_the_last_day).any()
+    expected = queries.counts(store.connect(out), f)
+    assert expected["quotes"].iloc[0] == quotes["article_id"].isin(inside).sum()
+    term_sum = queries.term_frequencies(store.connect(out), f, None)["count"].sum()
+    assert term_sum == terms[terms["article_id"].isin(inside)]["count"].sum()
     # The dated rows and the rows dated through a join with the articles (a store of an older
     # layout) give the same answers.
     dated = store.connect(out)

@@ -8,6 +8,7 @@ every article but is not empty (the scan). Any difference is a wrong number on a
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
@@ -168,3 +169,42 @@ def test_a_store_with_rollups_of_an_older_layout_computes_them(reuters_store, tm
     pd.testing.assert_frame_equal(
         q.top_speakers(con, Filters(), 30), q.top_speakers(con, EVERYTHING, 30), check_dtype=False
     )
+
+
+def test_the_cross_tab_rollups_hold_the_top_names_as_the_queries_rank_them(corpora, tmp_path, monkeypatch):
+    """With the tops cut to 5 names, a small store has names outside them: a rollup that kept the
+    wrong five (another ranking) or a query that read it beyond them gives other rows than the scan."""
+    for name, value in (("TOP_CROSS", 5), ("TOP_SERIES", 5), ("TOP_CO_MENTIONS", 4)):
+        old = getattr(store, name)
+        monkeypatch.setattr(store, name, value)
+        for table, sql in store.ROLLUPS.items():
+            monkeypatch.setitem(store.ROLLUPS, table, re.sub(rf"LIMIT {old}\b", f"LIMIT {value}", sql))
+        monkeypatch.setitem(
+            store.ROLLUPS,
+            "co_mention_top",
+            store.ROLLUPS["co_mention_top"].replace(f"rank <= {old}", f"rank <= {value}"),
+        )
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in sorted((corpora / "reuters-1987" / "articles").iterdir())[:40]:
+        (folder / path.name).symlink_to(path)
+    out = tmp_path / "store"
+    preprocess.preprocess([folder], out, chunk_articles=8)
+    con = store.connect(out)
+    assert len(q.top_speakers(con, Filters(), None)) > 10 and len(q.top_entities(con, Filters(), None)) > 10
+    asked = {
+        "speaker_entities": lambda f: q.speaker_entities(con, f, 5, 6),
+        "speaker_entities, fewer": lambda f: q.speaker_entities(con, f, 3, 4),
+        "co_mention_pairs": lambda f: q.co_mention_pairs(con, f, 5),
+        "co_mentions of a top entity": lambda f: q.co_mentions(con, f, _entity(con, 2), 4),
+        "co_mentions of another": lambda f: q.co_mentions(con, f, _entity(con, 8), 4),
+        "co_mentions, more than kept": lambda f: q.co_mentions(con, f, _entity(con, 0), 9),
+        "mentions_over_time": lambda f: q.mentions_over_time(con, f, [_entity(con, i) for i in (0, 4)], "week"),
+        "mentions_over_time beyond": lambda f: q.mentions_over_time(con, f, [_entity(con, 7)], "week"),
+        "quotes_over_time": lambda f: q.quotes_over_time(con, f, _speakers(con, 0, 4), "week"),
+        "quotes_over_time beyond": lambda f: q.quotes_over_time(con, f, _speakers(con, 3, 7), "week"),
+    }
+    for name, ask in asked.items():
+        scanned = ask(EVERYTHING)
+        assert len(scanned) > 0, name
+        pd.testing.assert_frame_equal(ask(Filters()), scanned, check_dtype=False, obj=name)
