@@ -477,7 +477,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "segments-unsorted",
         "dashboard/store.py",
-        'f"COPY (SELECT * FROM ({rows}) ORDER BY {order}) TO {sql_path(tmp)} "',
+        'f"COPY (SELECT * FROM ({rows}) ORDER BY {SEGMENT_ORDER[table]}) TO {sql_path(tmp)} "',
         'f"COPY (SELECT * FROM ({rows})) TO {sql_path(tmp)} "',
         ("tests/test_preprocess_scale.py::test_segments_keep_rows_in_date_order_so_a_date_filter_skips_row_groups",),
     ),

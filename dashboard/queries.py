@@ -1259,9 +1259,7 @@ def stream(
 def _sides(sides: tuple[Filters, ...]) -> tuple[str, list]:
     """CTE `sa`: (side, article_id, date) of each side's filtered articles; side is its index from 0.
 
-    An article two sides keep is there once for each. Rows are joined to it on the date as well as the
-    article (the same date, as each row carries its article's), so DuckDB passes the sides' date span
-    to the row scans, which skip the row groups outside it.
+    An article two sides keep is there once for each.
     """
     parts, params = [], []
     for i, f in enumerate(sides):
@@ -1290,7 +1288,7 @@ def compare_counts(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...]) -
         f"""
         WITH {sa},
              a AS (SELECT side, count(*) AS articles FROM sa GROUP BY side),
-             q AS (SELECT sa.side, count(*) AS quotes FROM quotes q JOIN sa ON sa.article_id = q.article_id AND sa.date = q.date
+             q AS (SELECT sa.side, count(*) AS quotes FROM quotes q JOIN sa ON sa.article_id = q.article_id
                    WHERE {qr} GROUP BY sa.side)
         SELECT s.side::INTEGER AS side, coalesce(a.articles, 0) AS articles, coalesce(q.quotes, 0) AS quotes
         FROM (SELECT unnest(range(?)) AS side) s LEFT JOIN a USING (side) LEFT JOIN q USING (side) ORDER BY side""",
@@ -1311,7 +1309,7 @@ def compare_top_speakers(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, .
         WITH {sa}
         SELECT sa.side, q.speaker, mode(q.speaker_kind) AS kind, count(*) AS quotes,
                count(DISTINCT q.article_id) AS articles
-        FROM quotes q JOIN sa ON sa.article_id = q.article_id AND sa.date = q.date
+        FROM quotes q JOIN sa ON sa.article_id = q.article_id
         WHERE q.speaker IS NOT NULL AND {qr}
         GROUP BY sa.side, q.speaker
         QUALIFY row_number() OVER (PARTITION BY sa.side ORDER BY quotes DESC, articles DESC, q.speaker) <= ?
@@ -1329,7 +1327,7 @@ def compare_top_entities(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, .
         f"""
         WITH {sa}
         SELECT sa.side, e.entity, e.label, count(DISTINCT e.article_id) AS articles, sum(e.count)::BIGINT AS mentions
-        FROM entities e JOIN sa ON sa.article_id = e.article_id AND sa.date = e.date WHERE {er}
+        FROM entities e JOIN sa ON sa.article_id = e.article_id WHERE {er}
         GROUP BY sa.side, e.entity, e.label
         QUALIFY row_number() OVER (PARTITION BY sa.side ORDER BY articles DESC, mentions DESC, e.entity, e.label) <= ?
         ORDER BY sa.side, articles DESC, mentions DESC, e.entity, e.label""",
@@ -1344,7 +1342,7 @@ def compare_term_frequencies(con: duckdb.DuckDBPyConnection, sides: tuple[Filter
         con,
         f"""
         WITH {sa}
-        SELECT sa.side, t.term, sum(t.count)::BIGINT AS n FROM terms t JOIN sa ON sa.article_id = t.article_id AND sa.date = t.date
+        SELECT sa.side, t.term, sum(t.count)::BIGINT AS n FROM terms t JOIN sa ON sa.article_id = t.article_id
         GROUP BY sa.side, t.term
         QUALIFY row_number() OVER (PARTITION BY sa.side ORDER BY n DESC, t.term) <= ?
         ORDER BY sa.side, n DESC, t.term""",
@@ -1405,7 +1403,7 @@ def keyness(
         f"""
         WITH {sa},
              summed AS (SELECT sa.side, t.term, sum(t.count)::DOUBLE AS y
-                        FROM sa JOIN terms t ON t.article_id = sa.article_id AND t.date = sa.date GROUP BY sa.side, t.term),
+                        FROM sa JOIN terms t ON t.article_id = sa.article_id GROUP BY sa.side, t.term),
              counts AS (SELECT * FROM summed ANTI JOIN (SELECT unnest(?::VARCHAR[]) AS term) x USING (term)),
              pooled AS (SELECT term, sum(y) AS a FROM counts GROUP BY term),
              totals AS (SELECT side, sum(y) AS n FROM counts GROUP BY side),

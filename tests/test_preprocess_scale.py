@@ -211,7 +211,7 @@ def test_segments_keep_rows_in_date_order_so_a_date_filter_skips_row_groups(spre
     from dashboard.filters import Filters
 
     # DuckDB writes row groups of 2,048 rows at the least: the terms files get several.
-    monkeypatch.setattr(store, "SEGMENT_ROW_GROUP", 2048)
+    monkeypatch.setattr(store, "SEGMENT_ROW_GROUP", dict.fromkeys(store.SEGMENT_ROW_GROUP, 2048))
     out = tmp_path / "store"
     manifest = preprocess.preprocess([spread], out, chunk_articles=CHUNK)
     assert manifest["segment_layout"] == store.SEGMENT_LAYOUT
