@@ -157,6 +157,19 @@ def articles_table(articles: list[Article]) -> pa.Table:
     return pa.table(columns, schema=store.SCHEMAS["articles"])
 
 
+def without_failed(folder: Path, articles: list[Article], rejects: _Rejects) -> list[Article]:
+    """The chunk's articles less those whose annotation raised (the part's `failed` file), each rejected with its error."""
+    path = folder / "failed.parquet"
+    if not path.is_file():
+        return articles
+    failed = pq.read_table(path).to_pydict()
+    reasons = dict(zip(failed["article_id"], failed["reason"]))
+    for a in articles:
+        if a.article_id in reasons:
+            rejects.add(Reject(a.file, f"line {a.line}", reasons[a.article_id]))
+    return [a for a in articles if a.article_id not in reasons]
+
+
 def duplicate_reason(first: Article) -> str:
     """The reject reason of an exact repeat of an article already read."""
     return f"exact duplicate of {first.file} (line {first.line}); stored once"
@@ -293,6 +306,8 @@ def preprocess(
         nonlocal done_articles
         parts.fetch(parts_root, chunk, out)
         folder = local_parts / chunk
+        done_articles += len(articles)
+        articles = without_failed(folder, articles, rejects)
         meta = f"articles-{_meta_version(articles)}"
         topics_stem = f"topics-{taxonomy_version}"
         if not (folder / f"{meta}.parquet").is_file():
@@ -305,8 +320,8 @@ def preprocess(
         entry = {"chunk": chunk, "articles": meta, "topics": topics_stem, "n": len(articles)}
         if (folder / f"{vectors_stem}.parquet").is_file():
             entry["vectors"] = vectors_stem
-        finished.append((chunk_index[chunk], entry))
-        done_articles += len(articles)
+        if articles:  # else every article of the chunk failed: each is a reject, none is stored
+            finished.append((chunk_index[chunk], entry))
         progress()
 
     def task(chunk: str, articles: list[Article]) -> annotate.ChunkTask:
