@@ -237,20 +237,52 @@ def estimate_articles(inputs: Iterable[str | Path]) -> int:
     """A quick estimate of how many articles the inputs hold, for the progress bar's ETA.
 
     One per .txt file, one per line of .csv/.jsonl files (a CSV body with line breaks makes this
-    an over-estimate; the bar corrects its total as it learns).
+    an over-estimate; the bar corrects its total as it learns). A gzipped one is counted exactly
+    when small, else from its first GZ_SAMPLE decompressed bytes, scaled by its compressed size.
     """
     total = 0
     for given in inputs:
         root = Path(given)
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
         for path in files:
+            gzipped = path.name.lower().endswith(".gz")
             name = path.name.lower().removesuffix(".gz")
             if name.endswith(".txt"):
                 total += 1
-            elif name.endswith((".csv", ".jsonl", ".ndjson")) and not path.name.lower().endswith(".gz"):
-                with open(path, "rb") as handle:
-                    total += sum(block.count(b"\n") for block in iter(lambda h=handle: h.read(1 << 20), b""))
+            elif name.endswith((".csv", ".jsonl", ".ndjson")):
+                total += _gz_lines(path) if gzipped else _lines(path)
     return total
+
+
+# Decompressed bytes read from a gzipped input to estimate its lines (the rest is extrapolated).
+GZ_SAMPLE = 8 << 20
+
+
+def _lines(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _gz_lines(path: Path) -> int:
+    """Lines of a gzipped file, read in blocks: exact up to GZ_SAMPLE bytes, else scaled from them."""
+    import gzip
+    import zlib
+
+    lines = read = 0
+    try:
+        with open(path, "rb") as raw, gzip.GzipFile(fileobj=raw) as handle:
+            while read < GZ_SAMPLE:
+                block = handle.read(1 << 20)
+                if not block:
+                    return lines
+                lines += block.count(b"\n")
+                read += len(block)
+            # Compressed bytes behind the sample (the reader buffers ahead a little: a fair estimate).
+            consumed = raw.tell()
+    except (OSError, EOFError, zlib.error):
+        return lines  # a corrupt gzip: its readable rows are all the run will get
+    size = path.stat().st_size
+    return round(lines * size / consumed) if consumed else lines
 
 
 def preprocess(

@@ -367,3 +367,30 @@ def test_a_chunk_where_every_article_raises_stores_nothing_and_says_why(tmp_path
     _article(folder, "a.txt", "2024-05-01", "One", "A body, he said.")
     assert main(["preprocess", str(folder), "--out", str(tmp_path / "store"), "--no-progress"]) == 1
     assert "annotation failed: RuntimeError: simulated extractor bug" in capsys.readouterr().err
+
+
+def test_estimate_counts_gzipped_inputs_without_reading_them_whole(tmp_path):
+    import gzip
+    import random
+
+    words = random.Random(7).choices(["port", "bank", "rates", "minister", "storm", "said", "the", "a"], k=90_000)
+    rows = ["date,title,text"] + [f"2024-05-01,T{i},{' '.join(words[i * 9 : i * 9 + 9])}" for i in range(10_000)]
+    small = tmp_path / "small"
+    small.mkdir()
+    (small / "rows.csv").write_text("\n".join(rows) + "\n")
+    with gzip.open(small / "rows.csv.gz", "wt") as handle:
+        handle.write("\n".join(rows) + "\n")
+    (small / "one.txt.gz").write_bytes(gzip.compress(b"date 2024-05-01 T\n\nBody.\n"))
+    (small / "broken.jsonl.gz").write_bytes(gzip.compress(b'{"a": 1}\n{"a": 2}\n' * 3)[:-12])  # truncated
+    # The small gzip is counted exactly, like its plain copy; the .txt.gz is one article.
+    assert preprocess.estimate_articles([small / "rows.csv"]) == 10_001
+    assert preprocess.estimate_articles([small / "rows.csv.gz"]) == 10_001
+    assert preprocess.estimate_articles([small / "one.txt.gz"]) == 1
+    assert preprocess.estimate_articles([small / "broken.jsonl.gz"]) <= 6  # a corrupt gzip: no error
+    # Past the sample, the count is scaled from the compressed size: near the truth, not zero.
+    big = tmp_path / "big.jsonl.gz"
+    with gzip.open(big, "wt") as handle:
+        for i in range(40):
+            handle.write("\n".join(f'{{"title": "{i}", "text": "{r}"}}' for r in rows) + "\n")
+    estimate = preprocess.estimate_articles([big])
+    assert 0.9 * 400_040 <= estimate <= 1.1 * 400_040, estimate
