@@ -204,7 +204,7 @@ def speakers_sql(con, corrections: dict[str, str] | None = None) -> str:
            decided_by,
            CASE WHEN decided_by IS NULL THEN 'organisation: not gendered'
                 WHEN decided_by = 'user' THEN 'corrected by a user' || CASE WHEN found <> '' THEN ' (found: ' || found || ')' ELSE '' END
-                WHEN decided_by = 'none' THEN 'no pronoun, honorific or known given name'
+                WHEN decided_by = 'none' AND found = '' THEN 'no pronoun, honorific or known given name'
                 WHEN decided_by = 'conflict' THEN 'conflicting evidence: ' || found
                 ELSE found END AS evidence,
            quotes

@@ -118,6 +118,8 @@ def test_honorifics_do_not_decide_a_surname_alone(tmp_path):
     assert evidence["Bush"] == (
         "pronouns: she 0, he 1; honorifics (Mrs.): female in 1, male in 0 article(s) (not used: a surname alone)"
     )
+    assert evidence["Reagan"] == "honorifics (Mrs.): female in 1, male in 0 article(s) (not used: a surname alone)"
+    assert evidence["Carter"] == "no pronoun, honorific or known given name"
     assert evidence["Leslie Reagan"] == "honorifics (Mrs.): female in 1, male in 0 article(s)"
 
 
