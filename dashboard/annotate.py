@@ -85,12 +85,45 @@ class Annotator:
         self.taxonomy = load_taxonomy_text(taxonomy_text)
 
     def annotate(self, rows: list[tuple[str, str, str]]) -> dict[str, dict[str, list]]:
-        """(article_id, title, body) rows -> column lists for each per-article table."""
+        """(article_id, title, body) rows -> column lists for each per-article table.
+
+        When the batch raises, the articles are annotated one by one and each one that raises is
+        left out and listed in `out["failed"]` with the error, so one bad article costs only itself.
+        """
         from dashboard.nlp import embeddings
+
+        out = _empty_columns()
+        failed: dict[str, list] = {"article_id": [], "reason": []}
+        try:
+            words = self._extract(rows, out)
+            kept = list(rows)
+        except Exception:  # noqa: BLE001 - which article raised is found by trying each alone
+            out, words, kept = _empty_columns(), [], []
+            for row in rows:
+                one = _empty_columns()
+                try:
+                    words += self._extract([row], one)
+                except Exception as error:  # noqa: BLE001 - recorded as the article's reject reason
+                    failed["article_id"].append(row[0])
+                    failed["reason"].append(f"annotation failed: {type(error).__name__}: {error}"[:500])
+                    continue
+                kept.append(row)
+                for table, columns in one.items():
+                    for name, values in columns.items():
+                        out[table][name].extend(values)
+        # Vectors, then tags for the whole chunk at once: the same function a re-tag runs on the
+        # stored terms, names and vectors, so preprocessing and re-tagging agree by construction.
+        ids = [article_id for article_id, _, _ in kept]
+        vectors = embeddings.embed_articles(kept)
+        out["vectors"] = {"article_id": ids, "vector": vectors}
+        out["topics"] = tag_chunk(out, ids, words, vectors, self.taxonomy)
+        out["failed"] = failed
+        return out
+
+    def _extract(self, rows: list[tuple[str, str, str]], out: dict[str, dict[str, list]]) -> list[int]:
+        """Parse the rows and append their per-article tables to `out`; return their word counts."""
         from dashboard.nlp.extract import annotate_doc
 
-        tables = store.PART_TABLES
-        out: dict[str, dict[str, list]] = {t: {c: [] for c in store.SCHEMAS[t].names} for t in tables}
         texts = [doc_text(title, body) for _, title, body in rows]
         docs = self.nlp.pipe((text for text, _ in texts), batch_size=32)
         words: list[int] = []
@@ -124,13 +157,11 @@ class Annotator:
             for term, count in terms.items():
                 _append(out["terms"], article_id=article_id, term=term, count=count)
             words.append(len(body.split()))
-        # Vectors, then tags for the whole chunk at once: the same function a re-tag runs on the
-        # stored terms, names and vectors, so preprocessing and re-tagging agree by construction.
-        ids = [article_id for article_id, _, _ in rows]
-        vectors = embeddings.embed_articles(rows)
-        out["vectors"] = {"article_id": ids, "vector": vectors}
-        out["topics"] = tag_chunk(out, ids, words, vectors, self.taxonomy)
-        return out
+        return words
+
+
+def _empty_columns() -> dict[str, dict[str, list]]:
+    return {t: {c: [] for c in store.SCHEMAS[t].names} for t in store.PART_TABLES}
 
 
 def tag_chunk(columns: dict[str, dict[str, list]], ids: list[str], words: list[int], vectors, taxonomy) -> dict:
@@ -201,6 +232,8 @@ def part_tables(columns: dict[str, dict[str, list]], taxonomy_version: str) -> d
     tables[f"topics-{taxonomy_version}"] = pa.table(columns["topics"], schema=store.SCHEMAS["topics"])
     vectors = columns["vectors"]
     tables[f"vectors-{embeddings.version()}"] = store.vectors_table(vectors["article_id"], vectors["vector"])
+    if columns.get("failed", {}).get("article_id"):
+        tables["failed"] = pa.table(columns["failed"], schema=store.INTERNAL_SCHEMAS["failed"])
     return tables
 
 

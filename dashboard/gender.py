@@ -5,7 +5,8 @@ the snapshot's `speakers` table; never for organisations. Evidence, in order of 
 
 1. pronouns: quotes whose "he said" / "she said" was resolved to this person (`quotes.speaker_pronoun`);
 2. honorifics: articles quoting the person that also write Mr. / Mrs. / Ms. / Miss / Mme before
-   the person's surname (or given name);
+   the person's surname (or given name); only for names of two words or more, since a surname
+   alone ("Reagan") is shared by a family;
 3. the given name: the names lists shipped in dashboard/nlp/rules, then the 1990 US census lists
    (one sex at least three times as common), as dashboard.nlp.names.gender reads them.
 
@@ -173,7 +174,13 @@ def speakers_sql(con, corrections: dict[str, str] | None = None) -> str:
              h.seen, g.gender AS by_name, g.list, g.first
       FROM spk s LEFT JOIN pron p USING (speaker) LEFT JOIN hon h USING (speaker) LEFT JOIN given g USING (speaker)
       LEFT JOIN _gender_corrections c USING (speaker)),
-    voted AS (SELECT *, {pronoun} AS by_pronoun, {honorific} AS by_honorific FROM judged),
+    -- A one-word speaker is a surname alone, which a relative or spouse shares ("Mrs. Reagan" in an
+    -- article quoting the President): its honorifics are shown but never decide.
+    voted AS (
+      SELECT *, {pronoun} AS by_pronoun,
+             CASE WHEN len(string_split(speaker, ' ')) >= 2 THEN {honorific} END AS by_honorific,
+             len(string_split(speaker, ' ')) < 2 AS surname_only
+      FROM judged),
     decided AS (
       SELECT *,
         CASE WHEN kind IS DISTINCT FROM 'person' THEN NULL
@@ -186,7 +193,8 @@ def speakers_sql(con, corrections: dict[str, str] | None = None) -> str:
              ELSE 'none' END AS decided_by,
         concat_ws('; ',
           CASE WHEN she + he > 0 THEN 'pronouns: she ' || she || ', he ' || he END,
-          CASE WHEN hf + hm > 0 THEN 'honorifics (' || seen || '): female in ' || hf || ', male in ' || hm || ' article(s)' END,
+          CASE WHEN hf + hm > 0 THEN 'honorifics (' || seen || '): female in ' || hf || ', male in ' || hm || ' article(s)'
+               || CASE WHEN surname_only THEN ' (not used: a surname alone)' ELSE '' END END,
           CASE WHEN by_name IS NOT NULL THEN 'given name ' || first || ': ' || by_name || ' (' || list || ')' END
         ) AS found
       FROM voted)
@@ -196,7 +204,7 @@ def speakers_sql(con, corrections: dict[str, str] | None = None) -> str:
            decided_by,
            CASE WHEN decided_by IS NULL THEN 'organisation: not gendered'
                 WHEN decided_by = 'user' THEN 'corrected by a user' || CASE WHEN found <> '' THEN ' (found: ' || found || ')' ELSE '' END
-                WHEN decided_by = 'none' THEN 'no pronoun, honorific or known given name'
+                WHEN decided_by = 'none' AND found = '' THEN 'no pronoun, honorific or known given name'
                 WHEN decided_by = 'conflict' THEN 'conflicting evidence: ' || found
                 ELSE found END AS evidence,
            quotes

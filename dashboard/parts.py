@@ -88,11 +88,15 @@ def assemble(local_root: Path, chunk: str, sources: list[tuple[Path, list[str] |
     store.configure(con)
     stems = [*store.PART_TABLES]
     stems += [stem for stem in versioned if all((folder / f"{stem}.parquet").is_file() for folder, _ in sources)]
+    # Articles whose annotation failed come along from the sources that list them (only fresh ones do).
+    stems += ["failed"] if any((folder / "failed.parquet").is_file() for folder, _ in sources) else []
     with store.building_part(local_root, chunk) as building:
         for stem in stems:
             table = stem.split("-")[0]
             selects = []
             for i, (folder, ids) in enumerate(sources):
+                if stem == "failed" and not (folder / "failed.parquet").is_file():
+                    continue
                 path = store.sql_path(folder / f"{stem}.parquet")
                 if ids is None:
                     selects.append(f"SELECT * FROM read_parquet({path})")

@@ -157,6 +157,19 @@ def articles_table(articles: list[Article]) -> pa.Table:
     return pa.table(columns, schema=store.SCHEMAS["articles"])
 
 
+def without_failed(folder: Path, articles: list[Article], rejects: _Rejects) -> list[Article]:
+    """The chunk's articles less those whose annotation raised (the part's `failed` file), each rejected with its error."""
+    path = folder / "failed.parquet"
+    if not path.is_file():
+        return articles
+    failed = pq.read_table(path).to_pydict()
+    reasons = dict(zip(failed["article_id"], failed["reason"]))
+    for a in articles:
+        if a.article_id in reasons:
+            rejects.add(Reject(a.file, f"line {a.line}", reasons[a.article_id]))
+    return [a for a in articles if a.article_id not in reasons]
+
+
 def duplicate_reason(first: Article) -> str:
     """The reject reason of an exact repeat of an article already read."""
     return f"exact duplicate of {first.file} (line {first.line}); stored once"
@@ -224,20 +237,52 @@ def estimate_articles(inputs: Iterable[str | Path]) -> int:
     """A quick estimate of how many articles the inputs hold, for the progress bar's ETA.
 
     One per .txt file, one per line of .csv/.jsonl files (a CSV body with line breaks makes this
-    an over-estimate; the bar corrects its total as it learns).
+    an over-estimate; the bar corrects its total as it learns). A gzipped one is counted exactly
+    when small, else from its first GZ_SAMPLE decompressed bytes, scaled by its compressed size.
     """
     total = 0
     for given in inputs:
         root = Path(given)
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
         for path in files:
+            gzipped = path.name.lower().endswith(".gz")
             name = path.name.lower().removesuffix(".gz")
             if name.endswith(".txt"):
                 total += 1
-            elif name.endswith((".csv", ".jsonl", ".ndjson")) and not path.name.lower().endswith(".gz"):
-                with open(path, "rb") as handle:
-                    total += sum(block.count(b"\n") for block in iter(lambda h=handle: h.read(1 << 20), b""))
+            elif name.endswith((".csv", ".jsonl", ".ndjson")):
+                total += _gz_lines(path) if gzipped else _lines(path)
     return total
+
+
+# Decompressed bytes read from a gzipped input to estimate its lines (the rest is extrapolated).
+GZ_SAMPLE = 8 << 20
+
+
+def _lines(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _gz_lines(path: Path) -> int:
+    """Lines of a gzipped file, read in blocks: exact up to GZ_SAMPLE bytes, else scaled from them."""
+    import gzip
+    import zlib
+
+    lines = read = 0
+    try:
+        with open(path, "rb") as raw, gzip.GzipFile(fileobj=raw) as handle:
+            while read < GZ_SAMPLE:
+                block = handle.read(1 << 20)
+                if not block:
+                    return lines
+                lines += block.count(b"\n")
+                read += len(block)
+            # Compressed bytes behind the sample (the reader buffers ahead a little: a fair estimate).
+            consumed = raw.tell()
+    except (OSError, EOFError, zlib.error):
+        return lines  # a corrupt gzip: its readable rows are all the run will get
+    size = path.stat().st_size
+    return round(lines * size / consumed) if consumed else lines
 
 
 def preprocess(
@@ -293,6 +338,8 @@ def preprocess(
         nonlocal done_articles
         parts.fetch(parts_root, chunk, out)
         folder = local_parts / chunk
+        done_articles += len(articles)
+        articles = without_failed(folder, articles, rejects)
         meta = f"articles-{_meta_version(articles)}"
         topics_stem = f"topics-{taxonomy_version}"
         if not (folder / f"{meta}.parquet").is_file():
@@ -305,8 +352,8 @@ def preprocess(
         entry = {"chunk": chunk, "articles": meta, "topics": topics_stem, "n": len(articles)}
         if (folder / f"{vectors_stem}.parquet").is_file():
             entry["vectors"] = vectors_stem
-        finished.append((chunk_index[chunk], entry))
-        done_articles += len(articles)
+        if articles:  # else every article of the chunk failed: each is a reject, none is stored
+            finished.append((chunk_index[chunk], entry))
         progress()
 
     def task(chunk: str, articles: list[Article]) -> annotate.ChunkTask:

@@ -152,6 +152,8 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
     "name_map": pa.schema([("name", pa.string()), ("canonical", pa.string())]),
     # Articles where the map gives two of their names one canonical name (their rows are summed).
     "entity_merges": pa.schema([("article_id", pa.string())]),
+    # A part's articles whose annotation raised, with the error: rejected, not stored (`failed.parquet`).
+    "failed": pa.schema([("article_id", pa.string()), ("reason", pa.string())]),
     # Rollups: the sidebar's choices and searches, and the unfiltered views (queries.py reads them
     # when nothing is filtered, so a first visit does not scan the parts). See ROLLUPS.
     "speaker_counts": pa.schema(

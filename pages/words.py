@@ -20,7 +20,9 @@ if concordance.pattern(search) is None:  # only quotation marks or punctuation: 
 found = view.filters.with_(text=f"{view.filters.text} {search}".strip())  # these articles and the word
 
 left, right = st.columns(2)
-split = left.segmented_control("Split by", list(SPLITS), key="words_split")
+# Like the sidebar's outlet control: a store of one outlet has nothing to split by outlet.
+splits = [name for name in SPLITS if name != "outlet" or len(view.raw(queries.source_choices)) >= 2]
+split = left.segmented_control("Split by", splits, key="words_split")
 freq = right.segmented_control("Per", ["week", "month", "quarter", "year"], default="month", key="words_freq")
 freq = freq or "month"
 overall = view.get(queries.word_over_time, search, freq)

@@ -27,9 +27,9 @@ PEOPLE = [
 ]
 
 
-def _tables() -> dict[str, pd.DataFrame]:
+def _tables(people=PEOPLE) -> dict[str, pd.DataFrame]:
     articles, quotes = [], []
-    for i, (speaker, kind, pronouns, body) in enumerate(PEOPLE):
+    for i, (speaker, kind, pronouns, body) in enumerate(people):
         aid = f"a{i}"
         articles.append(
             dict(
@@ -92,6 +92,35 @@ def test_the_evidence_is_said_in_words(hand_store):
         "conflicting evidence: pronouns: she 1, he 0; honorifics (Mr.): female in 0, male in 1 article(s)"
     )
     assert evidence["Acme Corp"] == "organisation: not gendered"
+
+
+# A surname alone is shared by a family: an honorific before it does not say whose it is.
+SURNAMES = [
+    ("Reagan", "person", [None], "Mrs. Reagan arrived as Reagan spoke."),  # surname only: the Mrs. does not decide
+    ("Thatcher", "person", ["she", "she"], "Mrs. Thatcher spoke."),  # pronouns still decide a surname
+    ("Bush", "person", ["he"], "Mrs. Bush waved as Bush spoke."),  # and a Mrs. cannot make them a conflict
+    ("Leslie Reagan", "person", [None], "Mrs. Reagan spoke."),  # two words: the honorific decides
+    ("Carter", "person", [None], "Carter spoke."),  # nothing: unknown
+]
+
+
+def test_honorifics_do_not_decide_a_surname_alone(tmp_path):
+    store.write_snapshot(tmp_path / "store", _tables(SURNAMES), {})
+    con = store.connect(tmp_path / "store")
+    assert _judged(con) == {
+        "Reagan": ("unknown", "none"),
+        "Thatcher": ("female", "pronoun"),
+        "Bush": ("male", "pronoun"),
+        "Leslie Reagan": ("female", "honorific"),
+        "Carter": ("unknown", "none"),
+    }
+    evidence = dict(con.execute("SELECT speaker, evidence FROM speakers").fetchall())
+    assert evidence["Bush"] == (
+        "pronouns: she 0, he 1; honorifics (Mrs.): female in 1, male in 0 article(s) (not used: a surname alone)"
+    )
+    assert evidence["Reagan"] == "honorifics (Mrs.): female in 1, male in 0 article(s) (not used: a surname alone)"
+    assert evidence["Carter"] == "no pronoun, honorific or known given name"
+    assert evidence["Leslie Reagan"] == "honorifics (Mrs.): female in 1, male in 0 article(s)"
 
 
 def test_a_pronoun_is_recorded_only_for_a_person_it_resolved_to(nlp):

@@ -317,3 +317,80 @@ def test_a_user_alias_survives_reruns_and_a_full_rebuild(small_corpus, tmp_path,
     assert quote_rows(out) == SMALL_CORPUS_QUOTES[:2] + renamed
     assert "John Smith" not in {e for _, e, _, _ in entity_rows(out)}
     assert user_aliases(out).read_text(encoding="utf-8").endswith("John Smith\tJohn Q. Smith\n")
+
+
+def test_an_article_whose_annotation_raises_is_rejected_and_the_rest_stored(small_corpus, tmp_path, monkeypatch):
+    # Simulates an extractor bug that one article's text triggers, inside a real run.
+    from dashboard.nlp import extract
+
+    real = extract.annotate_doc
+
+    def buggy(doc, body_start):
+        if "Kaboom" in doc.text:
+            raise IndexError("simulated extractor bug")
+        return real(doc, body_start)
+
+    monkeypatch.setattr(extract, "annotate_doc", buggy)
+    _article(small_corpus, "c.txt", "2024-05-03", "Blast", "Kaboom, a witness said.")
+    out = tmp_path / "store"
+    first = preprocess.preprocess([small_corpus], out, chunk_articles=500)
+    assert sorted(store.read_table(out, "articles")["title"]) == ["Bank raises rates", "Minister visits port"]
+    assert quote_rows(out) == SMALL_CORPUS_QUOTES  # the chunk's other articles keep every annotation
+    rejects = store.read_table(out, "rejects")
+    assert [(r.file.rsplit("/", 1)[-1], r.where, r.reason) for r in rejects.itertuples()] == [
+        ("c.txt", "line 1", "annotation failed: IndexError: simulated extractor bug")
+    ]
+    assert first["counts"]["rejects"] == 1 and first["counts"]["articles"] == 2
+    # A re-run reuses the part and lists the same reject; it does not store the article unannotated.
+    again = preprocess.preprocess([small_corpus], out, chunk_articles=500)
+    assert (again["counts"]["annotated"], again["counts"]["rejects"]) == (0, 1)
+    assert len(store.read_table(out, "articles")) == 2
+    assert list(store.read_table(out, "rejects")["reason"]) == [
+        "annotation failed: IndexError: simulated extractor bug"
+    ]
+    # Adding an article re-chunks: the known two are copied, the failing one tried again and rejected again.
+    _article(small_corpus, "d.txt", "2024-05-04", "Calm day", "Nothing happened, officials said.")
+    third = preprocess.preprocess([small_corpus], out, chunk_articles=500)
+    assert (third["counts"]["annotated"], third["counts"]["articles"], third["counts"]["rejects"]) == (2, 3, 1)
+    assert "Blast" not in set(store.read_table(out, "articles")["title"])
+
+
+def test_a_chunk_where_every_article_raises_stores_nothing_and_says_why(tmp_path, monkeypatch, capsys):
+    from dashboard.nlp import extract
+
+    def broken(doc, body_start):
+        raise RuntimeError("simulated extractor bug")
+
+    monkeypatch.setattr(extract, "annotate_doc", broken)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _article(folder, "a.txt", "2024-05-01", "One", "A body, he said.")
+    assert main(["preprocess", str(folder), "--out", str(tmp_path / "store"), "--no-progress"]) == 1
+    assert "annotation failed: RuntimeError: simulated extractor bug" in capsys.readouterr().err
+
+
+def test_estimate_counts_gzipped_inputs_without_reading_them_whole(tmp_path):
+    import gzip
+    import random
+
+    words = random.Random(7).choices(["port", "bank", "rates", "minister", "storm", "said", "the", "a"], k=90_000)
+    rows = ["date,title,text"] + [f"2024-05-01,T{i},{' '.join(words[i * 9 : i * 9 + 9])}" for i in range(10_000)]
+    small = tmp_path / "small"
+    small.mkdir()
+    (small / "rows.csv").write_text("\n".join(rows) + "\n")
+    with gzip.open(small / "rows.csv.gz", "wt") as handle:
+        handle.write("\n".join(rows) + "\n")
+    (small / "one.txt.gz").write_bytes(gzip.compress(b"date 2024-05-01 T\n\nBody.\n"))
+    (small / "broken.jsonl.gz").write_bytes(gzip.compress(b'{"a": 1}\n{"a": 2}\n' * 3)[:-12])  # truncated
+    # The small gzip is counted exactly, like its plain copy; the .txt.gz is one article.
+    assert preprocess.estimate_articles([small / "rows.csv"]) == 10_001
+    assert preprocess.estimate_articles([small / "rows.csv.gz"]) == 10_001
+    assert preprocess.estimate_articles([small / "one.txt.gz"]) == 1
+    assert preprocess.estimate_articles([small / "broken.jsonl.gz"]) <= 6  # a corrupt gzip: no error
+    # Past the sample, the count is scaled from the compressed size: near the truth, not zero.
+    big = tmp_path / "big.jsonl.gz"
+    with gzip.open(big, "wt") as handle:
+        for i in range(40):
+            handle.write("\n".join(f'{{"title": "{i}", "text": "{r}"}}' for r in rows) + "\n")
+    estimate = preprocess.estimate_articles([big])
+    assert 0.9 * 400_040 <= estimate <= 1.1 * 400_040, estimate

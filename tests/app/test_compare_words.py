@@ -105,6 +105,17 @@ def test_the_word_page_splits_by_outlet_and_keeps_the_word_in_the_url(open_app, 
     assert any("Type a word or phrase" in i.value for i in at.info)
 
 
+def test_the_word_page_offers_no_outlet_split_for_a_one_outlet_store(open_app, seed_store, small_store):
+    at = open_app(seed_store, "words.py", word="Peskov")
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="words_split").options == ["speaker"]
+    at.segmented_control(key="words_split").set_value("speaker").run()
+    assert not at.exception, at.exception
+    assert at.get("plotly_chart")  # the split that is offered still draws
+    two = open_app(small_store, "words.py", word="price")
+    assert two.segmented_control(key="words_split").options == ["outlet", "speaker"]
+
+
 def test_identical_sides_have_no_distinctive_words_and_say_so(open_app, small_store):
     at = open_app(small_store, "compare.py", **comparison.to_params([JANE, JANE]))
     assert not at.exception, at.exception
