@@ -1488,10 +1488,17 @@ def word_contexts(
     aw, ap = f.article_where("a")
     # The date range again: it changes no row, and lets the lemma lookup skip the other dates.
     mw, mp = Filters(text=search, start=f.start, end=f.end).article_where("a")
+    # The newest articles first, without their bodies, then the bodies of those alone: joined on the
+    # date as well (every stored article has one: ingest rejects a missing date), the second scan
+    # reads only the newest days' row groups; selecting the text in the first read every filtered
+    # body (at a million articles 2.7 s for "oil", now 1.0 s).
     rows = con.execute(
         f"""
-        SELECT a.date, a.source, a.title, a.text, a.article_id FROM articles a WHERE {aw} AND {mw}
-        ORDER BY a.date DESC NULLS LAST, a.article_id LIMIT ?""",
+        WITH hits AS MATERIALIZED (SELECT a.article_id, a.date FROM articles a WHERE {aw} AND {mw}
+                                   ORDER BY a.date DESC NULLS LAST, a.article_id LIMIT ?)
+        SELECT a.date, a.source, a.title, a.text, a.article_id
+        FROM articles a SEMI JOIN hits h ON h.article_id = a.article_id AND h.date = a.date
+        ORDER BY a.date DESC NULLS LAST, a.article_id""",
         [*ap, *mp, _limit(articles)],
     ).fetchall()
     found = concordance.pattern(search)

@@ -83,6 +83,18 @@ def test_the_search_text_selects_exactly(con, text, expected):
     assert ids(con, text) == expected
 
 
+@pytest.mark.parametrize("text", ["said", "said the", "oil said", "feared", '"the price"', "5"])
+def test_a_date_range_keeps_every_kind_of_match_in_range_and_none_outside(con, text):
+    # The lemma lookups and the body scans carry the date range as parameters of their own: bound in
+    # the wrong order, a range that holds every article would find none (or raise).
+    def dated(start, end):
+        sql, params = Filters(text=text, start=start, end=end).article_where("a")
+        return sorted(r[0] for r in con.execute(f"SELECT article_id FROM articles a WHERE {sql}", params).fetchall())
+
+    assert dated(dt.date(2024, 12, 31), dt.date(2025, 1, 1)) == ids(con, text) != []
+    assert dated(dt.date(2025, 1, 2), dt.date(2025, 3, 1)) == []
+
+
 def test_reading_the_search_text():
     assert text_query('  Oil prices, "crude  oil" 50% U.S. a (OPEC) -- ') == TextQuery(
         words=("oil", "prices", "opec"), literals=("50%", "U.S.", "a"), phrases=("crude oil",)
