@@ -985,6 +985,14 @@ def table_size(con: duckdb.DuckDBPyConnection, f: Filters, table: str, *args) ->
     are counted by counts and health_summary.)
     """
     fa, ap = _scope(f)
+    if table == "articles_table" and f.is_empty():
+        # A topic's articles of any kind, or all articles: the commit's counts (at a million
+        # articles 0.25 s for a topic's count over the tags, against a lookup of one row).
+        if args and args[0]:
+            return _df(
+                con, "SELECT coalesce(sum(articles), 0)::BIGINT AS rows FROM topic_counts WHERE topic = ?", [args[0]]
+            )
+        return _df(con, "SELECT coalesce(sum(articles), 0)::BIGINT AS rows FROM daily_counts", [])
     if table == "articles_table":
         topic = args[0] if args else None
         sql = "SELECT count(*) FROM fa" + (

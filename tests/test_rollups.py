@@ -72,6 +72,8 @@ QUERIES = {
     "top_speakers_by_gender": lambda con, f: q.top_speakers_by_gender(con, f, 5),
     "speaker_genders": lambda con, f: q.speaker_genders(con, f, 50),
     "speaker_genders size": lambda con, f: q.table_size(con, f, "speaker_genders"),
+    "articles_table size": lambda con, f: q.table_size(con, f, "articles_table"),
+    "articles_table size of a topic": lambda con, f: q.table_size(con, f, "articles_table", _top_topic(con)),
     # The newest rows of long tables: unfiltered, they read only the days the daily rollup points at.
     "quotes_table newest": lambda con, f: q.quotes_table(con, f, False, 12),
     "quotes_table unattributed newest": lambda con, f: q.quotes_table(con, f, True, 4),
