@@ -6,9 +6,10 @@ click on a bar becomes a filter (dashboard/ui reads it back).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -49,6 +50,29 @@ _OFFSETS = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS-JAN", "ye
 # Beyond this many periods on the axis a bar is a pixel or two wide: when most periods are empty, a dot on
 # each bar's top keeps the lone bars visible (a full chart is a visible area anyway).
 _DOTS_AFTER = {"wide": 120, "panel": 40}
+
+
+# A time chart's default period: the finest of month and coarser that puts at most this many on the axis.
+# A year of news gets months (as before); an archive of decades gets quarters or years, whose chart is
+# readable and a fraction of the size to send and draw (53 years by month is 636 points per series).
+MOST_DEFAULT_PERIODS = 150
+
+
+def default_period(first: dt.date, last: dt.date, options: Sequence[str]) -> str:
+    """The period a time chart starts with for dates first..last, among `options` (names of PERIODS).
+
+    Month when it fits (never finer: a user asks for days or weeks), else the next coarser option that
+    keeps the axis under MOST_DEFAULT_PERIODS, else the coarsest offered.
+    """
+    order = list(_PERIOD_DAYS)
+    candidates = [p for p in order if p in options and order.index(p) >= order.index("month")]
+    if not candidates:
+        return max(options, key=order.index)
+    days = (last - first).days + 1
+    for period in candidates:
+        if days / _PERIOD_DAYS[period] <= MOST_DEFAULT_PERIODS:
+            return period
+    return candidates[-1]
 
 
 def series_colors(names: Iterable[str]) -> dict[str, str]:

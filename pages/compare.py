@@ -18,7 +18,7 @@ FORMATS = {c: st.column_config.NumberColumn(c, format="%.2f") for c in ("per_10k
 names = [f"{comparison.label(i)}: {comparison.short(side)}" for i, side in enumerate(sides)]
 left, right = st.columns(2)
 what = left.segmented_control("Count", ["articles", "quotes"], default="articles", key="compare_what") or "articles"
-freq = right.segmented_control("Per", ["week", "month", "quarter"], default="month", key="compare_freq") or "month"
+freq = ui.period(view, "Per", "compare_freq", where=right)
 ui.chart(
     charts.sides_over_time(
         view.raw(queries.compare_over_time, sides, freq, what), what, f"{what.capitalize()} over time", names, freq

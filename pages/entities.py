@@ -23,9 +23,7 @@ st.subheader("Mentions over time")
 top = view.get(queries.top_entities, ui.MAX_SHOWN).head(60)  # the entities table's query, cached once
 choices = list(dict.fromkeys([*view.filters.entities, *top["entity"]]))
 chosen = st.multiselect("Compare entities", choices, default=choices[:4], key="compare_entities", max_selections=10)
-freq = (
-    st.segmented_control("Per", ["week", "month", "quarter", "year"], default="month", key="entities_freq") or "month"
-)
+freq = ui.period(view, "Per", "entities_freq")
 series = view.get(queries.mentions_over_time, tuple(chosen), freq)
 if len(series):
     ui.chart(

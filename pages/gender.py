@@ -7,7 +7,7 @@ from dashboard import charts, queries, ui
 
 view = ui.page("Gender of sources")
 
-freq = st.segmented_control("Per", ["week", "month", "quarter", "year"], default="month", key="gender_freq") or "month"
+freq = ui.period(view, "Per", "gender_freq")
 over_time = view.get(queries.gender_over_time, freq)
 if not len(over_time):
     ui.empty("No quotes of people (organisations have no gender) in these articles.")

@@ -15,13 +15,13 @@ if len(view.raw(queries.source_choices)) < 2:  # the store itself, not only thes
         icon=":material/info:",
     )
 
-freq = st.segmented_control("Articles per", ["week", "month", "quarter", "year"], default="month", key="outlets_freq")
+freq = ui.period(view, "Articles per", "outlets_freq")
 ui.chart(
     charts.over_time(
-        view.get(queries.articles_per_source, freq or "month"),
+        view.get(queries.articles_per_source, freq),
         "articles",
         "Articles per outlet over time",
-        freq or "month",
+        freq,
         series="source",
         kind="line",
     ),

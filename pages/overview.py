@@ -10,7 +10,7 @@ counts = view.get(queries.counts).iloc[0]
 for column, name in zip(st.columns(4), ("articles", "quotes", "speakers", "entities")):
     column.metric(name.capitalize(), f"{int(counts[name]):,}")
 
-freq = st.segmented_control("Articles per", ["day", "week", "month"], default="month", key="overview_freq") or "month"
+freq = ui.period(view, "Articles per", "overview_freq", ("day", *ui.PERIODS))
 ui.chart(
     charts.over_time(view.get(queries.articles_over_time, freq), "articles", "Articles over time", freq),
     key="overview_articles_time",

@@ -36,10 +36,7 @@ else:
     st.subheader("Quotes over time")
     choices = list(dict.fromkeys([*view.filters.speakers, *top_50["speaker"]]))
     chosen = st.multiselect("Compare speakers", choices, default=choices[:3], key="compare_speakers", max_selections=9)
-    freq = (
-        st.segmented_control("Quotes per", ["week", "month", "quarter", "year"], default="month", key="speakers_freq")
-        or "month"
-    )
+    freq = ui.period(view, "Quotes per", "speakers_freq")
     series = view.get(queries.quotes_over_time, tuple(chosen), freq)
     if len(series):
         ui.chart(

@@ -20,10 +20,7 @@ else:
             filter_field="topics",
         )
     with right:
-        freq = (
-            st.segmented_control("Per", ["week", "month", "quarter", "year"], default="month", key="topics_freq")
-            or "month"
-        )
+        freq = ui.period(view, "Per", "topics_freq")
         ui.chart(
             charts.shares(
                 view.get(queries.topic_over_time, freq, kind),

@@ -23,8 +23,7 @@ left, right = st.columns(2)
 # Like the sidebar's outlet control: a store of one outlet has nothing to split by outlet.
 splits = [name for name in SPLITS if name != "outlet" or len(view.raw(queries.source_choices)) >= 2]
 split = left.segmented_control("Split by", splits, key="words_split")
-freq = right.segmented_control("Per", ["week", "month", "quarter", "year"], default="month", key="words_freq")
-freq = freq or "month"
+freq = ui.period(view, "Per", "words_freq", where=right)
 overall = view.get(queries.word_over_time, search, freq)
 matched, total = int(overall["articles"].sum()), int(overall["total"].sum())
 st.caption(f"{matched:,} of {total:,} articles: {found.describe()}")

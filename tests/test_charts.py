@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from dashboard import charts
@@ -266,3 +268,18 @@ def test_shares_name_the_period_on_the_y_axis_and_grow_with_the_legend():
     assert many.layout.yaxis.title.text == "share of articles per week"
     assert many.layout.xaxis.title.text is None  # it collided with a many-row legend in a narrow column
     assert many.layout.height > one.layout.height >= charts.HEIGHT
+
+
+def test_time_charts_start_at_months_and_coarsen_only_for_long_spans():
+    options = ("day", "week", "month", "quarter", "year")
+    year = (dt.date(1987, 1, 1), dt.date(1987, 12, 31))
+    assert charts.default_period(*year, options) == "month"
+    # 150 months fit; 151 do not, and quarters take over; past 150 quarters, years.
+    assert charts.default_period(dt.date(2000, 1, 1), dt.date(2012, 6, 1), options) == "month"
+    assert charts.default_period(dt.date(2000, 1, 1), dt.date(2012, 8, 1), options) == "quarter"
+    assert charts.default_period(dt.date(1960, 1, 1), dt.date(1987, 6, 30), options) == "quarter"
+    assert charts.default_period(dt.date(1935, 1, 1), dt.date(1987, 12, 31), options) == "year"
+    # Only what the control offers: without years, quarters however long; a single day is still months.
+    assert charts.default_period(dt.date(1900, 1, 1), dt.date(1987, 12, 31), ("week", "month", "quarter")) == "quarter"
+    assert charts.default_period(dt.date(1987, 3, 1), dt.date(1987, 3, 1), options) == "month"
+    assert charts.default_period(*year, ("day", "week")) == "week"

@@ -11,11 +11,23 @@ from dashboard.ui.data import View, clear_caches
 from dashboard.ui.editing import gender_editor, speaker_editor
 from dashboard.ui.frame import PAGES, navigation, page
 from dashboard.ui.topics import discovery
-from dashboard.ui.widgets import MAX_SHOWN, chart, downloads, empty, query_table, table, topic_colors, word_cloud
+from dashboard.ui.widgets import (
+    MAX_SHOWN,
+    PERIODS,
+    chart,
+    downloads,
+    empty,
+    period,
+    query_table,
+    table,
+    topic_colors,
+    word_cloud,
+)
 
 __all__ = [
     "MAX_SHOWN",
     "PAGES",
+    "PERIODS",
     "query_table",
     "View",
     "chart",
@@ -29,6 +41,7 @@ __all__ = [
     "gender_editor",
     "navigation",
     "page",
+    "period",
     "show_article",
     "speaker_editor",
     "table",

@@ -86,7 +86,8 @@ def preset_range(preset: str, first: dt.date, last: dt.date) -> tuple[dt.date, d
     return None
 
 
-def _span(view: View) -> tuple[dt.date, dt.date] | None:
+def corpus_dates(view: View) -> tuple[dt.date, dt.date] | None:
+    """First and last date of the whole store, or None when it has no dated article."""
     row = view.raw(queries.corpus_span).iloc[0]
     if pd.isna(row["first"]):
         return None
@@ -325,7 +326,7 @@ def _write_url(f: Filters) -> None:
 def corpus_caption(view: View) -> str:
     """Markdown naming the open corpus: articles, date span, when processed, model."""
     m = view.manifest
-    span = _span(view)
+    span = corpus_dates(view)
     articles = int(view.raw(queries.corpus_span).iloc[0]["articles"])
     dates = f"{span[0]:%d %b %Y} – {span[1]:%d %b %Y}" if span else "no dates"
     created = str(m.get("created", "unknown"))[:16].replace("T", " ")
@@ -339,7 +340,7 @@ def corpus_caption(view: View) -> str:
 def filters(view: View) -> Filters:
     """Draw the sidebar filters and return this run's Filters (also written into the URL)."""
     state = st.session_state
-    span = _span(view)
+    span = corpus_dates(view)
     previous_span = state.get(SPAN, span)
     state[SPAN] = span
     if span and previous_span != span and DATES in state:

@@ -256,6 +256,19 @@ def query_table(
     return table(head, view_name, view.filters, key, rows=rows, full=FullTable(view, query, args), **options)
 
 
+PERIODS = ("week", "month", "quarter", "year")
+
+
+def period(view: View, label: str, key: str, options: tuple[str, ...] = PERIODS, where=st) -> str:
+    """A "per week / month / ..." control for a time chart; it starts at the period that suits the dates
+    shown (the filter's range, else the corpus's: charts.default_period), which is also the answer when
+    the user clears the choice."""
+    span = sidebar.corpus_dates(view)
+    chosen = view.filters
+    default = charts.default_period(chosen.start or span[0], chosen.end or span[1], options) if span else "month"
+    return where.segmented_control(label, list(options), default=default, key=key) or default
+
+
 def topic_colors(view: View) -> dict[str, str]:
     """One colour per topic of the whole store, so a topic has the same colour on every page and filter."""
     return charts.series_colors(view.raw(queries.topic_choices)["topic"])

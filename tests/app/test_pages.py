@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from dashboard import store
 from dashboard.filters import Filters
 from dashboard.ui.frame import PAGES
+from tests.app import stores
 from tests.app.conftest import connect, copy_store
 
 PAGE_FILES = [file for file, *_ in PAGES]
@@ -151,6 +154,32 @@ def test_date_presets_are_relative_to_the_corpus(open_app, small_store):
     assert at.metric[0].value == "2"
     at.selectbox(key="filter_preset").set_value("All dates").run()
     assert first_caption(at) == "All articles"
+
+
+def test_time_charts_of_a_decades_long_archive_start_per_quarter_and_per_month_for_a_season(open_app, tmp_path):
+    tables = stores.tables()
+    tables["articles"].loc[0, "date"] = dt.date(1990, 5, 5)  # a1: 35 years before the rest
+    directory = tmp_path / "store"
+    store.write_snapshot(directory, tables, {"model": "hand-built", "counts": {"articles": 5}})
+
+    def bars(at) -> dict[str, int]:
+        trace = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+        y = trace["y"]  # plotly sends numbers as typed binary arrays
+        counts = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]) if isinstance(y, dict) else y
+        return {str(x)[:10]: int(n) for x, n in zip(trace["x"], counts)}
+
+    at = open_app(directory, "overview.py")
+    assert at.segmented_control(key="overview_freq").value == "quarter"
+    assert bars(at) == {"1990-04-01": 1, "2025-01-01": 4}
+    # The default follows the dates shown: one season of 2025 is drawn per month again.
+    season = open_app(directory, "overview.py", start="2025-01-01", end="2025-03-31")
+    assert season.segmented_control(key="overview_freq").value == "month"
+    assert bars(season) == {"2025-01-01": 1, "2025-02-01": 1, "2025-03-01": 2}
+    # A choice the user makes stays; clearing it falls back to the default.
+    at.segmented_control(key="overview_freq").set_value("year").run()
+    assert bars(at) == {"1990-01-01": 1, "2025-01-01": 4}
+    at.segmented_control(key="overview_freq").set_value(None).run()
+    assert bars(at) == {"1990-04-01": 1, "2025-01-01": 4}
 
 
 def test_clear_all_resets_every_filter(open_app, small_store):
