@@ -239,6 +239,12 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
         [("date", pa.date32()), ("entity", pa.string()), ("articles", pa.int64()), ("mentions", pa.int64())]
     ),
     "speaker_daily_top": pa.schema([("date", pa.date32()), ("speaker", pa.string()), ("quotes", pa.int64())]),
+    # The articles quoting each speaker, sorted by speaker: the speaker filter reads the row groups
+    # of the chosen names only (the quotes' speaker is a join with the name map, so no scan of the
+    # quotes can skip anything).
+    "speaker_articles": pa.schema(
+        [("speaker", pa.string()), ("article_id", pa.string()), ("date", pa.date32()), ("quotes", pa.int64())]
+    ),
     # Extraction health with nothing filtered: quotes by their facets, per outlet the marks and
     # quotes, and the articles with the largest gap between quotation marks and direct quotes.
     "quote_facets": pa.schema(
@@ -1022,6 +1028,9 @@ ROLLUPS = {
         FROM quotes q SEMI JOIN (SELECT speaker FROM speaker_counts ORDER BY quotes DESC, speaker LIMIT {TOP_SERIES}) t
              USING (speaker)
         WHERE q.date IS NOT NULL GROUP BY q.date, q.speaker ORDER BY q.speaker, q.date""",
+    "speaker_articles": """
+        SELECT speaker, article_id, any_value(date) AS date, count(*) AS quotes
+        FROM quotes WHERE speaker IS NOT NULL GROUP BY speaker, article_id ORDER BY speaker, date, article_id""",
     "quote_facets": """
         SELECT a.source, q.kind, q.rule, q.resolved_by, q.speaker_kind, count(*) AS quotes,
                count(*) FILTER (WHERE q.speaker IS NULL) AS unattributed

@@ -101,6 +101,40 @@ def test_an_unfiltered_view_from_the_rollups_equals_the_scan(reuters_store, name
     pd.testing.assert_frame_equal(from_rollups, scanned, check_dtype=False)
 
 
+def test_the_speaker_filter_keeps_exactly_the_articles_quoting_the_speaker(reuters_store):
+    """It reads speaker_articles, not the quotes: for every speaker (merged names among them), alone,
+    in twos and within dates, the articles are those the quotes give."""
+    con = store.connect(reuters_store)
+    merged = set(con.execute("SELECT canonical FROM name_map").fetchnumpy()["canonical"])
+    speakers = q.speaker_choices(con)["speaker"].tolist()
+    assert len(speakers) > 20 and merged & set(speakers)
+    # (That the rollup is a plain read of its file: test_the_rollups_are_read_from_the_snapshot_not_computed.)
+    assert "FROM speaker_articles" in _filtered_ids(Filters(speakers=(speakers[0],)))[0]
+
+    def quoting(names, start=None, end=None) -> list[str]:
+        sql = "SELECT DISTINCT article_id FROM quotes WHERE speaker IN (SELECT unnest(?::VARCHAR[]))"
+        params = [list(names)]
+        if start:
+            sql += " AND date BETWEEN ? AND ?"
+            params += [start, end]
+        return sorted(con.execute(sql, params).fetchnumpy()["article_id"].tolist())
+
+    start, end = dt.date(1987, 3, 1), dt.date(1987, 3, 31)
+    cases = [(s,) for s in speakers] + list(zip(speakers[::2], speakers[1::2]))
+    for names in cases:
+        assert _ids(con, Filters(speakers=names)) == quoting(names), names
+        assert _ids(con, Filters(speakers=names, start=start, end=end)) == quoting(names, start, end), names
+
+
+def _filtered_ids(f: Filters) -> tuple[str, list]:
+    where, params = f.article_where("a")
+    return f"SELECT a.article_id FROM articles a WHERE {where} ORDER BY a.article_id", params
+
+
+def _ids(con, f: Filters) -> list[str]:
+    return con.execute(*_filtered_ids(f)).fetchnumpy()["article_id"].tolist()
+
+
 def test_the_newest_rows_start_on_the_day_the_rollup_gives(reuters_store):
     con = store.connect(reuters_store)
     newest = q.quotes_table(con, Filters(), False, 12)
