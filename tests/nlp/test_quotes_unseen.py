@@ -88,6 +88,18 @@ def test_an_abbreviated_title_is_not_the_speaker_and_does_not_end_the_sentence(q
     ]
 
 
+def test_a_position_or_office_before_a_name_is_no_part_of_the_speaker(quotes):
+    found = quotes(
+        'Coach Dave Miller praised his team. "They played with heart," Miller said. '
+        'Goalie Sam Ortiz stopped 30 shots. "It was a team effort," he said. '
+        "Father Tom Walsh said the parish would help."
+    )
+    assert [s for _, s, _ in found] == ["Dave Miller", "Sam Ortiz", "Tom Walsh"]
+    # A surname that is also a title stays in the name; a title alone is not stripped to nothing.
+    found = quotes("Julie Bishop said the talks had failed. Later, Bishop said she would resign.")
+    assert [s for _, s, _ in found] == ["Julie Bishop", "Julie Bishop"]
+
+
 @pytest.mark.parametrize(
     "text, quote, speaker",
     [
