@@ -27,8 +27,9 @@ from dashboard.nlp.names import (
 )
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "LAW", "PRODUCT")
-# Single-word entities of these labels are often people the tagger mislabelled ("Peskov" as ORG).
-_SHORT_PERSON_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
+# A single-word entity that is the surname of someone named in full in the article is that person,
+# whatever label the tagger gave it ("Peskov" as ORG, "Cole" as PRODUCT after "Jane Cole").
+_SHORT_PERSON_LABELS = set(LABELS)
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*")
 _SIDE_CLAUSES = {"relcl", "advcl", "acl"}
 _HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}

@@ -88,6 +88,17 @@ def test_an_abbreviated_title_is_not_the_speaker_and_does_not_end_the_sentence(q
     ]
 
 
+def test_a_surname_the_tagger_labelled_a_product_is_still_the_person_named_in_full(quotes, nlp):
+    # The small model reads this 'Cole' as a PRODUCT: it spoke as an organisation called "Cole".
+    text = "Environment Minister Jane Cole met with mayors on Tuesday. Cole said she would announce funding soon."
+    assert [(e.text, e.label_) for e in nlp(text).ents if e.text == "Cole"] == [("Cole", "PRODUCT")]
+    quote = annotate_doc(nlp(text)).quotes[0]
+    assert (quote.speaker, quote.speaker_kind) == ("Jane Cole", "person")
+    # Without a person of that surname it is not made one.
+    quote = annotate_doc(nlp("Cole said it would cut prices. Jane Ross said she would buy.")).quotes[0]
+    assert quote.speaker == "Cole" and quote.speaker_kind != "person"
+
+
 def test_a_position_or_office_before_a_name_is_no_part_of_the_speaker(quotes):
     found = quotes(
         'Coach Dave Miller praised his team. "They played with heart," Miller said. '
