@@ -99,6 +99,16 @@ def test_a_surname_the_tagger_labelled_a_product_is_still_the_person_named_in_fu
     assert quote.speaker == "Cole" and quote.speaker_kind != "person"
 
 
+def test_a_surname_read_as_a_plural_noun_speaks_when_a_given_name_precedes_it(quotes):
+    # The small model tags 'Rory Banks' a work of art and 'Banks' a plural noun; the addressee
+    # ('told Golf Channel's Jane Doe') is never the speaker.
+    found = quotes('"It was a tough week," Rory Banks told Golf Channel\'s Jane Doe after his round.')
+    assert [(q, s) for q, s, _ in found] == [("It was a tough week,", "Rory Banks")]
+    # His caddies are not he: the name only says whose they are.
+    found = quotes('"It was a tough week," Rory Banks\' caddies told reporters.')
+    assert [s for _, s, _ in found] == [None]
+
+
 def test_a_position_or_office_before_a_name_is_no_part_of_the_speaker(quotes):
     found = quotes(
         'Coach Dave Miller praised his team. "They played with heart," Miller said. '

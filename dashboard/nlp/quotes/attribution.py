@@ -167,8 +167,12 @@ def speaker_of(ctx: ArticleContext, head: Token | None, evidence: Evidence) -> S
     author = author_of(ctx, head)
     if author:
         return author
+    # 'Rory Banks told ...' with 'Banks' read as a plural noun: a given name before it says it is a name.
+    given = head.text[:1].isupper() and any(
+        c.dep_ == "compound" and c.text[:1].isupper() and gender(f"{c.text} {head.text}") for c in head.lefts
+    )
     if (
-        (head.pos_ == "PROPN" or _untagged_name(ctx, head))
+        (head.pos_ == "PROPN" or _untagged_name(ctx, head) or given)
         and head.ent_type_ not in NOT_SPEAKERS
         and not is_dateline(head)
     ):
