@@ -67,17 +67,17 @@ class Filters:
             clauses.append(f"{alias}.source IN ({marks(self.sources)})")
             params.extend(self.sources)
         # Each choice list keeps the articles having at least one matching row in its table
-        # (for speakers, the rollup of quotes per speaker and article: the same rows, read by name).
+        # (for speakers and topics, the rollups of their articles: the same rows, read by name).
         for values, table, column in (
             (self.speakers, "speaker_articles", "speaker"),
             (self.speaker_kinds, "quotes", "speaker_kind"),
             (self.entities, "entities", "entity"),
-            (self.topics, "topics", "topic"),
+            (self.topics, "topic_articles", "topic"),
         ):
             if values:
-                # Quote and entity rows carry their article's date: the subquery reads only the
-                # row groups of the chosen dates (speaker_articles: of the chosen names).
-                dates, date_params = self.row_dates(table) if table != "topics" else ("TRUE", [])
+                # Their rows carry their article's date: the subquery reads only the row groups of
+                # the chosen dates (speaker_articles and topic_articles: of the chosen names too).
+                dates, date_params = self.row_dates(table)
                 clauses.append(
                     f"{alias}.article_id IN (SELECT article_id FROM {table} {table}"
                     f" WHERE {column} IN ({marks(values)}) AND {dates})"

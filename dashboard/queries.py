@@ -945,8 +945,11 @@ def articles_table(
 def articles_table_sql(f: Filters, topic: str | None = None, limit: int | None = None) -> tuple[str, list]:
     """SQL and parameters of articles_table."""
     aw, ap = f.article_where("a")
+    dates, dp = f.row_dates("t")
     topic_sql, tp = (
-        ("AND a.article_id IN (SELECT article_id FROM topics WHERE topic = ?)", [topic]) if topic else ("", [])
+        (f"AND a.article_id IN (SELECT article_id FROM topic_articles t WHERE topic = ? AND {dates})", [topic, *dp])
+        if topic
+        else ("", [])
     )
     return (
         f"""
@@ -968,7 +971,7 @@ def articles_table_sql(f: Filters, topic: str | None = None, limit: int | None =
           GROUP BY article_id),
         tps AS (
           SELECT t.article_id, string_agg(t.topic, ', ' ORDER BY t.score DESC, t.topic) AS topics
-          FROM topics t SEMI JOIN fa ON fa.article_id = t.article_id GROUP BY t.article_id)
+          FROM topic_articles t SEMI JOIN fa ON fa.article_id = t.article_id AND fa.date = t.date GROUP BY t.article_id)
         SELECT fa.date, fa.title, fa.source, ents.top_entities, spk.speakers, tps.topics,
                coalesce(spk.quotes, 0) AS quotes, coalesce(ents.entities, 0) AS entities, fa.words, fa.article_id
         FROM fa LEFT JOIN ents USING (article_id) LEFT JOIN spk USING (article_id) LEFT JOIN tps USING (article_id)

@@ -245,6 +245,18 @@ INTERNAL_SCHEMAS: dict[str, pa.Schema] = {
     "speaker_articles": pa.schema(
         [("speaker", pa.string()), ("article_id", pa.string()), ("date", pa.date32()), ("quotes", pa.int64())]
     ),
+    # Each topic's articles with their date and score, sorted by topic and date: the topic filter and
+    # a table's topics read the row groups of the chosen topics and dates only (the topics of the
+    # parts carry no date).
+    "topic_articles": pa.schema(
+        [
+            ("topic", pa.string()),
+            ("kind", pa.string()),
+            ("article_id", pa.string()),
+            ("date", pa.date32()),
+            ("score", pa.float32()),
+        ]
+    ),
     # Extraction health with nothing filtered: quotes by their facets, per outlet the marks and
     # quotes, and the articles with the largest gap between quotation marks and direct quotes.
     "quote_facets": pa.schema(
@@ -1031,6 +1043,9 @@ ROLLUPS = {
     "speaker_articles": """
         SELECT speaker, article_id, any_value(date) AS date, count(*) AS quotes
         FROM quotes WHERE speaker IS NOT NULL GROUP BY speaker, article_id ORDER BY speaker, date, article_id""",
+    "topic_articles": """
+        SELECT t.topic, t.kind, t.article_id, a.date, t.score
+        FROM topics t LEFT JOIN articles a ON a.article_id = t.article_id ORDER BY t.topic, a.date, t.article_id""",
     "quote_facets": """
         SELECT a.source, q.kind, q.rule, q.resolved_by, q.speaker_kind, count(*) AS quotes,
                count(*) FILTER (WHERE q.speaker IS NULL) AS unattributed

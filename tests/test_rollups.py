@@ -126,6 +126,37 @@ def test_the_speaker_filter_keeps_exactly_the_articles_quoting_the_speaker(reute
         assert _ids(con, Filters(speakers=names, start=start, end=end)) == quoting(names, start, end), names
 
 
+def test_the_topic_filter_keeps_exactly_the_articles_tagged_with_the_topic(reuters_store):
+    """It reads topic_articles (sorted by topic and date), not the topics of the parts."""
+    con = store.connect(reuters_store)
+    topics = q.topic_choices(con)["topic"].tolist()
+    assert len(topics) >= 4
+    assert "FROM topic_articles" in _filtered_ids(Filters(topics=(topics[0],)))[0]
+
+    def tagged(names, start=None, end=None) -> list[str]:
+        sql = """SELECT DISTINCT t.article_id FROM topics t JOIN articles a USING (article_id)
+                 WHERE t.topic IN (SELECT unnest(?::VARCHAR[]))"""
+        params = [list(names)]
+        if start:
+            sql += " AND a.date BETWEEN ? AND ?"
+            params += [start, end]
+        return sorted(con.execute(sql, params).fetchnumpy()["article_id"].tolist())
+
+    start, end = dt.date(1987, 3, 1), dt.date(1987, 3, 31)
+    for names in [(t,) for t in topics] + list(zip(topics[::2], topics[1::2])):
+        assert _ids(con, Filters(topics=names)) == tagged(names), names
+        assert _ids(con, Filters(topics=names, start=start, end=end)) == tagged(names, start, end), names
+    # The articles table lists each article's topics, best first, from the same rows.
+    table = q.articles_table(con, Filters(), topics[0], None)
+    assert sorted(table["article_id"]) == tagged((topics[0],))
+    for row in table.itertuples():
+        expected = con.execute(
+            "SELECT string_agg(topic, ', ' ORDER BY score DESC, topic) FROM topics WHERE article_id = ?",
+            [row.article_id],
+        ).fetchone()[0]
+        assert row.topics == expected
+
+
 def _filtered_ids(f: Filters) -> tuple[str, list]:
     where, params = f.article_where("a")
     return f"SELECT a.article_id FROM articles a WHERE {where} ORDER BY a.article_id", params
