@@ -285,9 +285,30 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "untagged-surname-not-a-name",
         "dashboard/nlp/quotes/attribution.py",
-        '(head.pos_ == "PROPN" or _untagged_name(ctx, head))',
-        '(head.pos_ == "PROPN")',
+        '(head.pos_ == "PROPN" or _untagged_name(ctx, head) or given)',
+        '(head.pos_ == "PROPN" or given)',
         ("tests/nlp/test_quotes_unseen.py",),
+    ),
+    Mutation(
+        "plural-surname-not-a-name",
+        "dashboard/nlp/quotes/attribution.py",
+        '(head.pos_ == "PROPN" or _untagged_name(ctx, head) or given)',
+        '(head.pos_ == "PROPN" or _untagged_name(ctx, head))',
+        ("tests/nlp/test_quotes_unseen.py",),
+    ),
+    Mutation(
+        "speaker-filter-reads-the-quotes",
+        "dashboard/filters.py",
+        '(self.speakers, "speaker_articles", "speaker")',
+        '(self.speakers, "quotes", "speaker")',
+        ("tests/test_rollups.py",),
+    ),
+    Mutation(
+        "topics-table-lists-no-topics",
+        "dashboard/queries.py",
+        "FROM topic_articles t SEMI JOIN fa ON fa.article_id = t.article_id AND fa.date = t.date GROUP BY t.article_id",
+        "FROM topic_articles t SEMI JOIN fa ON fa.article_id = t.article_id AND fa.date = t.date + 1 GROUP BY t.article_id",
+        ("tests/test_rollups.py",),
     ),
     Mutation(
         "pronoun-ignores-gender",
