@@ -694,7 +694,7 @@ def compare_page(w: Work, f: Filters) -> None:
     names = [f"{i}: {side.describe()}" for i, side in enumerate(sides)]
     series = w.q("compare_over_time", sides, "month", "articles")
     w.fig(lambda: charts.sides_over_time(series, "articles", "Articles over time", names, "month"))
-    w.q("keyness", sides, 15, tuple(sorted(STOP_WORDS)))
+    words_of = w.q("compare_terms", sides, 15, tuple(sorted(STOP_WORDS)), 300)
     w.q("compare_counts", sides)
     for query, label, value in (
         ("compare_top_speakers", "speaker", "quotes"),
@@ -705,7 +705,7 @@ def compare_page(w: Work, f: Filters) -> None:
             w.fig(
                 lambda i=i, top=top, label=label, value=value: charts.bars(top[top["side"] == i], label, value, "Top")
             )
-    terms = w.q("compare_term_frequencies", sides, 300)
+    terms = words_of[words_of["list"] == "frequent"]
     for i in range(len(sides)):
         mine = terms[terms["side"] == i]
         cloud = dict(list(without_stop_words(dict(zip(mine["term"], mine["count"]))).items())[:120])

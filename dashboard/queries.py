@@ -1348,18 +1348,8 @@ def compare_top_entities(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, .
 
 def compare_term_frequencies(con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int = 200) -> pd.DataFrame:
     """Each side's lemma counts (side, term, count), the n most frequent, as `term_frequencies` gives them."""
-    sa, params = _sides(sides)
-    frame = _df(
-        con,
-        f"""
-        WITH {sa}
-        SELECT sa.side, t.term, sum(t.count)::BIGINT AS n FROM terms t JOIN sa ON sa.article_id = t.article_id
-        GROUP BY sa.side, t.term
-        QUALIFY row_number() OVER (PARTITION BY sa.side ORDER BY n DESC, t.term) <= ?
-        ORDER BY sa.side, n DESC, t.term""",
-        [*params, _limit(n)],
-    )
-    return frame.rename(columns={"n": "count"})  # "count" would read as the aggregate in the window
+    frame = compare_terms(con, sides, 0, (), n)
+    return frame.loc[frame["list"] == "frequent", ["side", "term", "count"]].reset_index(drop=True)
 
 
 def compare_over_time(
@@ -1389,6 +1379,9 @@ def compare_over_time(
     return _df(con, " UNION ALL ".join(parts) + " ORDER BY side, period", params)
 
 
+_KEYNESS_COLUMNS = ("side", "term", "count", "others", "per_10k", "others_per_10k", "z", "rank")
+
+
 def keyness(
     con: duckdb.DuckDBPyConnection, sides: tuple[Filters, ...], n: int = 20, exclude: tuple[str, ...] = ()
 ) -> pd.DataFrame:
@@ -1405,15 +1398,34 @@ def keyness(
     as if the articles did not have them.
     """
     if len(sides) < 2:
-        return pd.DataFrame(
-            {c: [] for c in ("side", "term", "count", "others", "per_10k", "others_per_10k", "z", "rank")}
-        )
+        return pd.DataFrame({c: [] for c in _KEYNESS_COLUMNS})
+    frame = compare_terms(con, sides, n, exclude, 0)
+    return frame.loc[frame["list"] == "distinctive", list(_KEYNESS_COLUMNS)].reset_index(drop=True)
+
+
+def compare_terms(
+    con: duckdb.DuckDBPyConnection,
+    sides: tuple[Filters, ...],
+    n_distinctive: int = 20,
+    exclude: tuple[str, ...] = (),
+    n_frequent: int = 200,
+) -> pd.DataFrame:
+    """`keyness(sides, n_distinctive, exclude)` and `compare_term_frequencies(sides, n_frequent)` from one
+    pass over the lemma counts of the sides' articles (the Compare page needs both; each alone is a
+    scan of every term row when the sides' articles are spread over all dates).
+
+    (list, side, term, count, others, per_10k, others_per_10k, z, rank): list "distinctive" holds the
+    keyness rows, "frequent" the most frequent lemmas (side, term, count, rank; `exclude` does not
+    apply to them), each ordered by side and rank.
+    """
+    if not sides:
+        return pd.DataFrame({c: [] for c in ("list", *_KEYNESS_COLUMNS)})
     sa, params = _sides(sides)
     return _df(
         con,
         f"""
         WITH {sa},
-             summed AS (SELECT sa.side, t.term, sum(t.count)::DOUBLE AS y
+             summed AS MATERIALIZED (SELECT sa.side, t.term, sum(t.count)::DOUBLE AS y
                         FROM sa JOIN terms t ON t.article_id = sa.article_id GROUP BY sa.side, t.term),
              counts AS (SELECT * FROM summed ANTI JOIN (SELECT unnest(?::VARCHAR[]) AS term) x USING (term)),
              pooled AS (SELECT term, sum(y) AS a FROM counts GROUP BY term),
@@ -1426,12 +1438,20 @@ def keyness(
                SELECT side, term, y_i, y_j, n_i, n_j,
                       (ln((y_i + a) / nullif(n_i + a0 - y_i - a, 0)) - ln((y_j + a) / nullif(n_j + a0 - y_j - a, 0)))
                       / sqrt(1 / (y_i + a) + 1 / (y_j + a)) AS z
-               FROM cells)
-        SELECT side, term, y_i::BIGINT AS count, y_j::BIGINT AS others,
-               10000 * y_i / n_i AS per_10k, 10000 * y_j / nullif(n_j, 0) AS others_per_10k, z,
-               row_number() OVER (PARTITION BY side ORDER BY z DESC, term) AS rank
-        FROM scored WHERE z > 0 QUALIFY rank <= ? ORDER BY side, rank""",
-        [*params, list(exclude), _limit(n)],
+               FROM cells),
+             distinctive AS (
+               SELECT side, term, y_i::BIGINT AS count, y_j::BIGINT AS others,
+                      10000 * y_i / n_i AS per_10k, 10000 * y_j / nullif(n_j, 0) AS others_per_10k, z,
+                      row_number() OVER (PARTITION BY side ORDER BY z DESC, term) AS rank
+               FROM scored WHERE z > 0 QUALIFY rank <= ?),
+             frequent AS (
+               SELECT side, term, y::BIGINT AS count, row_number() OVER (PARTITION BY side ORDER BY y DESC, term) AS rank
+               FROM summed QUALIFY rank <= ?)
+        SELECT 'distinctive' AS list, side, term, count, others, per_10k, others_per_10k, z, rank FROM distinctive
+        UNION ALL
+        SELECT 'frequent', side, term, count, NULL, NULL, NULL, NULL, rank FROM frequent
+        ORDER BY list, side, rank""",
+        [*params, list(exclude), _limit(n_distinctive), _limit(n_frequent)],
     )
 
 

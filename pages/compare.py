@@ -26,13 +26,15 @@ ui.chart(
     key="compare_time",
 )
 # Each query answers for all sides in one pass; a side's rows are those with its index.
-distinctive = view.raw(queries.keyness, sides, 15, tuple(sorted(STOP_WORDS)))  # the clouds' noise words too
+# The distinctive words (without the clouds' noise words) and each side's cloud, from one pass.
+words_of = view.raw(queries.compare_terms, sides, 15, tuple(sorted(STOP_WORDS)), 300)
+distinctive = words_of[words_of["list"] == "distinctive"].drop(columns="list")
+terms = words_of[words_of["list"] == "frequent"][["side", "term", "count"]]
 counts = view.raw(queries.compare_counts, sides)
 tops = {
     ("speaker", "quotes", "speakers"): view.raw(queries.compare_top_speakers, sides, 10),
     ("entity", "articles", "entities"): view.raw(queries.compare_top_entities, sides, 10),
 }
-terms = view.raw(queries.compare_term_frequencies, sides, 300)
 for i, (column, side) in enumerate(zip(st.columns(len(sides)), sides)):
     letter = comparison.LETTERS[i]
     with column:

@@ -186,3 +186,19 @@ def test_one_pass_for_all_sides_gives_what_each_side_alone_gives(small, sides):
     assert [tuple(r) for r in counts[["articles", "quotes"]].itertuples(index=False)] == [
         tuple(q.counts(small, side)[["articles", "quotes"]].iloc[0]) for side in sides
     ]
+
+
+def test_the_page_s_one_pass_gives_the_distinctive_and_the_frequent_words_as_asked_apart(con):
+    both = q.compare_terms(con, (JAN, FEB), 10, ("oil",), 3)
+    distinctive = both[both["list"] == "distinctive"].drop(columns="list").reset_index(drop=True)
+    pd.testing.assert_frame_equal(distinctive, q.keyness(con, (JAN, FEB), 10, ("oil",)), check_dtype=False)
+    frequent = both[both["list"] == "frequent"]
+    # The excluded word leaves the distinctive words only: the cloud still counts oil, A's most frequent.
+    assert [(r.side, r.term, r.count) for r in frequent.itertuples()] == [
+        (0, "oil", 6),
+        (0, "price", 2),
+        (0, "crude", 1),
+        (1, "grain", 4),
+        (1, "oil", 2),
+        (1, "price", 2),
+    ]
