@@ -304,6 +304,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         ("tests/test_rollups.py",),
     ),
     Mutation(
+        "no-term-index",
+        "dashboard/store.py",
+        'view("term_index", read_files("terms", index, extra=("date",)) if complete else "SELECT * FROM terms")',
+        'view("term_index", "SELECT * FROM terms")',
+        ("tests/test_rollups.py",),
+    ),
+    Mutation(
         "topics-table-lists-no-topics",
         "dashboard/queries.py",
         "FROM topic_articles t SEMI JOIN fa ON fa.article_id = t.article_id AND fa.date = t.date GROUP BY t.article_id",

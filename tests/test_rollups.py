@@ -202,6 +202,38 @@ def test_the_segments_hold_exactly_the_rows_of_the_parts(reuters_store):
         )
 
 
+def test_the_term_index_holds_the_terms_sorted_by_term_and_serves_the_text_filter(reuters_store, tmp_path):
+    manifest = store.read_manifest(reuters_store)
+    folders = [reuters_store / store.SEGMENTS / s["segment"] for s in manifest["segments"]]
+    assert all(s.get(store.TERM_INDEX) for s in manifest["segments"])
+    con = store.connect(reuters_store)
+    for folder in folders:  # each segment's copy: the same rows, in term order
+        copy = con.execute(
+            f"SELECT term, date, article_id, count FROM read_parquet('{folder}/term_index.parquet')"
+        ).df()
+        terms = con.execute(f"SELECT term, date, article_id, count FROM read_parquet('{folder}/terms.parquet')").df()
+        assert len(copy) == len(terms) > 0
+        assert list(copy["term"]) == sorted(copy["term"])
+        keys = ["term", "date", "article_id"]
+        pd.testing.assert_frame_equal(copy, terms.sort_values(keys).reset_index(drop=True), check_dtype=False)
+    plan = con.execute("EXPLAIN ANALYZE SELECT count(*) FROM term_index WHERE term = 'say'").fetchall()[0][1]
+    assert "term_index.parquet" in plan
+    # A manifest of before the index (segments without it) reads the terms: the same articles.
+    older = {
+        **manifest,
+        "segments": [{k: v for k, v in s.items() if k != store.TERM_INDEX} for s in manifest["segments"]],
+    }
+    before = store.connect(reuters_store, older)
+    assert (
+        "term_index.parquet"
+        not in before.execute("EXPLAIN ANALYZE SELECT count(*) FROM term_index WHERE term = 'say'").fetchall()[0][1]
+    )
+    for text in ("oil", "said", "oil prices", '"crude oil"', "zzqx"):
+        f = Filters(text=text)
+        assert _ids(con, f) == _ids(before, f), text
+    assert len(_ids(con, Filters(text="said"))) > 10
+
+
 def test_every_commit_refreshes_the_rollups(reuters_store, tmp_path):
     """A re-tag changes the topics: the topic rollups (and the segments' topics) follow, not the old ones."""
     import shutil
