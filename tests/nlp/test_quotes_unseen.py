@@ -109,6 +109,18 @@ def test_a_surname_read_as_a_plural_noun_speaks_when_a_given_name_precedes_it(qu
     assert [s for _, s, _ in found] == [None]
 
 
+def test_a_surname_alone_speaks_under_the_full_name_quoted_before(quotes):
+    # Neither 'Tyrone Pike' nor 'Pike' is a person to the tagger ('Pike' is an ORG): the speaker
+    # named in full before is.
+    found = quotes(
+        "Tyrone Pike, the head of the union, said the strike would go on. Pike said members had voted for it."
+    )
+    assert [s for _, s, _ in found] == ["Tyrone Pike", "Tyrone Pike"]
+    # Nobody quoted before under that surname: the name stays as it is.
+    found = quotes("Walter Lee said the talks failed. Pike said members had voted for it.")
+    assert [s for _, s, _ in found] == ["Walter Lee", "Pike"]
+
+
 def test_a_position_or_office_before_a_name_is_no_part_of_the_speaker(quotes):
     found = quotes(
         'Coach Dave Miller praised his team. "They played with heart," Miller said. '

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Token
 
-from dashboard.nlp.names import clean_name, gender, is_plausible_name, person_name
+from dashboard.nlp.names import clean_name, gender, is_plausible_name, person_name, surname
 from dashboard.nlp.quotes.context import ArticleContext
 from dashboard.nlp.quotes.marks import Covered
 from dashboard.nlp.quotes.records import NO_SPEAKER, Candidate, Quote, Rule, Speaker
@@ -61,6 +61,7 @@ def resolve(ctx: ArticleContext, candidates: list[Candidate]) -> list[Quote]:
                 # '"...," told Reuters' (no subject), '"...," according to CTV News' after a
                 # person's statement: the person the paragraph is about said it.
                 speaker = paragraph_person(ctx, cand, evidence) or speaker
+        speaker = _full_name(speaker, evidence)
         if speaker.name or speaker.role:
             # Where the speaker was named counts for pronouns, not where the quote starts.
             evidence = evidence.after((cand.source.idx if cand.source is not None else cand.start, speaker))
@@ -80,6 +81,22 @@ def resolve(ctx: ArticleContext, candidates: list[Candidate]) -> list[Quote]:
             )
         )
     return quotes
+
+
+def _full_name(speaker: Speaker, evidence: Evidence) -> Speaker:
+    """'Pike said ...' after 'Tyrone Pike, the head of the union, said ...': the one person quoted
+    before under a full name with that surname, also when the tagger named neither (entities do
+    the same for the names it tagged)."""
+    if speaker.resolved_by != "name" or not speaker.name or len(speaker.name.split()) != 1:
+        return speaker
+    fulls = {
+        said.name
+        for _, said in evidence.spoken
+        if said.kind == "person" and said.name and len(said.name.split()) > 1 and surname(said.name) == speaker.name
+    }
+    if len(fulls) != 1:
+        return speaker
+    return replace(speaker, name=fulls.pop(), kind="person")
 
 
 def gendered_pronoun(source: Token | None, speaker: Speaker) -> str | None:
