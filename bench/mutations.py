@@ -551,6 +551,27 @@ MUTATIONS: tuple[Mutation, ...] = (
         "z = 0.0 * sims + ",
         ("tests/nlp/test_topics_embed.py",),
     ),
+    Mutation(
+        "prototypes-ignored",
+        "dashboard/nlp/topics.py",
+        "    if prototypes is None:\n        return centred_topics\n",
+        "    return centred_topics\n",
+        ("tests/nlp/test_topics_embed.py",),
+    ),
+    Mutation(
+        "floor-judged-on-prototypes",
+        "dashboard/nlp/topics.py",
+        'fits = (described.max(axis=1) >= float(settings["similarity_floor"]))',
+        'fits = (sims.max(axis=1) >= float(settings["similarity_floor"]))',
+        ("tests/nlp/test_topics_embed.py",),
+    ),
+    Mutation(
+        "prototypes-refitted-on-every-run",
+        "dashboard/corpus.py",
+        "    if _refit(record, taxonomy, articles):\n",
+        "    if True:\n",
+        ("tests/nlp/test_topics_embed.py",),
+    ),
 )
 
 

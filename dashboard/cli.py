@@ -110,6 +110,12 @@ def _build_parser() -> argparse.ArgumentParser:
         default=None,
         help="taxonomy TOML (default: taxonomy.toml beside the store if present, else the shipped one)",
     )
+    retag.add_argument(
+        "--refit",
+        action="store_true",
+        help="fit the corpus's topic prototypes again even when the taxonomy is unchanged and the "
+        "store has not doubled or halved since they were fitted (docs/topics.md)",
+    )
     retag.set_defaults(run=_run_retag)
     return parser
 
@@ -225,7 +231,7 @@ def _run_retag(args: argparse.Namespace) -> int:
     store_dir = args.store or default_store()
     started = time.perf_counter()
     try:
-        corpus.retag(store_dir, args.taxonomy)
+        manifest = corpus.retag(store_dir, args.taxonomy, refit=args.refit)
         con = store.connect(store_dir)
     except (store.StoreError, TaxonomyError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -236,6 +242,7 @@ def _run_retag(args: argparse.Namespace) -> int:
         "SELECT topic, count(*) AS n FROM topics WHERE kind = 'taxonomy' GROUP BY topic ORDER BY n DESC, topic"
     ).fetchall():
         print(f"  {topic:28} {n:>7,}")
+    print(corpus.describe_prototypes(manifest.get("topic_prototypes")))
     return 0
 
 

@@ -19,6 +19,9 @@ from dashboard.settings import taxonomy_for_store
 
 # Snapshot tables a commit derives anew (the rest of a snapshot is carried over by a rename).
 DERIVED = ("name_map", "speakers", *store.ROLLUPS)
+# The corpus's topic prototypes are fitted again when the store has this many times more (or fewer)
+# articles than they were fitted on: a few new articles re-tag only their own parts.
+PROTOTYPE_GROWTH = 2.0
 
 
 def _provisional(building: Path, manifest: dict) -> dict:
@@ -192,7 +195,7 @@ def part_vectors(folder: Path, articles_file: Path, write: bool = True) -> tuple
     return ids, vectors
 
 
-def tag_tables(terms, mentions, words, vectors, taxonomy) -> pa.Table:
+def tag_tables(terms, mentions, words, vectors, taxonomy, prototypes=None) -> pa.Table:
     """Taxonomy tags (a `topics` table) from stored terms, mention names, word counts and vectors."""
     from dashboard.nlp import embeddings, topics
 
@@ -203,11 +206,12 @@ def tag_tables(terms, mentions, words, vectors, taxonomy) -> pa.Table:
         taxonomy,
         vectors=vectors,
         topic_vectors=embeddings.topic_vectors(taxonomy),
+        prototypes=prototypes,
     )
     return store.to_arrow("topics", tagged)
 
 
-def retag_part(folder: Path, articles_file: Path, taxonomy, write: bool = True) -> pa.Table:
+def retag_part(folder: Path, articles_file: Path, taxonomy, write: bool = True, prototypes=None) -> pa.Table:
     """Taxonomy tags of one chunk from its stored terms, mention names and vectors (no spaCy)."""
     return tag_tables(
         pq.read_table(folder / "terms.parquet").to_pandas(),
@@ -215,7 +219,134 @@ def retag_part(folder: Path, articles_file: Path, taxonomy, write: bool = True) 
         pq.read_table(articles_file, columns=["article_id", "words"]).to_pandas(),
         part_vectors(folder, articles_file, write),
         taxonomy,
+        prototypes,
     )
+
+
+def _prototype_sums(tags, vectors, taxonomy):
+    """`topics.prototype_sums` of one batch: its tags (article_id, topic, score) and (ids, vectors)."""
+    import numpy as np
+
+    from dashboard.nlp import embeddings, topics
+
+    ids, matrix = vectors
+    tags = tags[tags["kind"] == "taxonomy"] if "kind" in tags else tags
+    best = tags.sort_values(["article_id", "score"], ascending=[True, False]).drop_duplicates("article_id")
+    column = {topic: j for j, topic in enumerate(taxonomy.topics)}
+    top = dict(zip(best["article_id"], best["topic"].map(column)))
+    share = dict(zip(best["article_id"], best["score"]))
+    return topics.prototype_sums(
+        matrix,
+        embeddings.topic_vectors(taxonomy),
+        np.array([top.get(a, -1) for a in ids], dtype=np.intp),
+        np.array([share.get(a, 0.0) for a in ids], dtype=np.float32),
+        taxonomy,
+    )
+
+
+def fit_prototypes(batches, taxonomy):
+    """Prototypes (`topics.corpus_prototypes`) from (tags, vectors) batches made without them."""
+    import numpy as np
+
+    from dashboard.nlp import topics
+
+    sums = np.zeros((len(taxonomy.topics), 0))
+    counts = np.zeros(len(taxonomy.topics), dtype=np.int64)
+    for tags, vectors in batches:
+        if not len(vectors[0]):
+            continue
+        part_sums, part_counts = _prototype_sums(tags, vectors, taxonomy)
+        sums = part_sums if sums.shape[1] == 0 else sums + part_sums
+        counts += part_counts
+    return topics.corpus_prototypes(sums, counts, taxonomy) if sums.shape[1] else None
+
+
+def prototypes_record(prototypes, taxonomy, articles: int) -> dict:
+    """The manifest's `topic_prototypes`: what was fitted, on how many articles, for which taxonomy."""
+    from dashboard.nlp import topics
+
+    return {
+        "taxonomy_version": topics.taxonomy_version(taxonomy),
+        "fitted_on": articles,
+        "version": prototypes.version,
+        "articles": dict(zip(taxonomy.topics, prototypes.articles)),
+        "vectors": {
+            t: [float(x) for x in v] for t, v, n in zip(taxonomy.topics, prototypes.vectors, prototypes.articles) if n
+        },
+    }
+
+
+def prototypes_of(record: dict, taxonomy):
+    """The Prototypes a manifest record holds (topics it does not name get none)."""
+    import numpy as np
+
+    from dashboard.nlp import embeddings, topics
+
+    vectors = np.zeros((len(taxonomy.topics), embeddings.DIM), dtype=np.float32)
+    for j, topic in enumerate(taxonomy.topics):
+        if topic in record["vectors"]:
+            vectors[j] = np.asarray(record["vectors"][topic], dtype=np.float32)
+    articles = tuple(int(record["articles"].get(t, 0)) if t in record["vectors"] else 0 for t in taxonomy.topics)
+    return topics.Prototypes(vectors, articles)
+
+
+def describe_prototypes(record: dict | None) -> str:
+    """One paragraph for the command line: what the corpus's prototypes were fitted on."""
+    if not record:
+        return "topics by their descriptions alone: no topic has enough confident articles for a prototype"
+    fitted = ", ".join(f"{t} {n:,}" for t, n in sorted(record["articles"].items(), key=lambda kv: -kv[1]) if n)
+    plain = ", ".join(t for t, n in record["articles"].items() if not n)
+    text = f"topics as this corpus writes about them (prototypes {record['version']}, fitted on {record['fitted_on']:,} articles): {fitted}"
+    return text + (f"; by description alone: {plain}" if plain else "")
+
+
+def _refit(record: dict | None, taxonomy, articles: int) -> bool:
+    from dashboard.nlp import topics
+
+    if not record or record.get("taxonomy_version") != topics.taxonomy_version(taxonomy):
+        return True
+    return not record["fitted_on"] / PROTOTYPE_GROWTH <= articles < record["fitted_on"] * PROTOTYPE_GROWTH
+
+
+def adapt_topics(
+    store_dir: str | Path, part_list: list[dict], taxonomy, previous: dict | None
+) -> tuple[list, dict | None]:
+    """Tag every part with the topics as this corpus writes about them; return the parts and the record.
+
+    The prototypes (docs/topics.md, "The corpus's own topics") are fitted on the parts' tags made
+    without them (their `topics-<taxonomy version>` files), and kept: a later run reuses them until
+    the corpus has grown or shrunk by a factor PROTOTYPE_GROWTH or the taxonomy changes, so adding a
+    few articles re-tags only their parts. Each part then reads `topics-<taxonomy>-<prototypes>`.
+    A corpus too small for any topic's prototype keeps the plain tags.
+    """
+    from dashboard.nlp import topics
+
+    folder_of = store.parts_dir(store_dir)
+    version = topics.taxonomy_version(taxonomy)
+    articles = sum(int(p["n"]) for p in part_list)
+    record = (previous or {}).get("topic_prototypes")
+    if _refit(record, taxonomy, articles):
+
+        def batches():
+            for part in part_list:
+                folder = folder_of / part["chunk"]
+                tags = pq.read_table(folder / f"topics-{version}.parquet").to_pandas()
+                yield tags, part_vectors(folder, folder / f"{part['articles']}.parquet")
+
+        fitted = fit_prototypes(batches(), taxonomy)
+        record = prototypes_record(fitted, taxonomy, articles) if fitted else None
+    if record is None:
+        return part_list, None
+    prototypes = prototypes_of(record, taxonomy)
+    stem = f"topics-{version}-{record['version']}"
+    adapted = []
+    for part in part_list:
+        folder = folder_of / part["chunk"]
+        if not (folder / f"{stem}.parquet").is_file():
+            tags = retag_part(folder, folder / f"{part['articles']}.parquet", taxonomy, prototypes=prototypes)
+            store.write_parquet(tags, folder / f"{stem}.parquet")
+        adapted.append({**part, "topics": stem})
+    return adapted, record
 
 
 def _whole_tags(con, taxonomy) -> pa.Table:
@@ -224,36 +355,53 @@ def _whole_tags(con, taxonomy) -> pa.Table:
 
     articles = con.sql("SELECT article_id, title, text, words FROM articles").df()
     rows = list(zip(articles["article_id"], articles["title"].fillna(""), articles["text"].fillna("")))
-    return tag_tables(
+    vectors = (list(articles["article_id"]), embeddings.embed_articles(rows))
+    frames = (
         con.sql("SELECT article_id, term, count FROM terms").df(),
         con.sql("SELECT * FROM mentions").df(),
         articles[["article_id", "words"]],
-        (list(articles["article_id"]), embeddings.embed_articles(rows)),
-        taxonomy,
     )
+    plain = tag_tables(*frames, vectors, taxonomy)
+    prototypes = fit_prototypes([(plain.to_pandas(), vectors)], taxonomy)
+    return plain if prototypes is None else tag_tables(*frames, vectors, taxonomy, prototypes)
 
 
 def retagged(store_dir: str | Path, taxonomy):
-    """The taxonomy tags `retag` would store, as a DataFrame, computed in memory: nothing is written."""
+    """The taxonomy tags `retag` would store, as a DataFrame, computed in memory: nothing is written.
+
+    The prototypes are fitted afresh on this store, as `retag` does when the taxonomy changed.
+    """
     import pandas as pd
 
     store_dir = Path(store_dir)
     manifest = store.read_manifest(store_dir)
     if (store_dir / manifest["snapshot"] / "topics.parquet").is_file():
         return _whole_tags(store.connect(store_dir, manifest), taxonomy).to_pandas()
-    frames = []
+    folders = []
     for part in manifest.get("parts", []):
         folder = store.parts_dir(store_dir) / part["chunk"]
-        frames.append(retag_part(folder, folder / f"{part['articles']}.parquet", taxonomy, write=False).to_pandas())
+        folders.append((folder, folder / f"{part['articles']}.parquet"))
+
+    def batches():
+        for folder, articles_file in folders:
+            plain = retag_part(folder, articles_file, taxonomy, write=False).to_pandas()
+            yield plain, part_vectors(folder, articles_file, write=False)
+
+    prototypes = fit_prototypes(batches(), taxonomy)
+    frames = [
+        retag_part(folder, articles_file, taxonomy, write=False, prototypes=prototypes).to_pandas()
+        for folder, articles_file in folders
+    ]
     return pd.concat(frames, ignore_index=True) if frames else store.empty_frame("topics")
 
 
-def retag(store_dir: str | Path, taxonomy_path: Path | None = None) -> dict:
+def retag(store_dir: str | Path, taxonomy_path: Path | None = None, refit: bool = False) -> dict:
     """Re-tag every article of a store from its stored terms after a taxonomy edit; commit the result.
 
     Parts get a topics file for the new taxonomy (one chunk in memory at a time), from their stored
-    vectors (a part without them gets them, embedded from its stored text); a store whose topics
-    are written whole is re-tagged whole. Returns the new manifest.
+    vectors (a part without them gets them, embedded from its stored text), then one with the
+    corpus's prototypes (`adapt_topics`); a store whose topics are written whole is re-tagged
+    whole. `refit` fits the prototypes again even when they could be kept. Returns the new manifest.
     """
     from dashboard.nlp import topics
 
@@ -273,6 +421,8 @@ def retag(store_dir: str | Path, taxonomy_path: Path | None = None) -> dict:
         if (folder / f"{vectors_stem()}.parquet").is_file():
             entry["vectors"] = vectors_stem()
         new_parts.append(entry)
+    previous = None if refit else manifest
+    new_parts, prototypes = adapt_topics(store_dir, new_parts, taxonomy, previous) if new_parts else ([], None)
     building = _carry_over(store_dir, manifest, skip=())
     try:
         if (snapshot / "topics.parquet").is_file():
@@ -282,7 +432,7 @@ def retag(store_dir: str | Path, taxonomy_path: Path | None = None) -> dict:
             whole = pa.concat_tables([store.to_arrow("topics", others), tagged])
             (building / "topics.parquet").unlink()
             pq.write_table(whole, building / "topics.parquet", compression="zstd")
-        updated = {**manifest, "parts": new_parts, "taxonomy_version": version}
+        updated = {**manifest, "parts": new_parts, "taxonomy_version": version, "topic_prototypes": prototypes}
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

@@ -319,6 +319,10 @@ def preprocess(
     parts_root = shared or str(store.parts_dir(out))
     local_parts = store.parts_dir(out)
     total = estimate_articles(inputs)
+    try:
+        previous = store.read_manifest(out)
+    except store.StoreError:
+        previous = None
 
     building = store.begin_snapshot(out)
     rejects = _Rejects(building / "_rejects_raw.parquet")
@@ -411,6 +415,7 @@ def preprocess(
             raise NoArticles([reject for reject, _ in rejects.first])
         read_done = time.perf_counter()
         part_list = [entry for _, entry in sorted(finished, key=lambda item: item[0])]
+        part_list, prototypes = corpus.adapt_topics(out, part_list, taxonomy, previous)
         manifest = {
             "model": model_version,
             "model_package": model_name,
@@ -420,6 +425,7 @@ def preprocess(
             "outlets": outlets_of(source).describe(),
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "parts": part_list,
+            "topic_prototypes": prototypes,
         }
         manifest = corpus.finish(out, building, manifest, user_aliases(out))
     except BaseException:
@@ -489,5 +495,13 @@ def print_summary(manifest: dict, stream=None) -> None:
         file=stream,
     )
     print(f"model {manifest['model']}, rules {manifest['rules_version']}", file=stream)
+    record = manifest.get("topic_prototypes")
+    if record:
+        fitted = sum(1 for n in record["articles"].values() if n)
+        print(
+            f"topic prototypes {record['version']}: {fitted} of {len(record['articles'])} topics, "
+            f"fitted on {record['fitted_on']:,} articles",
+            file=stream,
+        )
     if c["rejects"]:
         print("reasons: python -m dashboard rejects --store DIR", file=stream)

@@ -40,6 +40,12 @@ DEFAULT_SETTINGS = {
     "cue_weight": 3.0,
     "similarity_floor": 0.10,
     "second_share": 0.25,
+    # Topics as this corpus writes about them (see `corpus_prototypes`): the weight of the corpus's
+    # own articles in a topic's vector, the share an article's top tag needs to count for its
+    # topic, and how many such articles a topic needs before the corpus speaks for it.
+    "corpus_weight": 0.7,
+    "corpus_confidence": 0.5,
+    "corpus_min_articles": 20,
 }
 # Never in the stored terms (stop words), so a phrase may show them for readability
 # ("secretary of state") and matching skips them.
@@ -344,18 +350,20 @@ def tag_frames(
     taxonomy: Taxonomy,
     vectors: tuple[list[str], np.ndarray] | None = None,
     topic_vectors: np.ndarray | None = None,
+    prototypes: Prototypes | None = None,
 ) -> pd.DataFrame:
     """Taxonomy tags for many articles at once; returns `topics` rows of kind 'taxonomy'.
 
     Without vectors: the cue scores of `tag_article`, vectorised. With `vectors` (article ids and
     their unit vectors) and `topic_vectors` (one unit vector per taxonomy topic, from its
-    description): cue evidence and description similarity combined, see `combine`.
+    description): cue evidence and description similarity combined, see `combine`, with the
+    topics moved towards the corpus's own articles when `prototypes` are given.
     """
     scores = lexicon_scores(terms, entities, words, taxonomy)
     if vectors is None or topic_vectors is None:
         out = lexicon_tags(scores, taxonomy)
     else:
-        out = combine(scores, vectors, topic_vectors, taxonomy)
+        out = combine(scores, vectors, topic_vectors, taxonomy, prototypes)
     return _ordered(out, taxonomy)
 
 
@@ -381,8 +389,71 @@ def centred(vectors: np.ndarray, topic_vectors: np.ndarray) -> tuple[np.ndarray,
     return unit(vectors), unit(topic_vectors)
 
 
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms > 0, norms, 1.0)
+
+
+@dataclass(frozen=True)
+class Prototypes:
+    """Each topic as one corpus writes about it: the mean (centred) vector of the articles whose
+    top tag it is with a confident share, and how many there were (0: too few to speak for it)."""
+
+    vectors: np.ndarray  # (topics, dim), unit rows; zero rows where `articles` is under the minimum
+    articles: tuple[int, ...]
+
+    @property
+    def version(self) -> str:
+        """Hash of the prototypes: tags made with other prototypes are other files."""
+        digest = hashlib.sha256(np.ascontiguousarray(self.vectors, dtype=np.float32).tobytes())
+        digest.update(json.dumps(self.articles).encode())
+        return digest.hexdigest()[:12]
+
+
+def prototype_sums(
+    vectors: np.ndarray, topic_vectors: np.ndarray, top: np.ndarray, share: np.ndarray, taxonomy: Taxonomy
+) -> tuple[np.ndarray, np.ndarray]:
+    """One batch's contribution to `corpus_prototypes`: per topic, the sum of the centred vectors
+    of the articles whose top tag it is (index `top`, -1 for none) with at least
+    `corpus_confidence` of their share, and their number. Sums add up over batches."""
+    centred_vectors, _ = centred(vectors, topic_vectors)
+    confident = (np.asarray(top) >= 0) & (np.asarray(share) >= float(taxonomy.settings["corpus_confidence"]))
+    sums = np.zeros((len(taxonomy.topics), centred_vectors.shape[1]), dtype=np.float64)
+    counts = np.zeros(len(taxonomy.topics), dtype=np.int64)
+    np.add.at(sums, np.asarray(top)[confident], centred_vectors[confident].astype(np.float64))
+    np.add.at(counts, np.asarray(top)[confident], 1)
+    return sums, counts
+
+
+def corpus_prototypes(sums: np.ndarray, counts: np.ndarray, taxonomy: Taxonomy) -> Prototypes | None:
+    """The prototypes from summed `prototype_sums`; None when no topic has enough articles.
+
+    Rounded to six decimals, so prototypes written to the manifest and read back tag alike.
+    """
+    enough = np.asarray(counts) >= int(taxonomy.settings["corpus_min_articles"])
+    if not enough.any():
+        return None
+    means = np.where(enough[:, None], _unit_rows(np.asarray(sums, dtype=np.float64)), 0.0)
+    return Prototypes(np.round(means, 6).astype(np.float32), tuple(int(n) if e else 0 for n, e in zip(counts, enough)))
+
+
+def adapted(centred_topics: np.ndarray, prototypes: Prototypes | None, taxonomy: Taxonomy) -> np.ndarray:
+    """Centred topic vectors moved towards the corpus's own articles: (1 - w) x topic + w x prototype,
+    w = `corpus_weight`, back to unit length; topics without a prototype stay as they are."""
+    if prototypes is None:
+        return centred_topics
+    weight = float(taxonomy.settings["corpus_weight"])
+    has = np.asarray(prototypes.articles) > 0
+    moved = _unit_rows((1.0 - weight) * centred_topics + weight * prototypes.vectors)
+    return np.where(has[:, None], moved, centred_topics).astype(np.float32)
+
+
 def combine(
-    scores: pd.DataFrame, vectors: tuple[list[str], np.ndarray], topic_vectors: np.ndarray, taxonomy: Taxonomy
+    scores: pd.DataFrame,
+    vectors: tuple[list[str], np.ndarray],
+    topic_vectors: np.ndarray,
+    taxonomy: Taxonomy,
+    prototypes: Prototypes | None = None,
 ) -> pd.DataFrame:
     """Tags from cue scores (`lexicon_scores`) and similarity to each topic; rows article_id, topic, score, evidence.
 
@@ -392,13 +463,21 @@ def combine(
     all topics: between 0 and 1, summing to 1 per article. The best topic is a tag unless the
     article fits none: its best cosine is under `similarity_floor` and no topic's cues earn a
     tag. Other topics are tags when their share reaches `second_share` or their cues earn them.
+    With `prototypes`, the cosine in z is taken with each topic as the corpus writes about it
+    (`adapted`); the floor still applies to the cosines with the descriptions.
     """
     settings = taxonomy.settings
     ids, matrix = vectors
     topics = list(taxonomy.topics)
     if not ids:
         return pd.DataFrame(columns=["article_id", "topic", "score", "evidence"])
-    sims = similarities(*centred(matrix, topic_vectors))
+    centred_articles, centred_topics = centred(matrix, topic_vectors)
+    described = similarities(centred_articles, centred_topics)
+    sims = (
+        described
+        if prototypes is None
+        else similarities(centred_articles, adapted(centred_topics, prototypes, taxonomy))
+    )
     row = {article_id: i for i, article_id in enumerate(ids)}
     column = {topic: j for j, topic in enumerate(topics)}
     known = scores[scores["article_id"].isin(row)]
@@ -410,7 +489,9 @@ def combine(
     share = np.exp(z - z.max(axis=1, keepdims=True))
     share /= share.sum(axis=1, keepdims=True)
 
-    fits = (sims.max(axis=1) >= float(settings["similarity_floor"])) | (cue.max(axis=1) > 0)
+    # Whether an article fits any topic is judged by the descriptions alone: prototypes bring every
+    # text nearer (lorem ipsum included), so the floor keeps one meaning whatever the corpus.
+    fits = (described.max(axis=1) >= float(settings["similarity_floor"])) | (cue.max(axis=1) > 0)
     chosen = (share >= float(settings["second_share"])) | (cue > 0)
     chosen[np.arange(len(ids)), share.argmax(axis=1)] = True
     r, c = np.nonzero(chosen & fits[:, None])

@@ -10,10 +10,12 @@ from dashboard import corpus, preprocess, store
 from dashboard.nlp import embeddings
 from dashboard.nlp.topics import (
     combine,
+    corpus_prototypes,
     default_taxonomy_path,
     lexicon_scores,
     load_taxonomy,
     parse_taxonomy,
+    prototype_sums,
     tag_frames,
 )
 
@@ -203,3 +205,90 @@ def test_a_part_without_vectors_gets_them_from_its_stored_text_on_retag(built, m
     again_ids, again = store.read_vectors(path)
     assert again_ids == ids and np.allclose(again, original, atol=2e-3)
     assert _top_tags(built) == tags_before
+
+
+def _unit(rows) -> np.ndarray:
+    rows = np.asarray(rows, dtype=np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def _blank(ids):
+    none = pd.DataFrame(columns=["article_id", "term", "count"])
+    return none, _no_names(), pd.DataFrame({"article_id": ids, "words": [20] * len(ids)})
+
+
+def _top(tagged: pd.DataFrame) -> pd.Series:
+    return tagged.sort_values("score", ascending=False).drop_duplicates("article_id").set_index("article_id")
+
+
+def test_topics_move_towards_how_the_corpus_writes_about_them():
+    taxonomy = _toy_taxonomy(corpus_min_articles=5)
+    topics = np.eye(3, 4, dtype=np.float32)
+    # This corpus writes about topic one with a fourth direction its description lacks.
+    corpus_vectors = _unit([[1, 0, 0, 1.5]] * 10 + [[0, 1, 0, -0.3]] * 10)
+    ids = [f"c{i}" for i in range(20)]
+    first = _top(combine(lexicon_scores(*_blank(ids), taxonomy), (ids, corpus_vectors), topics, taxonomy))
+    assert first.loc[ids, "topic"].tolist() == ["one"] * 10 + ["two"] * 10
+    top = np.array([taxonomy.topics.index(t) for t in first.loc[ids, "topic"]])
+    sums, counts = prototype_sums(corpus_vectors, topics, top, first.loc[ids, "score"].to_numpy(), taxonomy)
+    assert counts.tolist() == [10, 10, 0]
+    prototypes = corpus_prototypes(sums, counts, taxonomy)
+    assert prototypes.articles == (10, 10, 0) and not prototypes.vectors[2].any()  # too few for three
+    # An article in the corpus's own way of writing about topic one: nearer two by the descriptions.
+    probe = _unit([[0.5, 0.6, 0, 1.2]])
+    scores = lexicon_scores(*_blank(["p"]), taxonomy)
+    assert _top(combine(scores, (["p"], probe), topics, taxonomy)).loc["p", "topic"] == "two"
+    assert _top(combine(scores, (["p"], probe), topics, taxonomy, prototypes)).loc["p", "topic"] == "one"
+    # Prototypes bring every text nearer some topic; whether it fits any is still the descriptions' say.
+    lost = np.array([[0.0, 0.0, 0.0, 1.0]], dtype=np.float32)
+    assert combine(scores, (["p"], lost), topics, taxonomy, prototypes).empty
+    # Under the minimum nothing is fitted, and a batch's sums add up like the whole's.
+    assert corpus_prototypes(sums, counts, _toy_taxonomy(corpus_min_articles=11)) is None
+    halves = [prototype_sums(corpus_vectors[s], topics, top[s], first.loc[ids, "score"].to_numpy()[s], taxonomy)
+              for s in (slice(0, 7), slice(7, 20))]  # fmt: skip
+    assert np.allclose(halves[0][0] + halves[1][0], sums) and (halves[0][1] + halves[1][1] == counts).all()
+
+
+def _add_articles(folder, names):
+    for name in names:
+        date, title, body = MORE[name]
+        (folder / name).write_text(f"date {date} {title}\n\n{body}\n", encoding="utf-8")
+
+
+MORE = {
+    "d.txt": ("2024-05-04", "Striker signs for rivals", "The striker signed a four-year contract with the rival club."),
+    "e.txt": ("2024-05-05", "Inflation slows", "Consumer prices rose 2.1 percent in April, the statistics office said."),
+    "f.txt": ("2024-05-06", "Rover finds water ice", "The rover found water ice under the crater floor, the space agency said."),
+    "g.txt": ("2024-05-07", "Coach sacked", "The club sacked its coach after five straight defeats."),
+}  # fmt: skip
+
+
+def test_a_store_fits_its_prototypes_once_and_refits_when_it_has_doubled(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, (date, title, body) in ARTICLES.items():
+        (folder / name).write_text(f"date {date} {title}\n\n{body}\n", encoding="utf-8")
+    out = tmp_path / "store"
+    out.mkdir()
+    # One confident article (its top tag with half its share) is enough here, so three articles
+    # give prototypes.
+    shipped = default_taxonomy_path().read_text(encoding="utf-8")
+    (out / "taxonomy.toml").write_text(shipped.replace("[settings]\n", "[settings]\ncorpus_min_articles = 1\n"))
+    first = preprocess.preprocess([folder], out)["topic_prototypes"]
+    assert first["fitted_on"] == 3 and 1 <= sum(first["articles"].values()) <= 3
+    parts = store.read_manifest(out)["parts"]
+    assert all(p["topics"].endswith("-" + first["version"]) for p in parts)
+    taxonomy = load_taxonomy(out / "taxonomy.toml")
+    # The stored tags are those an in-memory re-tag (evaluate --taxonomy) computes from scratch.
+    stored = store.read_table(out, "topics").query("kind == 'taxonomy'")
+    again = corpus.retagged(out, taxonomy)
+    key = ["article_id", "topic"]
+    assert stored.sort_values(key)[key].values.tolist() == again.sort_values(key)[key].values.tolist()
+
+    _add_articles(folder, ["d.txt"])  # 4 articles: fewer than twice 3, so the prototypes stay
+    second = preprocess.preprocess([folder], out)["topic_prototypes"]
+    assert (second["version"], second["fitted_on"]) == (first["version"], 3)
+    _add_articles(folder, ["e.txt", "f.txt", "g.txt"])  # 7: refitted on them all
+    third = preprocess.preprocess([folder], out)["topic_prototypes"]
+    assert third["fitted_on"] == 7 and third["version"] != first["version"]
+    assert all(p["topics"].endswith("-" + third["version"]) for p in store.read_manifest(out)["parts"])
