@@ -136,12 +136,16 @@ ARTICLES = {
 SPACE = '\n[[topic]]\nname = "space flight"\ndescription = "{}"\n'
 
 
+def _write_articles(folder, articles: dict) -> None:
+    folder.mkdir(exist_ok=True)
+    for name, (date, title, body) in articles.items():
+        (folder / name).write_text(f"date {date} {title}\n\n{body}\n", encoding="utf-8")
+
+
 @pytest.fixture
 def built(tmp_path):
     folder = tmp_path / "in"
-    folder.mkdir()
-    for name, (date, title, body) in ARTICLES.items():
-        (folder / name).write_text(f"date {date} {title}\n\n{body}\n", encoding="utf-8")
+    _write_articles(folder, ARTICLES)
     out = tmp_path / "store"
     preprocess.preprocess([folder], out)
     return out
@@ -249,12 +253,6 @@ def test_topics_move_towards_how_the_corpus_writes_about_them():
     assert np.allclose(halves[0][0] + halves[1][0], sums) and (halves[0][1] + halves[1][1] == counts).all()
 
 
-def _add_articles(folder, names):
-    for name in names:
-        date, title, body = MORE[name]
-        (folder / name).write_text(f"date {date} {title}\n\n{body}\n", encoding="utf-8")
-
-
 MORE = {
     "d.txt": ("2024-05-04", "Striker signs for rivals", "The striker signed a four-year contract with the rival club."),
     "e.txt": ("2024-05-05", "Inflation slows", "Consumer prices rose 2.1 percent in April, the statistics office said."),
@@ -265,9 +263,7 @@ MORE = {
 
 def test_a_store_fits_its_prototypes_once_and_refits_when_it_has_doubled(tmp_path):
     folder = tmp_path / "in"
-    folder.mkdir()
-    for name, (date, title, body) in ARTICLES.items():
-        (folder / name).write_text(f"date {date} {title}\n\n{body}\n", encoding="utf-8")
+    _write_articles(folder, ARTICLES)
     out = tmp_path / "store"
     out.mkdir()
     # One confident article (its top tag with half its share) is enough here, so three articles
@@ -285,10 +281,10 @@ def test_a_store_fits_its_prototypes_once_and_refits_when_it_has_doubled(tmp_pat
     key = ["article_id", "topic"]
     assert stored.sort_values(key)[key].values.tolist() == again.sort_values(key)[key].values.tolist()
 
-    _add_articles(folder, ["d.txt"])  # 4 articles: fewer than twice 3, so the prototypes stay
+    _write_articles(folder, {"d.txt": MORE["d.txt"]})  # 4 articles: fewer than twice 3, so the prototypes stay
     second = preprocess.preprocess([folder], out)["topic_prototypes"]
     assert (second["version"], second["fitted_on"]) == (first["version"], 3)
-    _add_articles(folder, ["e.txt", "f.txt", "g.txt"])  # 7: refitted on them all
+    _write_articles(folder, {k: MORE[k] for k in ("e.txt", "f.txt", "g.txt")})  # 7: refitted on them all
     third = preprocess.preprocess([folder], out)["topic_prototypes"]
     assert third["fitted_on"] == 7 and third["version"] != first["version"]
     assert all(p["topics"].endswith("-" + third["version"]) for p in store.read_manifest(out)["parts"])
