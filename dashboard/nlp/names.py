@@ -55,9 +55,16 @@ def is_plausible_name(name: str) -> bool:
     return not any(w in never for w in words) and not all(w in suffixes for w in words)
 
 
+@cache
+def _front_words() -> frozenset[str]:
+    return lexicon("names_titles") | lexicon("quote_role_nouns")
+
+
 def strip_titles(name: str) -> str:
-    """Drop honorifics and office titles from the front of a person's name: "President Trump" -> "Trump"."""
-    titles = lexicon("names_titles")
+    """Drop honorifics, office titles and role nouns from the front of a person's name: "President
+    Trump" -> "Trump", "Analyst Tom Gray" -> "Tom Gray" (the tagger often takes a capitalised role
+    noun before a name into the name)."""
+    titles = _front_words()
     words = name.split()
     while len(words) > 1 and words[0].lower().rstrip(".") in titles:
         words = words[1:]

@@ -22,6 +22,9 @@ def test_titles_leave_person_names_but_not_single_words():
     assert strip_titles("President Donald Trump") == "Donald Trump"
     assert person_name("Sen. Elizabeth Warren's") == "Elizabeth Warren"
     assert strip_titles("President") == "President"
+    # A capitalised role noun the tagger took into the name ("Analyst Robert Gordon" in Reuters).
+    assert strip_titles("Analyst Robert Gordon") == "Robert Gordon"
+    assert strip_titles("Economist Glenn Grimes") == "Glenn Grimes"
 
 
 def test_name_key_ignores_initials():

@@ -99,6 +99,11 @@ def test_a_surname_the_tagger_labelled_a_product_is_still_the_person_named_in_fu
     assert quote.speaker == "Cole" and quote.speaker_kind != "person"
 
 
+def test_a_role_noun_the_tagger_took_into_the_name_is_not_the_speaker_s_name(quotes):
+    found = quotes("Analyst Tom Gray said the numbers were weak.")
+    assert [s for _, s, _ in found] == ["Tom Gray"]
+
+
 def test_a_surname_read_as_a_plural_noun_speaks_when_a_given_name_precedes_it(quotes):
     # The small model tags 'Rory Banks' a work of art and 'Banks' a plural noun; the addressee
     # ('told Golf Channel's Jane Doe') is never the speaker.
