@@ -204,7 +204,7 @@ def test_role_never_named_stays_a_role(quotes):
 
 def test_organisation_speaker(quotes):
     q = only(quotes("The ministry said the talks would resume in March."))
-    assert (q.speaker, q.speaker_kind) == ("ministry", "organisation")
+    assert (q.speaker_role, q.speaker_kind) == ("ministry", "organisation")
     q = only(quotes("Gazprom said the talks would resume in March."))
     assert q.speaker_kind in {"organisation", None} and q.speaker == "Gazprom"
 
@@ -256,7 +256,7 @@ def test_the_company_is_the_organisation_last_named(quotes):
     assert (q.speaker, q.speaker_kind, q.resolved_by) == ("Exxon Corp", "organisation", "role")
     # a specific noun must match the name: Exxon is no ministry
     q = only(quotes('Exxon Corp raised its prices on Monday. "Demand will stay high," the ministry said.'))
-    assert (q.speaker, q.speaker_kind) == ("ministry", "organisation")
+    assert (q.speaker, q.speaker_role, q.speaker_kind) == (None, "ministry", "organisation")
 
 
 def test_pronoun_skips_a_name_inside_reported_speech(quotes):
@@ -364,9 +364,14 @@ def test_they_continues_an_unnamed_group_before_an_organisation(quotes):
 def test_an_unresolved_generic_organisation_is_unnamed_not_a_speaker_called_company(quotes):
     q = only(quotes('"Demand will stay high," the company said.'))
     assert (q.speaker, q.speaker_role, q.speaker_kind) == (None, "company", "organisation")
-    # a specific organisation noun stays the speaker's name, as before
+    # Nor a more specific noun: every article's 'the ministry' or 'the board' would be one speaker.
     q = only(quotes("The ministry said the talks would resume in March."))
-    assert (q.speaker, q.speaker_kind) == ("ministry", "organisation")
+    assert (q.speaker, q.speaker_role, q.speaker_kind) == (None, "ministry", "organisation")
+    q = only(quotes("Schools will reopen next week, the board said."))
+    assert (q.speaker, q.speaker_role, q.speaker_kind) == (None, "board", "organisation")
+    # A capitalised name the tagger did not tag still names the organisation.
+    q = only(quotes("The talks will resume in March, the Foreign Ministry said."))
+    assert q.speaker == "Foreign Ministry" and q.speaker_kind == "organisation"
 
 
 def test_a_lone_letter_is_no_speaker(quotes):

@@ -404,5 +404,8 @@ def nominal(ctx: ArticleContext, head: Token) -> Speaker:
             # 'the company said' with no company named nearby: an unnamed organisation, kept as
             # a role like 'the spokesman', not a speaker called 'company'.
             return Speaker(None, phrase or None, "organisation", None)
-        return Speaker(phrase or None, None, "organisation", None)
+        if any(word[:1].isupper() for word in phrase.split()):
+            return Speaker(phrase, None, "organisation", None)  # 'the Foreign Ministry', untagged
+        # 'the board said' with no board named: an unnamed organisation, as 'the company' above.
+        return Speaker(None, phrase or None, "organisation", None)
     return Speaker(None, phrase or None, None, None)
