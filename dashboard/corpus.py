@@ -345,7 +345,8 @@ def adapt_topics(
         if not (folder / f"{stem}.parquet").is_file():
             tags = retag_part(folder, folder / f"{part['articles']}.parquet", taxonomy, prototypes=prototypes)
             store.write_parquet(tags, folder / f"{stem}.parquet")
-        adapted.append({**part, "topics": stem})
+        # The tags without prototypes stay: a later refit is fitted on them.
+        adapted.append({**part, "topics": stem, "plain_topics": f"topics-{version}"})
     return adapted, record
 
 

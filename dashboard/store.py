@@ -710,7 +710,7 @@ def _collect_parts(store: Path, used: set[str], *part_lists: list[Mapping]) -> N
     for parts in part_lists:
         for part in parts:
             files = wanted.setdefault(part["chunk"], set())
-            stems = (part.get("articles"), part.get("topics"), part.get("vectors"))
+            stems = (part.get("articles"), part.get("topics"), part.get("plain_topics"), part.get("vectors"))
             files.update(f"{stem}.parquet" for stem in stems if stem)
     for path in root.iterdir():
         if not path.is_dir():

@@ -261,7 +261,7 @@ MORE = {
 }  # fmt: skip
 
 
-def test_a_store_fits_its_prototypes_once_and_refits_when_it_has_doubled(tmp_path):
+def test_a_store_fits_its_prototypes_once_and_refits_when_it_has_doubled(tmp_path, monkeypatch):
     folder = tmp_path / "in"
     _write_articles(folder, ARTICLES)
     out = tmp_path / "store"
@@ -281,6 +281,14 @@ def test_a_store_fits_its_prototypes_once_and_refits_when_it_has_doubled(tmp_pat
     key = ["article_id", "topic"]
     assert stored.sort_values(key)[key].values.tolist() == again.sort_values(key)[key].values.tolist()
 
+    # An unchanged re-run tags nothing again: the tags without prototypes are kept beside the others.
+    calls = []
+    real = corpus.retag_part
+    monkeypatch.setattr(corpus, "retag_part", lambda *a, **k: calls.append(a) or real(*a, **k))
+    preprocess.preprocess([folder], out)
+    assert calls == []
+    # A refit on the same articles reads those kept tags: the same prototypes.
+    assert corpus.retag(out, refit=True)["topic_prototypes"]["version"] == first["version"]
     _write_articles(folder, {"d.txt": MORE["d.txt"]})  # 4 articles: fewer than twice 3, so the prototypes stay
     second = preprocess.preprocess([folder], out)["topic_prototypes"]
     assert (second["version"], second["fitted_on"]) == (first["version"], 3)
