@@ -8,6 +8,8 @@ view = ui.page("Topics")
 
 kinds = {"Taxonomy tags": "taxonomy", "Discovered topics": "discovered", "Both": None}
 kind = kinds[st.segmented_control("Show", list(kinds), default="Taxonomy tags", key="topics_kind") or "Both"]
+if kind != "discovered":
+    ui.tagging_note(view)
 summary = view.get(queries.topic_summary, kind)
 if not len(summary):
     ui.empty("No topics of this kind in these articles." + (" Run discovery below." if kind == "discovered" else ""))

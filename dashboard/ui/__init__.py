@@ -10,7 +10,7 @@ from dashboard.ui.compare import sides as compare_sides
 from dashboard.ui.data import View, clear_caches
 from dashboard.ui.editing import gender_editor, speaker_editor
 from dashboard.ui.frame import PAGES, navigation, page
-from dashboard.ui.topics import discovery
+from dashboard.ui.topics import discovery, tagging_note
 from dashboard.ui.widgets import (
     MAX_SHOWN,
     PERIODS,
@@ -36,6 +36,7 @@ __all__ = [
     "compare_side_header",
     "compare_sides",
     "discovery",
+    "tagging_note",
     "downloads",
     "empty",
     "gender_editor",

@@ -13,6 +13,26 @@ log = logging.getLogger(__name__)
 _REPORT = "_discovery_report"
 
 
+def tagging_note(view: data.View) -> None:
+    """How this store's taxonomy tags were made: cue words and meaning, and which topics the
+    corpus's own articles shaped (the prototypes of docs/topics.md)."""
+    record = view.manifest.get("topic_prototypes") or {}
+    shaped = sorted((n, t) for t, n in record.get("articles", {}).items() if n)
+    how = (
+        "Taxonomy tags weigh each topic's cue words (shown as the evidence) with how close an article's meaning "
+        "is to the topic (docs/topics.md)."
+    )
+    if shaped:
+        names = ", ".join(t for _, t in reversed(shaped))
+        how += (
+            f" {len(shaped)} of {len(record['articles'])} topics are as this corpus writes about them, learnt from "
+            f"{record['fitted_on']:,} articles' first tags: {names}."
+        )
+    else:
+        how += " Too few articles to learn how this corpus writes about any topic: the descriptions alone decide."
+    st.caption(how)
+
+
 def discovery(view: data.View) -> None:
     """An expander with a button that discovers topics in the whole store and stores them."""
     report = st.session_state.pop(_REPORT, None)

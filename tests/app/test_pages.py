@@ -372,6 +372,17 @@ def test_discovering_topics_from_the_topics_page_stores_and_shows_them(open_app,
     assert len(table_with(at, "title")) >= 1
 
 
+def test_the_topics_page_says_which_topics_the_corpus_itself_shaped(open_app, reuters_store, small_store):
+    manifest = store.read_manifest(reuters_store)
+    shaped = [t for t, n in manifest["topic_prototypes"]["articles"].items() if n]
+    assert shaped  # 200 Reuters articles: enough confident economy articles at least
+    note = next(c.value for c in open_app(reuters_store, "topics.py").caption if "Taxonomy tags weigh" in c.value)
+    assert f"{len(shaped)} of 14 topics are as this corpus writes about them" in note
+    assert all(topic in note for topic in shaped)
+    note = next(c.value for c in open_app(small_store, "topics.py").caption if "Taxonomy tags weigh" in c.value)
+    assert "the descriptions alone decide" in note
+
+
 def test_first_start_builds_the_default_store_from_the_seeds(monkeypatch, tmp_path):
     from streamlit.testing.v1 import AppTest
 
