@@ -740,8 +740,11 @@ def write_snapshot(store_dir: str | Path, tables: Mapping[str, pd.DataFrame], ma
     return commit(store_dir, building, {**manifest, "parts": []})
 
 
-def replace_tables(store_dir: str | Path, replacements: dict[str, pd.DataFrame], note: str, **manifest_updates) -> dict:
-    """A new snapshot with some snapshot tables replaced; parts and the other tables carried over."""
+def replace_tables(store_dir: str | Path, replacements: dict, note: str, **manifest_updates) -> dict:
+    """A new snapshot with some snapshot tables replaced; parts and the other tables carried over.
+
+    Each replacement is a frame (or Arrow table) of the table's schema, or a function that writes
+    the table's file at the path it is given (to stream a large table rather than build it)."""
     manifest = read_manifest(store_dir)
     old = Path(store_dir) / manifest["snapshot"]
     building = begin_snapshot(store_dir)
@@ -749,8 +752,11 @@ def replace_tables(store_dir: str | Path, replacements: dict[str, pd.DataFrame],
         for path in old.glob("*.parquet"):
             if path.stem not in replacements:
                 _link_or_copy(path, building / path.name)
-        for table, frame in replacements.items():
-            write_snapshot_table(building, table, frame)
+        for table, data in replacements.items():
+            if callable(data):
+                data(building / f"{table}.parquet")
+            else:
+                write_snapshot_table(building, table, data)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

@@ -11,6 +11,10 @@ it; on news it keeps rising as k falls (broad topics of very common words), so i
 to choose. Topics are named by their top three terms. Each article is assigned its dominant
 topic, and any other topic holding at least `SECONDARY_SHARE` of its topic weight; the score
 is that share (0-1).
+
+In a store, the model is fitted on at most `FIT_ARTICLES` articles (whole parts, spread evenly
+over the store) and every part is then assigned by it, one part in memory at a time: discovery
+at a million articles holds a sample and one part, never the whole terms table.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from scipy import sparse
 
 CANDIDATE_K = (6, 8, 10, 12, 15, 20, 25, 30)
 SELECTION_SAMPLE = 5000  # articles used to compare candidate k (the final fit uses all)
+FIT_ARTICLES = 20_000  # a store's topic model is fitted on at most about this many articles
 COHERENCE_TERMS = 10
 NAME_TERMS = 3
 STORED_TERMS = 30  # top terms per topic kept in topic_terms
@@ -82,22 +87,28 @@ class Matrix:
     terms: np.ndarray
 
 
-def term_matrix(terms: pd.DataFrame) -> Matrix:
-    """Sparse article x term counts from (article_id, term, count) rows, vocabulary pruned."""
+def vocabulary(terms: pd.DataFrame) -> np.ndarray:
+    """The terms topics are built from: in enough of the articles but not in most, at most MAX_VOCAB."""
     n_docs = terms["article_id"].nunique()
     df = terms.groupby("term")["article_id"].nunique()
     df = df[~df.index.isin(NOT_TOPICAL)]
     low = max(2, math.ceil(MIN_DF_SHARE * n_docs))
     keep = df[(df >= low) & (df <= MAX_DF_SHARE * n_docs)]
-    keep = keep.sort_values(ascending=False, kind="stable").head(MAX_VOCAB)
-    rows = terms[terms["term"].isin(keep.index)]
+    return np.sort(np.asarray(keep.sort_values(ascending=False, kind="stable").head(MAX_VOCAB).index, dtype=object))
+
+
+def term_matrix(terms: pd.DataFrame, vocab: np.ndarray | None = None) -> Matrix:
+    """Sparse article x term counts from (article_id, term, count) rows over `vocab` (default:
+    `vocabulary(terms)`); articles with none of its terms have no row."""
+    vocab = vocabulary(terms) if vocab is None else vocab
+    rows = terms[terms["term"].isin(vocab)]
     doc = pd.Categorical(rows["article_id"])
-    term = pd.Categorical(rows["term"])
+    term = pd.Categorical(rows["term"], categories=vocab)
     counts = sparse.csr_matrix(
         (rows["count"].to_numpy(dtype=np.float64), (doc.codes, term.codes)),
-        shape=(len(doc.categories), len(term.categories)),
+        shape=(len(doc.categories), len(vocab)),
     )
-    return Matrix(counts, np.asarray(doc.categories), np.asarray(term.categories))
+    return Matrix(counts, np.asarray(doc.categories), np.asarray(vocab))
 
 
 def tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -107,15 +118,24 @@ def tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
 
 
-def _nmf(x: sparse.csr_matrix, k: int, seed: int):
-    """(document-topic, topic-term, reconstruction error) of an NMF fit."""
+def _nmf_model(k: int, seed: int):
     from sklearn.decomposition import NMF
+
+    return NMF(n_components=k, init="nndsvda", solver="cd", max_iter=400, tol=1e-4, random_state=seed)
+
+
+def _convergence_warning():
+    # Stopping at max_iter leaves topics that are good enough to read; no need to alarm.
     from sklearn.exceptions import ConvergenceWarning
 
-    model = NMF(n_components=k, init="nndsvda", solver="cd", max_iter=400, tol=1e-4, random_state=seed)
+    return ConvergenceWarning
+
+
+def _nmf(x: sparse.csr_matrix, k: int, seed: int):
+    """(document-topic, topic-term, reconstruction error) of an NMF fit."""
+    model = _nmf_model(k, seed)
     with warnings.catch_warnings():
-        # Stopping at max_iter leaves topics that are good enough to read; no need to alarm.
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", _convergence_warning())
         doc_topic = model.fit_transform(x)
     return doc_topic, model.components_, float(model.reconstruction_err_)
 
@@ -197,6 +217,78 @@ def topic_names(components: np.ndarray, vocab: np.ndarray) -> list[str]:
     return names
 
 
+@dataclass(frozen=True)
+class Model:
+    """A fitted topic model: what `assign` needs to tag any article with its topics."""
+
+    vocab: np.ndarray
+    idf: object  # the fitted TfidfTransformer
+    nmf: object  # the fitted NMF
+    names: list[str]
+    topic_terms: pd.DataFrame  # topic, term, weight
+
+    @property
+    def k(self) -> int:
+        return len(self.names)
+
+
+def fit(terms: pd.DataFrame, k: int | None, seed: int = 0, diagnostics: dict | None = None) -> Model:
+    """Fit topics to (article_id, term, count) rows; `k` None chooses it (see module doc).
+    `diagnostics`, when given, receives each candidate k's error and coherence."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    matrix = term_matrix(terms)
+    if matrix.counts.shape[0] < 2 or matrix.counts.shape[1] < 2:
+        raise ValueError("too few articles or shared terms to discover topics")
+    idf = TfidfTransformer(sublinear_tf=True).fit(matrix.counts)
+    x = idf.transform(matrix.counts).tocsr()
+    if k is None:
+        binary = (matrix.counts > 0).astype(np.float64).tocsc()
+        k, table = choose_k(x, binary, candidate_ks(*x.shape), seed)
+        if diagnostics is not None:
+            diagnostics["candidates"] = table
+    nmf = _nmf_model(k, seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", _convergence_warning())
+        nmf.fit(x)
+    names = topic_names(nmf.components_, matrix.terms)
+    weights = nmf.components_ / np.maximum(nmf.components_.sum(axis=1, keepdims=True), 1e-12)
+    top = np.argsort(weights, axis=1)[:, ::-1][:, :STORED_TERMS]
+    topic_terms = pd.DataFrame(
+        {
+            "topic": np.repeat(names, top.shape[1]),
+            "term": matrix.terms[top].ravel(),
+            "weight": np.take_along_axis(weights, top, axis=1).ravel(),
+        }
+    )
+    return Model(matrix.terms, idf, nmf, names, topic_terms[topic_terms["weight"] > 0].reset_index(drop=True))
+
+
+def assign(model: Model, terms: pd.DataFrame) -> pd.DataFrame:
+    """Topics-table rows (kind 'discovered') of the articles in `terms`, by a fitted model."""
+    matrix = term_matrix(terms, model.vocab)
+    if not matrix.counts.shape[0]:
+        return pd.DataFrame(columns=["article_id", "topic", "score", "evidence", "kind"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", _convergence_warning())
+        doc_topic = model.nmf.transform(model.idf.transform(matrix.counts).tocsr())
+    totals = doc_topic.sum(axis=1, keepdims=True)
+    share = np.divide(doc_topic, totals, out=np.zeros_like(doc_topic), where=totals > 0)
+    best = share.argmax(axis=1)
+    keep = (share >= SECONDARY_SHARE) | (np.eye(model.k, dtype=bool)[best] & (totals > 0))
+    doc_idx, topic_idx = np.nonzero(keep)
+    assignments = pd.DataFrame(
+        {
+            "article_id": matrix.articles[doc_idx],
+            "topic": np.asarray(model.names, dtype=object)[topic_idx],
+            "score": share[doc_idx, topic_idx].round(3),
+        }
+    )
+    assignments["evidence"] = _evidence(assignments, terms, model.topic_terms)
+    assignments["kind"] = "discovered"
+    return assignments
+
+
 def discover(
     terms: pd.DataFrame, k: int | None, seed: int = 0, diagnostics: dict | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
@@ -206,44 +298,8 @@ def discover(
     topic_terms: (topic, term, weight), the top terms of each topic (weights are shares of the
     topic's whole weight). `diagnostics`, when given, receives each candidate k's error and coherence.
     """
-    matrix = term_matrix(terms)
-    if matrix.counts.shape[0] < 2 or matrix.counts.shape[1] < 2:
-        raise ValueError("too few articles or shared terms to discover topics")
-    x = tfidf(matrix.counts)
-    if k is None:
-        binary = (matrix.counts > 0).astype(np.float64).tocsc()
-        k, table = choose_k(x, binary, candidate_ks(*x.shape), seed)
-        if diagnostics is not None:
-            diagnostics["candidates"] = table
-    doc_topic, components, _ = _nmf(x, k, seed)
-    names = topic_names(components, matrix.terms)
-
-    weights = components / np.maximum(components.sum(axis=1, keepdims=True), 1e-12)
-    top = np.argsort(weights, axis=1)[:, ::-1][:, :STORED_TERMS]
-    topic_terms = pd.DataFrame(
-        {
-            "topic": np.repeat(names, top.shape[1]),
-            "term": matrix.terms[top].ravel(),
-            "weight": np.take_along_axis(weights, top, axis=1).ravel(),
-        }
-    )
-    topic_terms = topic_terms[topic_terms["weight"] > 0].reset_index(drop=True)
-
-    totals = doc_topic.sum(axis=1, keepdims=True)
-    share = np.divide(doc_topic, totals, out=np.zeros_like(doc_topic), where=totals > 0)
-    best = share.argmax(axis=1)
-    keep = (share >= SECONDARY_SHARE) | (np.eye(k, dtype=bool)[best] & (totals > 0))
-    doc_idx, topic_idx = np.nonzero(keep)
-    assignments = pd.DataFrame(
-        {
-            "article_id": matrix.articles[doc_idx],
-            "topic": np.asarray(names, dtype=object)[topic_idx],
-            "score": share[doc_idx, topic_idx].round(3),
-        }
-    )
-    assignments["evidence"] = _evidence(assignments, terms, topic_terms)
-    assignments["kind"] = "discovered"
-    return assignments, topic_terms, k
+    model = fit(terms, k, seed, diagnostics)
+    return assign(model, terms), model.topic_terms, model.k
 
 
 def _evidence(assignments: pd.DataFrame, terms: pd.DataFrame, topic_terms: pd.DataFrame) -> pd.Series:
@@ -274,42 +330,94 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same topics)")
 
 
+def fit_parts(parts: list[dict], target: int | None = None) -> list[dict]:
+    """Whole parts, evenly spread over the store, holding about `target` articles (default
+    FIT_ARTICLES; all parts when the store has fewer)."""
+    target = FIT_ARTICLES if target is None else target
+    total = sum(int(p.get("n", 0)) for p in parts)
+    if total <= target:
+        return list(parts)
+    stride = math.ceil(total / target)
+    return parts[::stride]
+
+
 def discover_store(store_dir, k: int | None = None, seed: int = 0) -> dict:
     """Discover topics in a store and replace its discovered topics and topic_terms; return a summary.
 
-    Raises StoreError or ValueError (nothing to discover, bad k) with a message for the user.
+    A store of parts: the model is fitted on `fit_parts` and assigns every part in turn, its rows
+    streamed to the snapshot's `discovered` file; taxonomy tags are not touched. A store written
+    whole (small: tests, imports) is read and rewritten whole. Raises StoreError or ValueError
+    (nothing to discover, bad k) with a message for the user.
     """
+    import pyarrow.parquet as pq
+
     from dashboard import store
 
     if k is not None and k < 2:
         raise ValueError("the number of topics must be at least 2")
     started = time.perf_counter()
     manifest = store.read_manifest(store_dir)
-    terms = store.read_table(store_dir, "terms", manifest)
     diagnostics: dict = {}
-    assignments, topic_terms, chosen = discover(terms, k, seed=seed, diagnostics=diagnostics)
-    old = store.read_table(store_dir, "topics", manifest)
-    topics = pd.concat([old[old["kind"] != "discovered"], assignments], ignore_index=True)
+    parts = manifest.get("parts", [])
+    whole = (Path(store_dir) / manifest["snapshot"] / "topics.parquet").is_file() or not parts
+    if whole:
+        terms = store.read_table(store_dir, "terms", manifest)
+        model = fit(terms, k, seed, diagnostics)
+        assignments = assign(model, terms)
+        sizes, articles = assignments["topic"].value_counts(), assignments["article_id"].nunique()
+        fitted_on = int(terms["article_id"].nunique())
+        old = store.read_table(store_dir, "topics", manifest)
+        topics = pd.concat([old[old["kind"] != "discovered"], assignments], ignore_index=True)
+        writers = {"topics": topics}
+    else:
+        folder = store.parts_dir(store_dir)
+
+        def part_terms(part: dict) -> pd.DataFrame:
+            return pq.read_table(
+                folder / part["chunk"] / "terms.parquet", columns=["article_id", "term", "count"]
+            ).to_pandas()
+
+        sample = pd.concat([part_terms(p) for p in fit_parts(parts)], ignore_index=True)
+        fitted_on = int(sample["article_id"].nunique())
+        model = fit(sample, k, seed, diagnostics)
+        del sample
+        counts: dict[str, int] = {}
+        seen = [0]
+
+        def write_discovered(path: Path) -> None:
+            with pq.ParquetWriter(path, store.ALL_SCHEMAS["discovered"], compression="zstd") as writer:
+                for part in parts:
+                    rows = assign(model, part_terms(part))
+                    seen[0] += rows["article_id"].nunique()
+                    for topic, n in rows["topic"].value_counts().items():
+                        counts[topic] = counts.get(topic, 0) + int(n)
+                    writer.write_table(store.to_arrow("discovered", rows))
+
+        writers = {"discovered": write_discovered}
     candidates = diagnostics.get("candidates", {})
     store.replace_tables(
         store_dir,
-        {"topics": topics, "topic_terms": topic_terms},
-        note=f"discovered {chosen} topics",
+        {**writers, "topic_terms": model.topic_terms},
+        note=f"discovered {model.k} topics",
         discovered={
-            "k": chosen,
+            "k": model.k,
             "chosen": k is None,
             "seed": seed,
             "method": "NMF over sublinear TF-IDF of lemmas",
             "k_criterion": None if k else "knee of reconstruction error",
+            "fitted_on": fitted_on,
             "candidates": {str(c): v for c, v in candidates.items()},
         },
     )
+    if not whole:
+        sizes = pd.Series(counts, dtype=int).sort_values(ascending=False)
+        articles = seen[0]
     return {
-        "k": chosen,
+        "k": model.k,
         "given": k is not None,
         "candidates": candidates,
-        "articles": int(assignments["article_id"].nunique()),
-        "sizes": assignments["topic"].value_counts(),
+        "articles": int(articles),
+        "sizes": sizes,
         "seconds": time.perf_counter() - started,
     }
 

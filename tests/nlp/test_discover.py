@@ -172,3 +172,36 @@ def test_command_rejects_k_below_two(tmp_path, capsys):
 
     assert main(["topics", "discover", "--k", "1", "--store", str(tmp_path)]) == 2
     assert "at least 2" in capsys.readouterr().err
+
+
+def test_a_store_of_parts_is_fitted_on_a_sample_and_streams_every_part(corpora, tmp_path, monkeypatch):
+    from dashboard import corpus, store
+    from dashboard.nlp import discover as discovery
+    from dashboard.preprocess import preprocess
+
+    files = sorted((corpora / "reuters-1987" / "articles").iterdir())[:60]
+    out = tmp_path / "store"
+    preprocess(files, out, chunk_articles=8)
+    stored = store.read_manifest(out)["counts"]["articles"]
+    tags = store.read_table(out, "topics").query("kind == 'taxonomy'")
+    monkeypatch.setattr(discovery, "FIT_ARTICLES", 20)  # a sample of the parts, as at a million articles
+    # Nothing reads the whole terms table.
+    monkeypatch.setattr(store, "read_table", lambda *a, **k: pytest.fail("discovery read a whole table"))
+    summary = discovery.discover_store(out, k=3)
+    monkeypatch.undo()
+    manifest = store.read_manifest(out)
+    assert 0 < manifest["discovered"]["fitted_on"] < stored
+    snapshot = out / manifest["snapshot"]
+    assert (snapshot / "discovered.parquet").is_file() and not (snapshot / "topics.parquet").is_file()
+    topics = store.read_table(out, "topics")
+    discovered = topics[topics["kind"] == "discovered"]
+    # Every article with any of the model's terms is assigned, also those of parts it was not fitted on.
+    assert discovered["article_id"].nunique() == summary["articles"] >= 0.9 * stored
+    assert discovered["topic"].nunique() == 3 and sum(summary["sizes"]) == len(discovered)
+    key = ["article_id", "topic"]
+    kept = topics[topics["kind"] == "taxonomy"].sort_values(key)[key].values.tolist()
+    assert kept == tags.sort_values(key)[key].values.tolist()  # taxonomy tags untouched
+    # The store stays one of parts: a re-tag reads its parts and keeps the discovered topics.
+    corpus.retag(out)
+    assert not (out / store.read_manifest(out)["snapshot"] / "topics.parquet").is_file()
+    assert len(store.read_table(out, "topics").query("kind == 'discovered'")) == len(discovered)
