@@ -166,7 +166,7 @@ def speakers_sql(con, corrections: dict[str, str] | None = None) -> str:
       GROUP BY n.speaker),
     given AS (
       SELECT s.speaker, g.gender, g.list, string_split(s.speaker, ' ')[1] AS first
-      FROM people s JOIN _given_names g ON g.given = lower(string_split(s.speaker, ' ')[1])
+      FROM people s JOIN _given_names g ON g.given = strip_accents(lower(string_split(s.speaker, ' ')[1]))
       WHERE len(string_split(s.speaker, ' ')) >= 2),
     judged AS (
       SELECT s.speaker, s.kind, s.quotes, c.gender AS corrected,

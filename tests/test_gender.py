@@ -83,6 +83,20 @@ def test_the_evidence_order_and_conflicts(hand_store):
     }
 
 
+def test_an_accented_given_name_tells_its_gender_in_the_store_too(tmp_path):
+    people = [
+        ("Mélanie Côté", "person", [None], "Mélanie Côté spoke."),
+        ("François Roy", "person", [None], "François Roy spoke."),
+        ("Jean Tremblay", "person", [None], "Jean Tremblay spoke."),  # either sex: unknown
+    ]
+    con = store.connect(store.write_snapshot(tmp_path / "s", _tables(people), {}) and tmp_path / "s")
+    assert _judged(con) == {
+        "Mélanie Côté": ("female", "given name"),
+        "François Roy": ("male", "given name"),
+        "Jean Tremblay": ("unknown", "none"),
+    }
+
+
 def test_the_evidence_is_said_in_words(hand_store):
     evidence = {
         r[0]: r[1] for r in store.connect(hand_store).execute("SELECT speaker, evidence FROM speakers").fetchall()

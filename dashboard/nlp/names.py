@@ -6,6 +6,7 @@ The lexicons live in `rules/` as plain text (one lower-case entry a line, `#` co
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 from importlib.resources import files
 
@@ -99,11 +100,16 @@ def gender(name: str) -> str | None:
     """'m', 'f' or None from a given name or honorific: the names_male/names_female lexicons first,
     then the US census given-name frequencies, where one sex must outnumber the other three to one
     ('Terry' is male, 'Leslie' stays unknown)."""
-    first = given_name(name).lower().rstrip(".")
+    first = fold_accents(given_name(name).lower().rstrip("."))
     listed = _listed_gender(first)
     if listed or first in lexicon("names_male") or len(name.split()) < 2:
         return listed  # a lone word may be a surname ('Warren'): the census lists tell given names only
     return _census_gender(first)
+
+
+def fold_accents(text: str) -> str:
+    """Letters without their accents ('François' -> 'Francois'): the names lists are unaccented."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _listed_gender(first: str) -> str | None:

@@ -39,6 +39,14 @@ def test_gender_from_given_name_or_honorific():
     assert gender("Tyresha McClenney") is None  # in no list
 
 
+def test_gender_of_given_names_outside_the_us_census_and_with_accents():
+    assert gender("Mélanie Joly") == "f" and gender("Melanie Joly") == "f"  # accents folded
+    assert gender("François Legault") == "m" and gender("Jean-François Lisée") == "m"
+    assert gender("Linus Berg") == "m" and gender("Harjit Sajjan") == "m" and gender("Aoife Kelly") == "f"
+    # Of either sex: French Jean and Claude are men, English Jean a woman; Kiran, Gurpreet either.
+    assert gender("Jean Charest") is None and gender("Kiran Shah") is None and gender("Gurpreet Dhillon") is None
+
+
 def test_gender_from_census_given_names_only_when_one_sex_dominates():
     assert gender("Melanie Smith") == "f" and gender("Loretta Lynch") == "f"
     assert gender("Terry Jones") == "m"  # 0.311 % of men, 0.080 % of women
