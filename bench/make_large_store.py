@@ -78,7 +78,8 @@ def replicate(src: Path, dst: Path, copies: int) -> dict:
                 f"SELECT q.* REPLACE (nid(q.article_id, {k}) AS article_id, {speaker} AS speaker, "
                 f"{speaker} AS speaker_name) FROM read_parquet({{src}}) q LEFT JOIN rare r ON r.name = q.speaker_name",
             )
-            for stem in ("terms", "quote_terms", part["topics"], *filter(None, [part.get("vectors")])):
+            extra = filter(None, [part.get("vectors"), part.get("plain_topics")])
+            for stem in ("terms", "quote_terms", part["topics"], *extra):
                 copy(stem, f"SELECT * REPLACE (nid(article_id, {k}) AS article_id) FROM read_parquet({{src}})")
             (target / store.DONE).write_text("", encoding="utf-8")
             target.rename(root / chunk)
@@ -87,7 +88,9 @@ def replicate(src: Path, dst: Path, copies: int) -> dict:
         print(f"copy {k + 1}/{copies}: {done:,} articles, {time.perf_counter() - started:.0f} s", flush=True)
     building = store.begin_snapshot(dst)
     commit_started = time.perf_counter()
-    fields = ("model", "model_package", "rules_version", "taxonomy_version")
+    # The copies keep the source's tags, so they keep its topic prototypes too (a refit can use
+    # the copied tags made without them).
+    fields = ("model", "model_package", "rules_version", "taxonomy_version", "topic_prototypes")
     made = {key: manifest[key] for key in fields if key in manifest}
     made.update(parts=new_parts, inputs=[f"{src} x {copies}"], replicated_from=str(src), copies=copies)
     result = corpus.finish(dst, building, made, None)

@@ -159,10 +159,22 @@ def test_make_large_store_replicates_articles_and_grows_the_long_tail(reuters, t
     sys.path.insert(0, str(ROOT / "bench"))
     from make_large_store import replicate
 
+    from dashboard.nlp.topics import default_taxonomy_path
+
     small = tmp_path / "small"
+    small.mkdir()
+    shipped = default_taxonomy_path().read_text(encoding="utf-8")  # prototypes even for a few articles:
+    (small / "taxonomy.toml").write_text(shipped.replace("[settings]\n", "[settings]\ncorpus_min_articles = 2\n"))
     made = preprocess.preprocess([reuters], small, chunk_articles=CHUNK)
     big = replicate(small, tmp_path / "big", 3)
     n = made["counts"]["articles"]
+    # The copies keep the source's tags and so its topic prototypes, and the tags made without
+    # them, which a refit reads.
+    assert made["topic_prototypes"] and big["topic_prototypes"] == made["topic_prototypes"]
+    assert all(
+        (store.parts_dir(tmp_path / "big") / p["chunk"] / f"{p['plain_topics']}.parquet").is_file()
+        for p in big["parts"]
+    )
     assert big["counts"]["articles"] == 3 * n and len(big["parts"]) == 3 * len(made["parts"])
     con = store.connect(tmp_path / "big")
     assert con.execute("SELECT count(DISTINCT article_id) FROM articles").fetchone() == (3 * n,)
