@@ -246,19 +246,14 @@ def _prototype_sums(tags, vectors, taxonomy):
 
 def fit_prototypes(batches, taxonomy):
     """Prototypes (`topics.corpus_prototypes`) from (tags, vectors) batches made without them."""
-    import numpy as np
-
     from dashboard.nlp import topics
 
-    sums = np.zeros((len(taxonomy.topics), 0))
-    counts = np.zeros(len(taxonomy.topics), dtype=np.int64)
+    sums = counts = None
     for tags, vectors in batches:
-        if not len(vectors[0]):
-            continue
-        part_sums, part_counts = _prototype_sums(tags, vectors, taxonomy)
-        sums = part_sums if sums.shape[1] == 0 else sums + part_sums
-        counts += part_counts
-    return topics.corpus_prototypes(sums, counts, taxonomy) if sums.shape[1] else None
+        if len(vectors[0]):
+            part_sums, part_counts = _prototype_sums(tags, vectors, taxonomy)
+            sums, counts = (part_sums, part_counts) if sums is None else (sums + part_sums, counts + part_counts)
+    return None if sums is None else topics.corpus_prototypes(sums, counts, taxonomy)
 
 
 def prototypes_record(prototypes, taxonomy, articles: int) -> dict:

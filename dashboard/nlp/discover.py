@@ -111,13 +111,6 @@ def term_matrix(terms: pd.DataFrame, vocab: np.ndarray | None = None) -> Matrix:
     return Matrix(counts, np.asarray(doc.categories), np.asarray(vocab))
 
 
-def tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Sublinear TF-IDF with L2-normalised rows (long articles do not dominate the factors)."""
-    from sklearn.feature_extraction.text import TfidfTransformer
-
-    return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
-
-
 def _nmf_model(k: int, seed: int):
     from sklearn.decomposition import NMF
 
@@ -240,6 +233,7 @@ def fit(terms: pd.DataFrame, k: int | None, seed: int = 0, diagnostics: dict | N
     matrix = term_matrix(terms)
     if matrix.counts.shape[0] < 2 or matrix.counts.shape[1] < 2:
         raise ValueError("too few articles or shared terms to discover topics")
+    # Sublinear TF-IDF with L2-normalised rows: long articles do not dominate the factors.
     idf = TfidfTransformer(sublinear_tf=True).fit(matrix.counts)
     x = idf.transform(matrix.counts).tocsr()
     if k is None:

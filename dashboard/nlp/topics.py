@@ -380,13 +380,10 @@ def centred(vectors: np.ndarray, topic_vectors: np.ndarray) -> tuple[np.ndarray,
     one topic from another.
     """
     centre = np.asarray(topic_vectors, dtype=np.float32).mean(axis=0)
-
-    def unit(x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float32) - centre
-        norms = np.linalg.norm(x, axis=1, keepdims=True)
-        return x / np.where(norms > 0, norms, 1.0)
-
-    return unit(vectors), unit(topic_vectors)
+    return (
+        _unit_rows(np.asarray(vectors, dtype=np.float32) - centre),
+        _unit_rows(np.asarray(topic_vectors, dtype=np.float32) - centre),
+    )
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:
@@ -473,11 +470,7 @@ def combine(
         return pd.DataFrame(columns=["article_id", "topic", "score", "evidence"])
     centred_articles, centred_topics = centred(matrix, topic_vectors)
     described = similarities(centred_articles, centred_topics)
-    sims = (
-        described
-        if prototypes is None
-        else similarities(centred_articles, adapted(centred_topics, prototypes, taxonomy))
-    )
+    sims = similarities(centred_articles, adapted(centred_topics, prototypes, taxonomy))
     row = {article_id: i for i, article_id in enumerate(ids)}
     column = {topic: j for j, topic in enumerate(topics)}
     known = scores[scores["article_id"].isin(row)]

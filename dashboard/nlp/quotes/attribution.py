@@ -400,12 +400,9 @@ def nominal(ctx: ArticleContext, head: Token) -> Speaker:
                 break
         if nearest:
             return Speaker(nearest, None, "organisation", "role")
-        if generic:
-            # 'the company said' with no company named nearby: an unnamed organisation, kept as
-            # a role like 'the spokesman', not a speaker called 'company'.
-            return Speaker(None, phrase or None, "organisation", None)
-        if any(word[:1].isupper() for word in phrase.split()):
+        if not generic and any(word[:1].isupper() for word in phrase.split()):
             return Speaker(phrase, None, "organisation", None)  # 'the Foreign Ministry', untagged
-        # 'the board said' with no board named: an unnamed organisation, as 'the company' above.
+        # 'the company said', 'the board said' with none named nearby: an unnamed organisation,
+        # kept as a role like 'the spokesman', not a speaker called 'company' or 'board'.
         return Speaker(None, phrase or None, "organisation", None)
     return Speaker(None, phrase or None, None, None)
