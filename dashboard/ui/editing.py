@@ -13,8 +13,10 @@ import streamlit as st
 from dashboard import gender, queries, settings
 from dashboard.ui import data, sidebar
 
-# Speakers the merge and rename forms offer (the sidebar's lists got shorter; these forms did not).
-EDITOR_CHOICES = 3000
+# Speakers the forms offer before a search: the most quoted. Any other speaker is one search away
+# (the same rollup search as the sidebar's), so a million articles' speakers need not be sent to the
+# browser: 3,000 names in each of the page's four lists made its first visit seconds slower.
+EDITOR_CHOICES = 100
 
 
 def _variants(view: data.View, speaker: str) -> list[str]:
@@ -58,27 +60,69 @@ def _apply(view: data.View, speaker: str, canonical: str) -> None:
     st.rerun()
 
 
+@st.fragment
 def speaker_editor(view: data.View) -> None:
-    """An expander with the merge and rename forms."""
+    """An expander with the merge and rename controls.
+
+    A fragment: searching and picking rerun only this expander, not the page's charts and tables;
+    a saved change reruns the whole page. (Not forms: a form holds its picks until it is
+    submitted, so a second search would drop the first pick.)
+    """
     with st.expander("Merge or rename speakers"):
         st.caption(f"Corrections are saved to `{settings.user_aliases(view.store_dir)}` and survive rebuilds.")
-        names = list(view.raw(queries.speaker_choices, EDITOR_CHOICES)["speaker"])
-        if not names:
+        names = _find_speakers(view, "merge_find", ("merge_from", "merge_into", "rename_from"))
+        if names is None:
             st.info("No speakers to correct.")
             return
         merge, rename = st.columns(2)
-        with merge.form("merge_speakers", border=True):
+        with merge.container(border=True):
             st.markdown("**Merge two speakers** (same person, different names)")
             source = st.selectbox("Merge this speaker", names, key="merge_from", index=None)
             target = st.selectbox("into this speaker", names, key="merge_into", index=None)
-            if st.form_submit_button("Merge"):
+            if st.button("Merge", key="merge_go"):
                 _apply(view, source, target)
-        with rename.form("rename_speaker", border=True):
+        with rename.container(border=True):
             st.markdown("**Rename a speaker**")
             source = st.selectbox("Speaker", names, key="rename_from", index=None)
             target = st.text_input("New name", key="rename_to")
-            if st.form_submit_button("Rename"):
+            if st.button("Rename", key="rename_go"):
                 _apply(view, source, target)
+
+
+def _find_speakers(view: data.View, key: str, pickers: tuple[str, ...], kind: str | None = None) -> list[str] | None:
+    """A search box over every speaker of the store; the names the lists below it then offer.
+
+    With no text: the EDITOR_CHOICES most quoted. A name already picked in one of `pickers` stays
+    offered, so a new search does not undo a choice. None when the store has no such speaker at all.
+    """
+    top = view.raw(queries.speaker_choices, EDITOR_CHOICES)
+    if kind:
+        top = top[top["kind"] == kind]
+    if not len(top):
+        return None
+    found = st.text_input(
+        "Find a speaker by name",
+        key=key,
+        type="search",
+        placeholder="Part of a name, then Enter",
+        help=f"Searches every speaker in the corpus (any case); without a search the lists offer the "
+        f"{EDITOR_CHOICES} most quoted.",
+    )
+    found = (found or "").strip()
+    if found:
+        frame = view.raw(queries.speaker_search, found, sidebar.MAX_MATCHES)
+        if kind:
+            frame = frame[frame["kind"] == kind]
+        noun = f"{kind} speaker" if kind else "speaker"
+        st.caption(
+            f"{len(frame)} {noun}(s) match \u201c{found}\u201d."
+            if len(frame)
+            else f"No {noun} has \u201c{found}\u201d in its name."
+        )
+    else:
+        frame = top
+    picked = [st.session_state.get(picker) for picker in pickers]
+    return list(dict.fromkeys([*(p for p in picked if p), *frame["speaker"]]))
 
 
 INFERRED = "as inferred"
@@ -93,26 +137,26 @@ def save_gender(view: data.View, speaker: str, value: str | None) -> None:
     data.clear_caches()
 
 
+@st.fragment
 def gender_editor(view: data.View) -> None:
-    """An expander to correct a person speaker's gender (organisations have none)."""
+    """An expander to correct a person speaker's gender (organisations have none); a fragment, as above."""
     with st.expander("Correct a speaker's gender"):
         st.caption(
             f"Corrections are saved to `{gender.corrections_path(view.store_dir)}`, re-applied by every run "
             "and by `python -m dashboard names`, and win over the inferred gender."
         )
-        people = view.raw(queries.speaker_choices, EDITOR_CHOICES)
-        names = list(people[people["kind"] == "person"]["speaker"])
-        if not names:
+        names = _find_speakers(view, "gender_find", ("gender_speaker",), kind="person")
+        if names is None:
             st.info("No person speakers to correct.")
             return
-        with st.form("correct_gender", border=True):
+        with st.container(border=True):
             speaker = st.selectbox("Speaker", names, key="gender_speaker", index=None)
             if speaker:
                 row = view.raw(queries.gender_of, speaker)
                 if len(row):
                     st.caption(f"Now **{row.iloc[0]['gender']}**: {row.iloc[0]['evidence']}")
             value = st.radio("Gender", [*gender.GENDERS, INFERRED], key="gender_value", horizontal=True)
-            if st.form_submit_button("Save gender"):
+            if st.button("Save gender", key="gender_go"):
                 if not speaker:
                     st.warning("Choose a speaker.")
                     return

@@ -347,6 +347,27 @@ def test_merging_two_speakers_recounts_and_keeps_the_filter(open_app, writable_s
     assert len(table_with(at, "quote", "speaker")) == 3
 
 
+def test_the_editors_find_any_speaker_beyond_the_ones_they_offer(open_app, writable_small_store, monkeypatch):
+    from dashboard.ui import editing
+
+    monkeypatch.setattr(editing, "EDITOR_CHOICES", 1)  # only the most quoted is offered before a search
+    at = open_app(writable_small_store, "speakers.py")
+    assert at.selectbox(key="merge_from").options == ["Jane Roe"]
+    at.text_input(key="merge_find").set_value("doe").run()
+    assert at.selectbox(key="merge_from").options == ["John Doe"]
+    at.selectbox(key="merge_from").set_value("John Doe").run()
+    at.text_input(key="merge_find").set_value("roe").run()
+    assert at.selectbox(key="merge_into").options == ["John Doe", "Jane Roe"]  # the pick is kept
+    at.selectbox(key="merge_into").set_value("Jane Roe")
+    at.button[[b.label for b in at.button].index("Merge")].click().run()
+    assert not at.exception, at.exception
+    con = connect(writable_small_store)
+    assert con.execute("SELECT count(*) FROM quotes WHERE speaker = 'John Doe'").fetchone()[0] == 0
+    at.text_input(key="gender_find").set_value("finance").run()
+    assert at.selectbox(key="gender_speaker").options == []  # an organisation has no gender to correct
+    assert "No person speaker has \u201cfinance\u201d in its name." in [c.value for c in at.caption]
+
+
 def test_discovery_on_too_small_a_store_explains_why(open_app, writable_small_store):
     at = open_app(writable_small_store, "topics.py")
     at.number_input(key="discover_k").set_value(2)

@@ -70,3 +70,25 @@ def test_a_speaker_off_the_list_is_found_by_typing_part_of_its_name(page, many_n
     wait_for_caption(fresh, expected.describe())
     expect(fresh.locator(".st-key-filter_speakers [data-tag]")).to_contain_text(RARE_SPEAKER)
     fresh.close()
+
+
+def test_the_gender_editor_finds_a_speaker_it_does_not_offer(page, many_names_server, artifacts):  # noqa: F811
+    open_page(page, f"{many_names_server.url}/speakers")
+    page.get_by_text("Correct a speaker's gender").click()
+    picker = page.locator(".st-key-gender_speaker input")
+    picker.click()
+    picker.fill("Zofia")
+    expect(page.get_by_role("option", name=re.compile("Zofia"))).to_have_count(0)  # not among the most quoted
+    page.keyboard.press("Escape")
+
+    find = page.locator(".st-key-gender_find input")
+    find.fill("wróbl")
+    find.press("Enter")
+    settle(page, "document.body.innerText.includes(arg)", "1 person speaker(s) match “wróbl”")
+    picker.click()
+    page.get_by_role("option", name=RARE_SPEAKER).click()
+    # Picking reruns the editor alone (a fragment) and shows the gender the store holds now.
+    settle(page, "document.body.innerText.includes(arg)", "Now ")
+    expect(page.get_by_text(re.compile(r"^Now (female|male|unknown):"))).to_have_count(1)
+    assert_no_exception(page, "gender editor search")
+    screenshot(page, artifacts, "gender-editor-find-speaker")
