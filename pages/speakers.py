@@ -44,33 +44,39 @@ else:
             key="speakers_time",
         )
 
-    who_topic, who_entity = st.tabs(["Speakers by topic", "Who talks about whom"])
-    with who_topic:
-        grid = view.get(queries.speaker_topics, 15)
-        if len(grid):
-            ui.chart(
-                charts.heatmap(grid, "speaker", "topic", "quotes", "Quotes of the top speakers by article topic"),
-                key="speakers_topics",
-                filter_field="speakers",
-            )
-        else:
-            ui.empty("No topic tags on these speakers' articles.")
-    with who_entity:
-        grid = view.get(queries.speaker_entities, 15, 15)
-        if len(grid):
-            ui.chart(
-                charts.heatmap(
-                    grid,
-                    "speaker",
-                    "entity",
-                    "articles",
-                    "Articles where the speaker is quoted and the entity mentioned",
-                ),
-                key="speakers_entities",
-                filter_field="speakers",
-            )
-        else:
-            ui.empty("No entities mentioned alongside these speakers.")
+    # Only the open tab's heatmap is queried and drawn: a hidden Plotly chart costs the browser as
+    # much as a shown one, and a tab switch reruns the page from cached results.
+    who_topic, who_entity = st.tabs(
+        ["Speakers by topic", "Who talks about whom"], key="speakers_tab", on_change="rerun"
+    )
+    if who_topic.open:
+        with who_topic:
+            grid = view.get(queries.speaker_topics, 15)
+            if len(grid):
+                ui.chart(
+                    charts.heatmap(grid, "speaker", "topic", "quotes", "Quotes of the top speakers by article topic"),
+                    key="speakers_topics",
+                    filter_field="speakers",
+                )
+            else:
+                ui.empty("No topic tags on these speakers' articles.")
+    if who_entity.open:
+        with who_entity:
+            grid = view.get(queries.speaker_entities, 15, 15)
+            if len(grid):
+                ui.chart(
+                    charts.heatmap(
+                        grid,
+                        "speaker",
+                        "entity",
+                        "articles",
+                        "Articles where the speaker is quoted and the entity mentioned",
+                    ),
+                    key="speakers_entities",
+                    filter_field="speakers",
+                )
+            else:
+                ui.empty("No entities mentioned alongside these speakers.")
 
 st.subheader("Quotes")
 ui.query_table(

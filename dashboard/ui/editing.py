@@ -17,6 +17,9 @@ from dashboard.ui import data, sidebar
 # (the same rollup search as the sidebar's), so a million articles' speakers need not be sent to the
 # browser: 3,000 names in each of the page's four lists made its first visit seconds slower.
 EDITOR_CHOICES = 100
+# The editors' expanders (session state: open or not). Closed, they send nothing but their label.
+SPEAKER_EDITOR = "speaker_editor_open"
+GENDER_EDITOR = "gender_editor_open"
 
 
 def _variants(view: data.View, speaker: str) -> list[str]:
@@ -62,13 +65,16 @@ def _apply(view: data.View, speaker: str, canonical: str) -> None:
 
 @st.fragment
 def speaker_editor(view: data.View) -> None:
-    """An expander with the merge and rename controls.
+    """An expander with the merge and rename controls; its content runs only while it is open.
 
-    A fragment: searching and picking rerun only this expander, not the page's charts and tables;
-    a saved change reruns the whole page. (Not forms: a form holds its picks until it is
+    A fragment: opening, searching and picking rerun only this expander, not the page's charts and
+    tables; a saved change reruns the whole page. (Not forms: a form holds its picks until it is
     submitted, so a second search would drop the first pick.)
     """
-    with st.expander("Merge or rename speakers"):
+    box = st.expander("Merge or rename speakers", key=SPEAKER_EDITOR, on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.caption(f"Corrections are saved to `{settings.user_aliases(view.store_dir)}` and survive rebuilds.")
         names = _find_speakers(view, "merge_find", ("merge_from", "merge_into", "rename_from"))
         if names is None:
@@ -140,7 +146,10 @@ def save_gender(view: data.View, speaker: str, value: str | None) -> None:
 @st.fragment
 def gender_editor(view: data.View) -> None:
     """An expander to correct a person speaker's gender (organisations have none); a fragment, as above."""
-    with st.expander("Correct a speaker's gender"):
+    box = st.expander("Correct a speaker's gender", key=GENDER_EDITOR, on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.caption(
             f"Corrections are saved to `{gender.corrections_path(view.store_dir)}`, re-applied by every run "
             "and by `python -m dashboard names`, and win over the inferred gender."

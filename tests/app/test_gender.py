@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dashboard import gender, store
-from tests.app.test_pages import first_caption, table_with
+from dashboard.ui import editing
+from tests.app.test_pages import first_caption, open_editor, table_with
 
 
 def test_the_gender_page_shows_each_persons_gender_and_its_evidence(open_app, small_store):
@@ -18,7 +19,7 @@ def test_the_gender_page_shows_each_persons_gender_and_its_evidence(open_app, sm
 
 
 def test_a_gender_correction_is_saved_beside_the_aliases_and_shown(open_app, writable_small_store):
-    at = open_app(writable_small_store, "speakers.py")
+    at = open_editor(open_app(writable_small_store, "speakers.py"), editing.GENDER_EDITOR)
     at.selectbox(key="gender_speaker").set_value("Jane Roe")
     at.radio(key="gender_value").set_value("unknown")
     next(b for b in at.button if b.label == "Save gender").click().run()

@@ -12,6 +12,7 @@ import pytest
 
 from dashboard import store
 from dashboard.filters import Filters
+from dashboard.ui import editing
 from dashboard.ui.frame import PAGES
 from tests.app import stores
 from tests.app.conftest import connect, copy_store
@@ -333,8 +334,30 @@ def test_an_opened_article_shows_its_tags_and_quotes(open_app, small_store):
 # --- speakers: merge and rename ------------------------------------------------------------
 
 
+def chart_titles(at) -> list[str]:
+    """The titles of the Plotly charts the run sent (a chart not sent costs the browser nothing)."""
+    return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+
+
+def test_only_the_open_tab_of_the_speakers_page_draws_its_heatmap(open_app, small_store):
+    at = open_app(small_store, "speakers.py")
+    assert "Quotes of the top speakers by article topic" in chart_titles(at)
+    assert "Articles where the speaker is quoted and the entity mentioned" not in chart_titles(at)
+    at.session_state["speakers_tab"] = "Who talks about whom"
+    at.run()
+    assert not at.exception, at.exception
+    assert "Articles where the speaker is quoted and the entity mentioned" in chart_titles(at)
+    assert "Quotes of the top speakers by article topic" not in chart_titles(at)
+
+
+def open_editor(at, key: str):
+    """Open one of the Speakers page's editors (an expander whose content runs only while open)."""
+    at.session_state[key] = True
+    return at.run()
+
+
 def test_merging_two_speakers_recounts_and_keeps_the_filter(open_app, writable_small_store):
-    at = open_app(writable_small_store, "speakers.py", speakers="John Doe")
+    at = open_editor(open_app(writable_small_store, "speakers.py", speakers="John Doe"), editing.SPEAKER_EDITOR)
     at.selectbox(key="merge_from").set_value("John Doe")
     at.selectbox(key="merge_into").set_value("Jane Roe")
     at.button[[b.label for b in at.button].index("Merge")].click().run()
@@ -348,10 +371,19 @@ def test_merging_two_speakers_recounts_and_keeps_the_filter(open_app, writable_s
 
 
 def test_the_editors_find_any_speaker_beyond_the_ones_they_offer(open_app, writable_small_store, monkeypatch):
-    from dashboard.ui import editing
-
     monkeypatch.setattr(editing, "EDITOR_CHOICES", 1)  # only the most quoted is offered before a search
     at = open_app(writable_small_store, "speakers.py")
+    editor_keys = (
+        "merge_find",
+        "merge_from",
+        "merge_into",
+        "rename_from",
+        "rename_to",
+        "gender_find",
+        "gender_speaker",
+    )
+    assert not {w.key for w in [*at.main.selectbox, *at.main.text_input]} & set(editor_keys)  # closed: labels only
+    at = open_editor(at, editing.SPEAKER_EDITOR)
     assert at.selectbox(key="merge_from").options == ["Jane Roe"]
     at.text_input(key="merge_find").set_value("doe").run()
     assert at.selectbox(key="merge_from").options == ["John Doe"]
@@ -363,6 +395,7 @@ def test_the_editors_find_any_speaker_beyond_the_ones_they_offer(open_app, writa
     assert not at.exception, at.exception
     con = connect(writable_small_store)
     assert con.execute("SELECT count(*) FROM quotes WHERE speaker = 'John Doe'").fetchone()[0] == 0
+    at = open_editor(at, editing.GENDER_EDITOR)
     at.text_input(key="gender_find").set_value("finance").run()
     assert at.selectbox(key="gender_speaker").options == []  # an organisation has no gender to correct
     assert "No person speaker has \u201cfinance\u201d in its name." in [c.value for c in at.caption]
@@ -444,7 +477,7 @@ def test_a_new_snapshot_under_an_open_page_is_picked_up_and_dates_fit_it(open_ap
 
 
 def test_renaming_a_speaker_saves_an_alias_and_renames_everywhere(open_app, writable_small_store):
-    at = open_app(writable_small_store, "speakers.py")
+    at = open_editor(open_app(writable_small_store, "speakers.py"), editing.SPEAKER_EDITOR)
     at.selectbox(key="rename_from").set_value("Ministry of Finance")
     at.text_input(key="rename_to").set_value("Finance Ministry")
     at.button[[b.label for b in at.button].index("Rename")].click().run()
@@ -455,7 +488,7 @@ def test_renaming_a_speaker_saves_an_alias_and_renames_everywhere(open_app, writ
 
 
 def test_renaming_to_the_same_name_is_refused_with_a_reason(open_app, writable_small_store):
-    at = open_app(writable_small_store, "speakers.py")
+    at = open_editor(open_app(writable_small_store, "speakers.py"), editing.SPEAKER_EDITOR)
     at.selectbox(key="rename_from").set_value("Jane Roe")
     at.text_input(key="rename_to").set_value("Jane Roe")
     at.button[[b.label for b in at.button].index("Rename")].click().run()
