@@ -572,6 +572,27 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    if True:\n",
         ("tests/nlp/test_topics_embed.py",),
     ),
+    Mutation(
+        "contexts-stop-at-a-window-with-too-few-hits",
+        "dashboard/queries.py",
+        "        if articles is not None and len(rows) >= articles:",
+        "        if articles is not None and len(rows) > 0:",
+        ("tests/test_words.py",),
+    ),
+    Mutation(
+        "editors-always-send-their-widgets",
+        "dashboard/ui/editing.py",
+        '    box = st.expander("Merge or rename speakers", key=SPEAKER_EDITOR, on_change="rerun")\n    if not box.open:\n        return\n',
+        '    box = st.expander("Merge or rename speakers", key=SPEAKER_EDITOR, on_change="rerun")\n',
+        (PAGES,),
+    ),
+    Mutation(
+        "speakers-page-draws-both-tabs",
+        "pages/speakers.py",
+        "    if who_entity.open:\n",
+        "    if True:\n",
+        (PAGES,),
+    ),
 )
 
 

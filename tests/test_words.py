@@ -117,6 +117,27 @@ def test_contexts_list_each_use_in_the_newest_articles_first(con):
     assert list(q.word_contexts(con, Filters(), '"crude oil"')["match"]) == ["crude oil", "Crude oil"]
 
 
+@pytest.mark.parametrize("factors", [(1,), (1, 2), (2, 3)])
+def test_contexts_searched_in_recent_windows_first_are_those_of_the_whole_range(con, monkeypatch, factors):
+    """The newest articles' lines come from the latest days first (a window of factor x wanted
+    articles), widening to the whole range when a window holds too few: the same lines either way."""
+    searches = ["oil", '"crude oil"', "grain", "turmoil", "nothing"]
+    filters = [
+        Filters(),
+        Filters(sources=("Daily",)),
+        Filters(end=dt.date(2025, 1, 20)),
+        Filters(start=dt.date(2025, 1, 10)),
+    ]
+    monkeypatch.setattr(q, "WINDOW_FACTORS", ())
+    whole = {(s, f, n): q.word_contexts(con, f, s, n) for s in searches for f in filters for n in (1, 2, 3, None)}
+    monkeypatch.setattr(q, "WINDOW_FACTORS", factors)
+    assert len(q._recent_windows(con, Filters(), 1)) == len(factors) + 1  # each window narrower than the store
+    assert q._recent_windows(con, Filters(sources=("Daily",)), 1) == [Filters(sources=("Daily",))]
+    for (search, f, n), frame in whole.items():
+        pd.testing.assert_frame_equal(q.word_contexts(con, f, search, n), frame, obj=f"{search} {f} {n}")
+    assert list(q.word_contexts(con, Filters(), "oil", 2)["article_id"]) == ["w5", "w3"]
+
+
 # --- keyword in context, pure ---------------------------------------------------------------------
 
 
