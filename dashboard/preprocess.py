@@ -448,6 +448,7 @@ def preprocess(
         "workers": workers if scheduler is None else "dask",
         "words_per_second": round(annotated_words / seconds, 1) if annotated else None,
         "peak_memory_mib": peak_memory_mib(workers if scheduler is None else 1),
+        **dict(zip(("peak_main_mib", "peak_worker_mib"), process_peaks_mib())),
     }
     store.update_manifest(out, {"counts": counts, "timings": manifest["timings"]})
     return manifest
@@ -464,9 +465,15 @@ def peak_memory_mib(workers: int = 1) -> float:
     The kernel reports only the largest finished child; workers do the same work on equal
     chunks, so their peaks are alike and the sum is a fair upper estimate.
     """
+    own, child = process_peaks_mib()
+    return round(own + (workers * child if workers > 1 else 0), 1)
+
+
+def process_peaks_mib() -> tuple[float, float]:
+    """Peak resident memory in MiB of this process and of its largest finished child (a local worker; 0 if none)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if workers > 1 else 0
-    return round((own + workers * child) / 1024, 1)  # ru_maxrss is in KiB on Linux
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(own / 1024, 1), round(child / 1024, 1)  # ru_maxrss is in KiB on Linux
 
 
 def _model_version(package: str) -> str:

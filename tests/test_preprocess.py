@@ -133,6 +133,9 @@ def test_two_workers_give_the_same_tables_as_one(small_corpus, tmp_path):
     one = preprocess.preprocess([small_corpus, SEEDS], tmp_path / "one", workers=1)
     two = preprocess.preprocess([small_corpus, SEEDS], tmp_path / "two", workers=2)
     assert one["rows"] == two["rows"]
+    t = two["timings"]  # peaks by process: each worker process loads its own spaCy model
+    assert t["peak_main_mib"] > 100 and t["peak_worker_mib"] > 100
+    assert t["peak_memory_mib"] == pytest.approx(t["peak_main_mib"] + 2 * t["peak_worker_mib"], abs=0.2)
     for table in ("quotes", "entities", "terms", "topics"):
         keys = [c for c in store.SCHEMAS[table].names if c not in ("score",)]
         a = store.read_table(tmp_path / "one", table).sort_values(keys).reset_index(drop=True)

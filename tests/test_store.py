@@ -234,3 +234,28 @@ def test_parts_written_before_an_added_column_read_it_as_null(tmp_path, parts, e
     store.commit(tmp_path, store.begin_snapshot(tmp_path), {"parts": [{"chunk": f"c{p[0]}"} for p in parts]})
     con = store.connect(tmp_path)
     assert con.execute("SELECT article_id, speaker_pronoun FROM quotes ORDER BY 1").fetchall() == expected
+
+
+def test_connections_cap_duckdbs_memory_and_spill_to_the_temporary_folder(tmp_path, monkeypatch):
+    """A query past the cap spills to the system's temporary folder, never to the working directory."""
+    import tempfile
+    from pathlib import Path
+
+    import duckdb
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSDASH_DUCKDB_MEMORY", raising=False)
+    monkeypatch.delenv("NEWSDASH_DUCKDB_TEMP", raising=False)
+    con = duckdb.connect(":memory:")
+    store.configure(con)
+    limit, temp = con.execute("SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
+    assert limit in {"1.0 GB", "953.6 MiB"}  # DuckDB prints the cap in its own units
+    assert Path(temp).parent == Path(tempfile.gettempdir())
+    monkeypatch.setenv("NEWSDASH_DUCKDB_TEMP", str(tmp_path / "spill"))
+    store.configure(con, "100MB")
+    # Some 300 MB of rows to sort under a 100 MB cap: DuckDB must spill to finish (and keeps the
+    # folder until the connection closes).
+    sql = "SELECT count(*) FROM (SELECT random() AS x, i FROM range(15000000) t(i) ORDER BY x)"
+    assert con.execute(sql).fetchone()[0] == 15_000_000
+    assert (tmp_path / "spill").is_dir()
+    assert not (tmp_path / ".tmp").exists()
