@@ -80,6 +80,26 @@ def test_an_outlet_after_a_persons_quotation_is_not_the_speaker(quotes):
     assert found[-1][1] == "Washington Post"
 
 
+def test_an_outlet_reporting_a_persons_statement_in_its_paragraph_is_not_its_speaker(quotes):
+    found = quotes(
+        "Premier Jane Smith said the budget was balanced. According to CTV News, the province will also cut taxes."
+    )
+    assert [(q, s) for q, s, _ in found] == [
+        ("the budget was balanced", "Jane Smith"),
+        ("the province will also cut taxes", "Jane Smith"),
+    ]
+    # nobody quoted before it in the paragraph: the outlet's own reporting
+    found = quotes(
+        "Premier Jane Smith said the budget was balanced.\n\nAccording to CTV News, the province will also cut taxes."
+    )
+    assert found[-1][1] == "CTV News"
+    # and a source that is no outlet keeps its statement
+    found = quotes(
+        "Premier Jane Smith said the budget was balanced. According to the finance ministry, taxes will fall."
+    )
+    assert found[-1][1] != "Jane Smith"
+
+
 def test_an_abbreviated_title_is_not_the_speaker_and_does_not_end_the_sentence(quotes):
     found = quotes('"He was armed," said Const. Mary Lee of the Toronto police. "We took him into custody."')
     assert found == [

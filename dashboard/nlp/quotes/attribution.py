@@ -61,6 +61,10 @@ def resolve(ctx: ArticleContext, candidates: list[Candidate]) -> list[Quote]:
                 # '"...," told Reuters' (no subject), '"...," according to CTV News' after a
                 # person's statement: the person the paragraph is about said it.
                 speaker = paragraph_person(ctx, cand, evidence) or speaker
+            elif cand.rule == Rule.ACCORDING_TO and ctx.lexicons.is_outlet(speaker.name):
+                # 'Jane Smith said ... According to CTV News, ...': the outlet reports her words;
+                # with nobody quoted before it in the paragraph, the outlet is the source.
+                speaker = _quoted_in_paragraph(ctx, cand, evidence) or speaker
         speaker = _full_name(speaker, evidence)
         if speaker.name or speaker.role:
             # Where the speaker was named counts for pronouns, not where the quote starts.
@@ -135,6 +139,17 @@ def previous_speaker(ctx: ArticleContext, cand: Candidate, evidence: Evidence) -
     if last is not None:
         return replace(last[1], resolved_by="previous")
     return NO_SPEAKER
+
+
+def _quoted_in_paragraph(ctx: ArticleContext, cand: Candidate, evidence: Evidence) -> Speaker | None:
+    """The last person quoted before this candidate in its own paragraph, if any."""
+    para = ctx.para_of(cand.start)
+    for offset, speaker in reversed(evidence.spoken):
+        if ctx.para_of(offset) != para:
+            break
+        if speaker.kind == "person" and speaker.name:
+            return replace(speaker, resolved_by="previous")
+    return None
 
 
 def paragraph_person(ctx: ArticleContext, cand: Candidate, evidence: Evidence) -> Speaker | None:
