@@ -593,6 +593,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    if True:\n",
         (PAGES,),
     ),
+    Mutation(
+        "topic-entity-rollup-counts-rows-not-articles",
+        "dashboard/store.py",
+        "per_article AS (SELECT topic, entity, article_id, sum(count)",
+        "per_article AS (SELECT topic, entity, label, article_id, sum(count)",
+        ("tests/test_rollups.py",),
+    ),
 )
 
 

@@ -307,3 +307,23 @@ def test_the_cross_tab_rollups_hold_the_top_names_as_the_queries_rank_them(corpo
         scanned = ask(EVERYTHING)
         assert len(scanned) > 0, name
         pd.testing.assert_frame_equal(ask(Filters()), scanned, check_dtype=False, obj=name)
+
+
+def test_a_topics_entity_counts_an_article_once_whatever_labels_the_entity_had_there(tmp_path):
+    """In a1 the tagger read "Acme Corp" both as an organisation and as a person: one article of the
+    economy topic, not two, and the label the most rows gave (ORG, also in a3)."""
+    from tests.app.stores import tables
+
+    t = tables()
+    t["entities"] = pd.concat(
+        [t["entities"], pd.DataFrame([("a1", "Acme Corp", "PERSON", 2)], columns=t["entities"].columns)],
+        ignore_index=True,
+    )
+    folder = tmp_path / "store"
+    store.write_snapshot(folder, t, {})
+    con = store.connect(folder)
+    rollup = q.topic_entities(con, Filters(), "economy and business", None)
+    scan = q.topic_entities(con, EVERYTHING, "economy and business", None)
+    pd.testing.assert_frame_equal(rollup, scan, check_dtype=False)
+    acme = rollup.set_index("entity").loc["Acme Corp"]
+    assert (acme["label"], acme["articles"], acme["mentions"]) == ("ORG", 2, 4)
