@@ -441,6 +441,7 @@ def preprocess(
         rejects=rejects.count,
         not_read_over_limit=skipped[0],
     )
+    main_peak, worker_peak = process_peaks_mib()
     manifest["timings"] = {
         "seconds": round(seconds, 2),
         "corpus_seconds": round(time.perf_counter() - read_done, 2),
@@ -448,7 +449,8 @@ def preprocess(
         "workers": workers if scheduler is None else "dask",
         "words_per_second": round(annotated_words / seconds, 1) if annotated else None,
         "peak_memory_mib": peak_memory_mib(workers if scheduler is None else 1),
-        **dict(zip(("peak_main_mib", "peak_worker_mib"), process_peaks_mib())),
+        "peak_main_mib": main_peak,
+        "peak_worker_mib": worker_peak,
     }
     store.update_manifest(out, {"counts": counts, "timings": manifest["timings"]})
     return manifest

@@ -18,6 +18,7 @@ tests check that both ways give the same rows.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import duckdb
@@ -576,14 +577,21 @@ def _newest(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | None, colum
         daily, params = f"SELECT date, {column} AS n FROM daily_counts", []
     else:  # the smaller count of a day's kinds: never more than the day's articles with the topic
         daily, params = "SELECT date, max(articles) AS n FROM topic_daily WHERE topic = ? GROUP BY date", [topic]
-    row = con.execute(
+    start = _latest_day_holding(con, daily, params, int(limit))
+    return f if start is None else f.with_(start=start)
+
+
+def _latest_day_holding(
+    con: duckdb.DuckDBPyConnection, daily: str, params: list, n: int, end: dt.date | None = None
+) -> dt.date | None:
+    """The latest day from which the days of `daily` (date, n) up to `end` count at least `n`; None if none do."""
+    return con.execute(
         f"""
         SELECT max(date) FROM (SELECT date, sum(n) OVER (ORDER BY date DESC) AS upto FROM ({daily}) d
-                               WHERE date IS NOT NULL)
+                               WHERE date IS NOT NULL AND date <= coalesce(?::DATE, date))
         WHERE upto >= ?""",
-        [*params, int(limit)],
-    ).fetchone()
-    return f if row[0] is None else f.with_(start=row[0])
+        [*params, end, n],
+    ).fetchone()[0]
 
 
 # How many articles, as multiples of the rows wanted, the recent windows of a sparse search hold.
@@ -605,16 +613,10 @@ def _recent_windows(con: duckdb.DuckDBPyConnection, f: Filters, limit: int | Non
         return [f]
     windows = []
     for factor in WINDOW_FACTORS:
-        row = con.execute(
-            """
-            SELECT max(date) FROM (SELECT date, sum(articles) OVER (ORDER BY date DESC) AS upto
-                                   FROM daily_counts WHERE date IS NOT NULL AND date <= coalesce(?::DATE, date))
-            WHERE upto >= ?""",
-            [f.end, int(limit) * factor],
-        ).fetchone()
-        if row[0] is None or (f.start is not None and row[0] <= f.start):
+        start = _latest_day_holding(con, "SELECT date, articles AS n FROM daily_counts", [], int(limit) * factor, f.end)
+        if start is None or (f.start is not None and start <= f.start):
             break
-        windows.append(f.with_(start=row[0]))
+        windows.append(f.with_(start=start))
     return [*windows, f]
 
 

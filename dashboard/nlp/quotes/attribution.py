@@ -64,7 +64,7 @@ def resolve(ctx: ArticleContext, candidates: list[Candidate]) -> list[Quote]:
             elif cand.rule == Rule.ACCORDING_TO and ctx.lexicons.is_outlet(speaker.name):
                 # 'Jane Smith said ... According to CTV News, ...': the outlet reports her words;
                 # with nobody quoted before it in the paragraph, the outlet is the source.
-                speaker = _quoted_in_paragraph(ctx, cand, evidence) or speaker
+                speaker = _last_quoted_person(ctx, cand, evidence, 0) or speaker
         speaker = _full_name(speaker, evidence)
         if speaker.name or speaker.role:
             # Where the speaker was named counts for pronouns, not where the quote starts.
@@ -141,11 +141,11 @@ def previous_speaker(ctx: ArticleContext, cand: Candidate, evidence: Evidence) -
     return NO_SPEAKER
 
 
-def _quoted_in_paragraph(ctx: ArticleContext, cand: Candidate, evidence: Evidence) -> Speaker | None:
-    """The last person quoted before this candidate in its own paragraph, if any."""
+def _last_quoted_person(ctx: ArticleContext, cand: Candidate, evidence: Evidence, paragraphs: int) -> Speaker | None:
+    """The last person quoted before this candidate in its paragraph or the `paragraphs` before it."""
     para = ctx.para_of(cand.start)
     for offset, speaker in reversed(evidence.spoken):
-        if ctx.para_of(offset) != para:
+        if para - ctx.para_of(offset) > paragraphs:
             break
         if speaker.kind == "person" and speaker.name:
             return replace(speaker, resolved_by="previous")
@@ -169,12 +169,7 @@ def paragraph_person(ctx: ArticleContext, cand: Candidate, evidence: Evidence) -
     )
     if subject is not None:
         return Speaker(subject.name, latest_role(ctx, subject.name, subject.token + 1), "person", "previous")
-    for offset, speaker in reversed(evidence.spoken):
-        if para - ctx.para_of(offset) > 1:
-            break
-        if speaker.kind == "person" and speaker.name:
-            return replace(speaker, resolved_by="previous")
-    return None
+    return _last_quoted_person(ctx, cand, evidence, 1)
 
 
 def speaker_of(ctx: ArticleContext, head: Token | None, evidence: Evidence) -> Speaker:
